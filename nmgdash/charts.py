@@ -1,0 +1,265 @@
+"""Plotly figure builders. No Streamlit here: every function takes frames and returns a Figure.
+
+The maps draw boundaries as filled ``go.Scatter`` polygons on plain cartesian axes
+(coordinates projected to km by :mod:`nmgdash.geo`), so they need nothing from the
+network: no ``geo`` trace, no topojson, no tiles. A grid of transparent markers over
+every area makes a click anywhere inside an area select it (plotly reports clicks
+on markers, not on fills); each marker's ``customdata`` is the area's adcode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from . import geo
+
+#: Sequential, colour-blind-safe (ColorBrewer YlGnBu).
+COLORSCALE = "YlGnBu"
+NO_DATA_FILL = "#e0e0e0"
+SAMPLE_COLOR = "#b45309"
+FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=14, color="#1f2937")
+BG = "rgba(0,0,0,0)"
+
+
+@dataclass(frozen=True)
+class MapShapes:
+    """Everything the map needs from one boundary layer, computed once and cached.
+
+    paths: adcode → (xs, ys) ring coordinates in km with None between rings.
+    grid: DataFrame[adcode: str, x: float, y: float] of click targets.
+    labels: adcode → (x, y) label anchor in km.
+    bounds: (minx, miny, maxx, maxy) in km.
+    area_km2: adcode → projected area (km², for deciding which labels fit).
+    """
+
+    paths: dict[str, tuple[list, list]]
+    grid: pd.DataFrame
+    labels: dict[str, tuple[float, float]]
+    bounds: tuple[float, float, float, float]
+    area_km2: dict[str, float] = field(default_factory=dict)
+
+
+def map_shapes(level: str, parent: str | None = None, spacing_km: float = 20.0) -> MapShapes:
+    """Load a boundary layer ('league' or 'county', optionally the counties of one league)
+    and precompute paths, click grid and label anchors. Raises ValueError for an unknown level."""
+    gdf = geo.load_layer(level)
+    if parent is not None:
+        gdf = gdf[gdf["parent_adcode"] == parent]
+    if gdf.empty:
+        raise ValueError(f"no {level} shapes under {parent}")
+    return MapShapes(
+        paths=geo.polygon_paths(gdf),
+        grid=geo.hit_grid(gdf, spacing_km),
+        labels={a: (x, y) for a, x, y in zip(gdf["adcode"], gdf["label_x"], gdf["label_y"])},
+        bounds=geo.bounds(gdf),
+        area_km2=dict(zip(gdf["adcode"], gdf.geometry.area)),
+    )
+
+
+def _colors(values: pd.Series, vmin: float, vmax: float) -> list[str | None]:
+    span = (vmax - vmin) or 1.0
+    out: list[str | None] = []
+    for v in values:
+        if pd.isna(v):
+            out.append(None)
+        else:
+            out.append(sample_colorscale(COLORSCALE, [min(max((v - vmin) / span, 0.0), 1.0)])[0])
+    return out
+
+
+def choropleth(
+    frame: pd.DataFrame,
+    shapes: MapShapes,
+    *,
+    title: str,
+    unit_label: str,
+    selected: tuple[str, ...] = (),
+    label_offsets: dict[str, tuple[float, float]] | None = None,
+    label_min_area_km2: float = 0.0,
+    no_data_note: str | None = None,
+    uirevision: str = "map",
+    height: int = 620,
+) -> go.Figure:
+    """A choropleth of ``frame`` over ``shapes``.
+
+    frame columns: adcode (str), name (str), metric (float, NaN = no data),
+    label (str: formatted value or the no-data reason shown on the map), hover (str).
+    label_offsets: adcode → (dx_km, dy_km) to move a label off a small area with a leader line.
+    Areas smaller than ``label_min_area_km2`` get no on-map label (hover and table still show them).
+    Returns a Figure with one filled trace per area, a transparent click-target trace
+    named "targets" (customdata = adcode), a colour bar titled with ``unit_label``, and
+    one annotation per labelled area.
+    """
+    label_offsets = label_offsets or {}
+    data = frame.set_index("adcode")
+    metric = data["metric"].astype("float64")
+    has_values = bool(metric.notna().any())
+    vmin = float(metric.min()) if has_values else 0.0
+    vmax = float(metric.max()) if has_values else 1.0
+    if vmin > 0 and vmin < vmax:
+        vmin = 0.0 if vmin < 0.25 * vmax else vmin
+    colors = dict(zip(data.index, _colors(metric, vmin, vmax)))
+    fig = go.Figure()
+    for adcode, (xs, ys) in shapes.paths.items():
+        color = colors.get(adcode)
+        missing = color is None
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=ys, mode="lines", fill="toself",
+                fillcolor=NO_DATA_FILL if missing else color,
+                fillpattern=dict(shape="/", fgcolor="#9e9e9e", size=8, solidity=0.15) if missing else None,
+                line=dict(color="#ffffff", width=1.2),
+                hoverinfo="skip", showlegend=False, name=adcode,
+            )
+        )
+    for adcode in selected:
+        if adcode in shapes.paths:
+            xs, ys = shapes.paths[adcode]
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#111827", width=3.5),
+                                     hoverinfo="skip", showlegend=False, name=f"selected-{adcode}"))
+    grid = shapes.grid[shapes.grid["adcode"].isin(data.index)]
+    fig.add_trace(
+        go.Scatter(
+            x=grid["x"], y=grid["y"], mode="markers", name="targets",
+            marker=dict(size=14, color="rgba(0,0,0,0)"),
+            selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+            customdata=grid["adcode"],
+            hovertext=[data.at[a, "hover"] for a in grid["adcode"]],
+            hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+        )
+    )
+    # colour bar on an invisible trace
+    fig.add_trace(
+        go.Scatter(
+            x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+            marker=dict(colorscale=COLORSCALE, cmin=vmin, cmax=vmax, color=[vmin], showscale=has_values,
+                        colorbar=dict(title=dict(text=unit_label, side="top"), thickness=14, len=0.55,
+                                      x=0.995, xanchor="right", y=0.02, yanchor="bottom", outlinewidth=0)),
+        )
+    )
+    for adcode, (lx, ly) in shapes.labels.items():
+        if adcode not in data.index or shapes.area_km2.get(adcode, 0) < label_min_area_km2:
+            continue
+        dx, dy = label_offsets.get(adcode, (0.0, 0.0))
+        moved = bool(dx or dy)
+        fig.add_annotation(
+            x=lx, y=ly, xref="x", yref="y",
+            ax=lx + dx, ay=ly + dy, axref="x", ayref="y",
+            showarrow=moved, arrowhead=0, arrowwidth=1.2, arrowcolor="#374151",
+            text=f"<b>{data.at[adcode, 'name']}</b><br>{data.at[adcode, 'label']}",
+            font=dict(size=13, color="#111827"), align="center",
+            bgcolor="rgba(255,255,255,0.88)", bordercolor="#9ca3af", borderwidth=1, borderpad=3,
+            name=f"label-{adcode}",
+        )
+    minx, miny, maxx, maxy = shapes.bounds
+    padx, pady = (maxx - minx) * 0.03, (maxy - miny) * 0.05
+    fig.update_xaxes(visible=False, range=[minx - padx, maxx + padx], fixedrange=False)
+    fig.update_yaxes(visible=False, range=[miny - pady, maxy + pady], scaleanchor="x", scaleratio=1)
+    if no_data_note:
+        fig.add_annotation(text=no_data_note, xref="paper", yref="paper", x=0, y=0, xanchor="left",
+                           yanchor="bottom", showarrow=False, font=dict(size=12, color="#4b5563"),
+                           bgcolor="rgba(255,255,255,0.9)")
+    fig.update_layout(
+        title=dict(text=title, x=0.01, font=dict(size=18)),
+        height=height, margin=dict(l=4, r=4, t=48, b=4),
+        plot_bgcolor=BG, paper_bgcolor=BG, font=FONT,
+        hovermode="closest", hoverdistance=18, clickmode="event+select",
+        dragmode="pan", uirevision=uirevision,
+    )
+    return fig
+
+
+def ranking_bar(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    unit_label: str,
+    region_value: float | None,
+    region_label: str,
+    selected: tuple[str, ...] = (),
+    height: int = 460,
+) -> go.Figure:
+    """Horizontal bars, largest on top, with a dashed line at the region average.
+
+    frame columns: adcode (str), name (str), metric (float), label (str).
+    Areas without a value are listed at the bottom with their label text (e.g. 无数据).
+    """
+    df = frame.assign(_m=frame["metric"].astype("float64")).sort_values("_m", ascending=True, na_position="first")
+    colors = ["#1d4ed8" if a in selected else "#60a5fa" for a in df["adcode"]]
+    fig = go.Figure(
+        go.Bar(
+            x=df["_m"].fillna(0), y=df["name"], orientation="h", marker_color=colors,
+            text=df["label"], textposition="outside", cliponaxis=False,
+            customdata=df["adcode"], hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    if region_value is not None and not np.isnan(region_value):
+        fig.add_vline(x=region_value, line_dash="dash", line_color="#b91c1c", line_width=2)
+        fig.add_annotation(x=region_value, y=1.0, yref="paper", text=region_label, showarrow=False,
+                           yanchor="bottom", font=dict(color="#b91c1c", size=13))
+    top = float(df["_m"].max()) if df["_m"].notna().any() else 1.0
+    fig.update_xaxes(title=unit_label, range=[min(0.0, float(df["_m"].min() or 0)) * 1.2, top * 1.28],
+                     gridcolor="#e5e7eb")
+    fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=17)), height=height,
+                      margin=dict(l=8, r=24, t=56, b=40), plot_bgcolor=BG, paper_bgcolor=BG,
+                      font=FONT, showlegend=False)
+    return fig
+
+
+def trend_lines(
+    frame: pd.DataFrame,
+    region: pd.DataFrame,
+    *,
+    title: str,
+    unit_label: str,
+    region_label: str,
+    height: int = 420,
+) -> go.Figure:
+    """Lines over years for the selected areas plus a dashed region line.
+
+    frame columns: name (str), year (int), metric (float).
+    region columns: year (int), region_metric (float).
+    """
+    fig = go.Figure()
+    for name, part in frame.sort_values("year").groupby("name", sort=False):
+        fig.add_trace(go.Scatter(x=part["year"], y=part["metric"], mode="lines+markers", name=name,
+                                 line=dict(width=3), marker=dict(size=9)))
+    if not region.empty:
+        fig.add_trace(go.Scatter(x=region["year"], y=region["region_metric"], mode="lines+markers",
+                                 name=region_label, line=dict(width=3, dash="dash", color="#b91c1c")))
+    fig.update_xaxes(dtick=1, tickformat="d", title=None, gridcolor="#e5e7eb")
+    fig.update_yaxes(title=unit_label, gridcolor="#e5e7eb", rangemode="tozero")
+    fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=17)), height=height,
+                      margin=dict(l=8, r=8, t=56, b=8), plot_bgcolor=BG, paper_bgcolor=BG, font=FONT,
+                      legend=dict(orientation="h", y=-0.15), hovermode="x unified")
+    return fig
+
+
+def progress_bars(frame: pd.DataFrame, *, title: str, target_label: str, gap_label: str,
+                  height: int = 380) -> go.Figure:
+    """Rates against a 100% target: a filled bar per rate and a grey remainder labelled with the gap.
+
+    frame columns: name (str), value (float, percent 0–100), label (str).
+    """
+    df = frame.iloc[::-1]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=df["value"], y=df["name"], orientation="h", marker_color="#2563eb",
+                         text=df["label"], textposition="inside", insidetextanchor="end",
+                         textfont=dict(color="#ffffff", size=15), name="", hovertemplate="%{y}: %{text}<extra></extra>"))
+    gap = 100 - df["value"]
+    fig.add_trace(go.Bar(x=gap, y=df["name"], orientation="h", marker_color="#e5e7eb",
+                         text=[f"{gap_label} {g:g}" if g > 0 else "" for g in gap], textposition="inside",
+                         textfont=dict(color="#374151", size=13), name="", hoverinfo="skip"))
+    fig.add_vline(x=100, line_color="#b91c1c", line_dash="dash")
+    fig.add_annotation(x=100, y=1.02, yref="paper", text=target_label, showarrow=False,
+                       font=dict(color="#b91c1c"), yanchor="bottom")
+    fig.update_xaxes(range=[0, 104], ticksuffix="%", gridcolor="#e5e7eb")
+    fig.update_layout(barmode="stack", title=dict(text=title, x=0.01, font=dict(size=17)), height=height,
+                      margin=dict(l=8, r=16, t=64, b=24), plot_bgcolor=BG, paper_bgcolor=BG, font=FONT,
+                      showlegend=False)
+    return fig

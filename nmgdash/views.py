@@ -1,0 +1,119 @@
+"""Page sections other than the per-league topic view (ui.topic_view): the overview's
+reference map, the category summary, the rate progress bars and the innovations map."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from . import charts, ui
+from .fmt import format_number
+from .i18n import t
+
+CENSUS_YEAR = 2020
+
+
+def reference_map(page: str, indicator_ids: list[str]) -> None:
+    """Map + sortable table of real per-league reference data (census, land area)."""
+    lg = ui.lang()
+    ind = ui.indicator_picker(page, indicator_ids)
+    unit = ind["unit"] if lg == "zh" else ind["unit_en"]
+    df = ui.metrics(ind["indicator_id"], "league", None, "value", (CENSUS_YEAR,))
+    df["name"] = df[ui.name_col()]
+    df["label"] = [format_number(v, unit, lg) for v in df["value"]]
+    src = "source_title" if lg == "zh" else "source_title_en"
+    df["hover"] = [f"<b>{r['name']}</b><br>{r['label']}<br>{t('source', lg)}：{r[src]}" for _, r in df.iterrows()]
+    selected = tuple(st.session_state.get("leagues", []))
+    fig = charts.choropleth(df[["adcode", "name", "metric", "label", "hover"]], ui.shapes("league"),
+                            title=f"{ind[ui.name_col()]} · {CENSUS_YEAR}", unit_label=unit,
+                            selected=selected, label_offsets=ui.label_offsets(), uirevision="league")
+    key = f"map_{page}"
+    st.plotly_chart(fig, key=key, on_select=lambda: ui._on_map_click(key), selection_mode="points",
+                    config={"displaylogo": False, "scrollZoom": False})
+    table = pd.DataFrame({
+        "adcode": df["adcode"],
+        t("leagues", lg): df["name"],
+        f"{ind[ui.name_col()]}（{unit}）": df["value"],
+        t("rank", lg): df["rank"],
+        t("status", lg): [ui.status_label(s) for s in df["status"]],
+        t("source", lg): df[src],
+        "locator": df["locator"],
+    }).sort_values(t("rank", lg))
+    st.dataframe(table, hide_index=True, width="stretch")
+    ui.export_buttons(table, f"{ind[ui.name_col()]}_{CENSUS_YEAR}", sample=False, key=f"exp_{page}")
+    ui.sources_footnote(df)
+
+
+def category_summary(year: int) -> None:
+    """Region figures for ``year`` grouped by category (stated for the region or summed over leagues)."""
+    lg = ui.lang()
+    df = ui.query("region_by_category", year=year, published_only=bool(st.session_state.get("pub")))
+    unit = "unit" if lg == "zh" else "unit_en"
+    table = pd.DataFrame({
+        "类别" if lg == "zh" else "Category": df["category"],
+        t("indicator", lg): df[ui.name_col()],
+        t("value", lg): [format_number(v, u, lg) for v, u in zip(df["value"], df[unit])],
+        t("status", lg): [ui.status_label(s) for s in df["status"]],
+        "口径" if lg == "zh" else "Basis": [
+            ("公报/参考给出的全区数" if b == "region" else "盟市合计") if lg == "zh"
+            else ("stated for the region" if b == "region" else "sum of leagues") for b in df["basis"]],
+    })
+    if (df["status"] == "sample").any():
+        ui.sample_notice()
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def rate_progress(indicator_ids: list[str], title: str) -> pd.DataFrame:
+    """Progress bars to 100% for region-level rates; returns the figures shown."""
+    lg = ui.lang()
+    figs = ui.query("region_figures", indicator_ids=tuple(indicator_ids), published_only=False)
+    figs = figs.drop_duplicates("indicator_id", keep="last")
+    frame = pd.DataFrame({
+        "name": figs[ui.name_col()],
+        "value": figs["value"],
+        "label": [format_number(v, "%", lg) for v in figs["value"]],
+    })
+    st.plotly_chart(charts.progress_bars(frame, title=title, target_label=f"{t('target', lg)} 100%",
+                                         gap_label=t("gap", lg)),
+                    key=f"progress_{title}", config={"displaylogo": False})
+    return figs
+
+
+def innovations_map() -> pd.DataFrame:
+    """The bulletin's named innovations as markers over a plain league map, with cards below."""
+    lg = ui.lang()
+    inn = ui.query("innovations")
+    league_shapes = ui.shapes("league")
+    county = ui.shapes("county")
+    pts = []
+    for r in inn.itertuples():
+        x, y = (league_shapes.labels if r.level == "league" else county.labels)[r.adcode]
+        pts.append((x, y))
+    base = ui.leagues().assign(name=lambda d: d[ui.name_col()], metric=float("nan"), label="",
+                               hover=lambda d: d[ui.name_col()])
+    title = t("innovations", lg)
+    fig = charts.choropleth(base[["adcode", "name", "metric", "label", "hover"]], league_shapes, title=title,
+                            unit_label="", label_offsets=ui.label_offsets(), uirevision="league")
+    fig.layout.annotations = [a for a in fig.layout.annotations if not str(a.name or "").startswith("label-")]
+    for tr in fig.data[:12]:
+        tr.fillcolor = "#eef2f7"
+        tr.fillpattern = None
+        tr.line.color = "#94a3b8"
+    area = "area_zh" if lg == "zh" else "area_en"
+    title_col = "title_zh" if lg == "zh" else "title_en"
+    fig.add_trace(go.Scatter(
+        x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers+text", name="innovations",
+        marker=dict(size=20, color="#dc2626", symbol="star", line=dict(color="white", width=1.5)),
+        text=[f"{i + 1}" for i in range(len(pts))], textposition="top center",
+        textfont=dict(size=15, color="#111827"),
+        customdata=inn["innovation_id"],
+        hovertext=[f"<b>{getattr(r, area)}</b><br>{getattr(r, title_col)}" for r in inn.itertuples()],
+        hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+    ))
+    for i, r in enumerate(inn.itertuples()):
+        fig.add_annotation(x=pts[i][0], y=pts[i][1], ax=60 if i % 2 else -60, ay=-50 if i < 2 else 50,
+                           text=f"<b>{i + 1}. {getattr(r, area)}</b>", bgcolor="rgba(255,255,255,0.9)",
+                           bordercolor="#dc2626", font=dict(size=13), arrowcolor="#dc2626")
+    st.plotly_chart(fig, key="map_innovations", config={"displaylogo": False, "scrollZoom": False})
+    return inn

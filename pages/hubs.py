@@ -1,0 +1,13 @@
+"""青年爱里 (youth hubs): hubs, hubs on the cloud platform, activities, youth covered, per hub and per 10k."""
+
+import streamlit as st
+
+from nmgdash import ui
+from nmgdash.i18n import t
+
+lang = ui.lang()
+st.title(t("hubs", lang))
+ui.sources_footnote(ui.kpi_cards(["hubs", "hubs_cloud", "hub_activities", "hub_youth_covered"]))
+st.caption("覆盖率：选“青年爱里覆盖团员青年”并切换到“每万常住人口”。" if lang == "zh"
+           else "Coverage: pick 'young people reached' and show it per 10,000 residents.")
+ui.topic_view("hubs", ["hubs", "hubs_cloud", "hub_activities", "hub_youth_covered", "hub_activities_per_hub"])

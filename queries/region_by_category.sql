@@ -1,0 +1,32 @@
+-- region_by_category: whole-region figures for one year, grouped by catalogue category.
+-- Params: $year INTEGER; $published_only BOOLEAN.
+-- For each indicator: the region's own (published) figure if there is one,
+-- otherwise the sum over the 12 leagues for additive indicators.
+-- Returns category, indicator_id, name_zh, name_en, unit, unit_en, value, status, basis
+-- ('region' = stated for the region, 'sum_of_leagues' = added up here).
+WITH obs AS (
+    SELECT o.*
+    FROM observations o
+    WHERE o.year = $year AND (o.status <> 'sample' OR NOT $published_only)
+    QUALIFY row_number() OVER (PARTITION BY o.indicator_id, o.adcode ORDER BY status_rank(o.status)) = 1
+),
+region_rows AS (
+    SELECT indicator_id, value, status, 'region' AS basis FROM obs WHERE adcode = '150000'
+),
+league_sums AS (
+    SELECT o.indicator_id, sum(o.value) AS value, min_by(o.status, status_rank(o.status)) AS status,
+           'sum_of_leagues' AS basis
+    FROM obs o
+    JOIN areas a ON a.adcode = o.adcode AND a.level = 'league'
+    JOIN indicators i ON i.indicator_id = o.indicator_id AND i.additive
+    GROUP BY o.indicator_id
+)
+SELECT i.category, i.indicator_id, i.name_zh, i.name_en, i.unit, i.unit_en,
+       coalesce(r.value, l.value) AS value,
+       coalesce(r.status, l.status) AS status,
+       coalesce(r.basis, l.basis) AS basis
+FROM indicators i
+LEFT JOIN region_rows r USING (indicator_id)
+LEFT JOIN league_sums l USING (indicator_id)
+WHERE coalesce(r.value, l.value) IS NOT NULL
+ORDER BY i.category, i.indicator_id;

@@ -1,0 +1,59 @@
+-- schema: the DuckDB contract (documented in README "数据库结构").
+-- Built by nmgdash.db.build_database() from the text files in data/.
+CREATE TABLE areas (
+    adcode        VARCHAR PRIMARY KEY,   -- 6-digit GB/T 2260 code
+    name_zh       VARCHAR NOT NULL,
+    name_en       VARCHAR NOT NULL,
+    level         VARCHAR NOT NULL CHECK (level IN ('region', 'league', 'county')),
+    parent_adcode VARCHAR
+);
+CREATE TABLE indicators (
+    indicator_id  VARCHAR PRIMARY KEY,
+    name_zh       VARCHAR NOT NULL,
+    name_en       VARCHAR NOT NULL,
+    unit          VARCHAR NOT NULL,
+    unit_en       VARCHAR NOT NULL,
+    category      VARCHAR NOT NULL,
+    definition    VARCHAR NOT NULL,
+    additive      BOOLEAN NOT NULL,
+    lowest_level  VARCHAR NOT NULL,
+    aliases       VARCHAR
+);
+CREATE TABLE sources (
+    source_id VARCHAR PRIMARY KEY,
+    title     VARCHAR NOT NULL,
+    title_en  VARCHAR,
+    publisher VARCHAR,
+    issued_on DATE,
+    locator   VARCHAR,
+    licence   VARCHAR
+);
+CREATE TABLE observations (
+    indicator_id VARCHAR NOT NULL REFERENCES indicators (indicator_id),
+    adcode       VARCHAR NOT NULL REFERENCES areas (adcode),
+    year         INTEGER NOT NULL,
+    value        DOUBLE NOT NULL,
+    status       VARCHAR NOT NULL CHECK (status IN ('published', 'reference', 'sample', 'imported')),
+    source_id    VARCHAR NOT NULL REFERENCES sources (source_id),
+    locator      VARCHAR NOT NULL,
+    PRIMARY KEY (indicator_id, adcode, year, status)
+);
+CREATE TABLE innovations (
+    innovation_id  VARCHAR PRIMARY KEY,
+    adcode         VARCHAR NOT NULL REFERENCES areas (adcode),
+    title_zh       VARCHAR NOT NULL,
+    title_en       VARCHAR NOT NULL,
+    description_zh VARCHAR NOT NULL,
+    description_en VARCHAR NOT NULL,
+    locator        VARCHAR NOT NULL
+);
+-- One value per (indicator, area, year): imported beats published beats
+-- reference beats sample.
+CREATE MACRO status_rank(s) AS
+    CASE s WHEN 'imported' THEN 1 WHEN 'published' THEN 2 WHEN 'reference' THEN 3 ELSE 4 END;
+CREATE VIEW observations_best AS
+SELECT *
+FROM observations
+QUALIFY row_number() OVER (
+    PARTITION BY indicator_id, adcode, year ORDER BY status_rank(status)
+) = 1;
