@@ -9,19 +9,19 @@ import streamlit as st
 from nmgdash import ui
 from nmgdash.i18n import t
 
-st.set_page_config(page_title="内蒙古共青团改革数据看板", page_icon="📊", layout="wide")
+st.set_page_config(page_title="内蒙古共青团改革数据看板", page_icon=":material/dashboard:", layout="wide")
 
 ui.sidebar()
 lang = ui.lang()
 PAGES = [
-    ("pages/overview.py", "overview", "📊", True),
-    ("pages/funding.py", "funding", "💰", False),
-    ("pages/staffing.py", "staffing", "👥", False),
-    ("pages/hubs.py", "hubs", "🏠", False),
-    ("pages/leadership.py", "leadership", "🏛️", False),
-    ("pages/reforms.py", "reforms", "🎓", False),
-    ("pages/innovations.py", "innovations", "📍", False),
-    ("pages/about.py", "about", "📖", False),
+    ("pages/overview.py", "overview", ":material/dashboard:", True),
+    ("pages/funding.py", "funding", ":material/payments:", False),
+    ("pages/staffing.py", "staffing", ":material/groups:", False),
+    ("pages/hubs.py", "hubs", ":material/home_work:", False),
+    ("pages/leadership.py", "leadership", ":material/account_balance:", False),
+    ("pages/reforms.py", "reforms", ":material/school:", False),
+    ("pages/innovations.py", "innovations", ":material/location_on:", False),
+    ("pages/about.py", "about", ":material/menu_book:", False),
 ]
 page = st.navigation(
     [st.Page(path, title=t(key, lang), icon=icon, url_path=key, default=default) for path, key, icon, default in PAGES]

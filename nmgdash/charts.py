@@ -83,7 +83,7 @@ def choropleth(
     label_min_area_km2: float = 0.0,
     no_data_note: str | None = None,
     uirevision: str = "map",
-    height: int = 620,
+    height: int = 760,
 ) -> go.Figure:
     """A choropleth of ``frame`` over ``shapes``.
 
@@ -157,7 +157,7 @@ def choropleth(
             name=f"label-{adcode}",
         )
     minx, miny, maxx, maxy = shapes.bounds
-    padx, pady = (maxx - minx) * 0.03, (maxy - miny) * 0.05
+    padx, pady = (maxx - minx) * 0.01, (maxy - miny) * 0.02
     fig.update_xaxes(visible=False, range=[minx - padx, maxx + padx], fixedrange=False)
     fig.update_yaxes(visible=False, range=[miny - pady, maxy + pady], scaleanchor="x", scaleratio=1)
     if no_data_note:
@@ -166,7 +166,7 @@ def choropleth(
                            bgcolor="rgba(255,255,255,0.9)")
     fig.update_layout(
         title=dict(text=title, x=0.01, font=dict(size=18)),
-        height=height, margin=dict(l=4, r=4, t=48, b=4),
+        height=height, margin=dict(l=0, r=0, t=44, b=0),
         plot_bgcolor=BG, paper_bgcolor=BG, font=FONT,
         hovermode="closest", hoverdistance=18, clickmode="event+select",
         dragmode="pan", uirevision=uirevision,
@@ -231,7 +231,7 @@ def trend_lines(
                                  line=dict(width=3), marker=dict(size=9)))
     if not region.empty:
         fig.add_trace(go.Scatter(x=region["year"], y=region["region_metric"], mode="lines+markers",
-                                 name=region_label, line=dict(width=3, dash="dash", color="#b91c1c")))
+                                 name=region_label, line=dict(width=3, dash="dash", color="#374151")))
     fig.update_xaxes(dtick=1, tickformat="d", title=None, gridcolor="#e5e7eb")
     fig.update_yaxes(title=unit_label, gridcolor="#e5e7eb", rangemode="tozero")
     fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=17)), height=height,

@@ -24,7 +24,7 @@ BASELINE_YEAR = 2017
 @st.cache_resource(show_spinner=False)
 def connection():
     """One DuckDB connection per server process; ``queries.run`` takes a cursor per call."""
-    return db.connect()
+    return db.connect(read_only=True)
 
 
 @st.cache_data(show_spinner=False)
@@ -100,7 +100,8 @@ def sidebar() -> None:
         if ss.get("year") not in options:
             ss["year"] = 2019 if 2019 in options else options[-1]
         state.bind("year", "w_year")
-        st.select_slider(t("year", lang()), options, key="w_year", on_change=state.store, args=("year", "w_year"))
+        st.radio(t("year", lang()), options, key="w_year", horizontal=True,
+                 on_change=state.store, args=("year", "w_year"))
         state.bind("pub", "w_pub")
         st.toggle(t("published_only", lang()), key="w_pub", help=t("published_only_help", lang()),
                   on_change=state.store, args=("pub", "w_pub"))
@@ -133,9 +134,9 @@ def kpi_cards(indicator_ids: list[str], columns: int = 4) -> pd.DataFrame:
         tag = f" [{t('sample_tag', lg)}]" if row["status"] == "sample" else ""
         with cols[n % columns]:
             st.metric(
-                f"{name}（{int(row['year'])}）" if lg == "zh" else f"{name} ({int(row['year'])})",
+                name,
                 format_number(row["value"], unit, lg) + tag,
-                help=f"{t('source', lg)}：{src}；{row['locator']}｜{t('status', lg)}：{status_label(row['status'])}",
+                help=f"{int(row['year'])}｜{t('source', lg)}：{src}；{row['locator']}｜{t('status', lg)}：{status_label(row['status'])}",
                 border=True,
             )
     return figs.reset_index()
