@@ -9,7 +9,7 @@ import streamlit as st
 from nmgdash import ui
 from nmgdash.i18n import t
 
-st.set_page_config(page_title="内蒙古共青团改革数据看板", page_icon=":material/dashboard:", layout="wide")
+st.set_page_config(page_title="内蒙古共青团改革数据看板", layout="wide")
 
 ui.sidebar()
 lang = ui.lang()

@@ -6,13 +6,12 @@ Pages in ``pages/`` only lay these out.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from . import charts, db, queries, state
+from . import charts, db, exports, queries, state
 from .fmt import format_number, format_signed, is_missing, mode_unit
 from .i18n import t
 from .paths import DATA_DIR
@@ -161,18 +160,20 @@ def export_buttons(table: pd.DataFrame, stem: str, sample: bool, key: str) -> No
     lg = lang()
     note = t("sample_notice", lg) if sample else ""
     fname = f"{stem}{'_示例数据' if sample and lg == 'zh' else '_SAMPLE' if sample else ''}_{date.today():%Y%m%d}"
-    csv_text = (f"# {note}\n" if note else "") + table.to_csv(index=False)
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        table.to_excel(xl, index=False, sheet_name="数据" if lg == "zh" else "data")
-        meta = pd.DataFrame({t("source", lg): [note or t("footnote_sources", lg)]})
-        meta.to_excel(xl, index=False, sheet_name="说明" if lg == "zh" else "notes")
+
+    def csv_bytes() -> bytes:
+        return exports.to_csv_bytes(table, note)
+
+    def xlsx_bytes() -> bytes:
+        return exports.to_xlsx_bytes(table, note, lg)
+
+    # Callables: the files are only built when the button is clicked, not on every rerun.
     c1, c2 = st.columns(2)
-    c1.download_button(t("download_csv", lg), csv_text.encode("utf-8-sig"), f"{fname}.csv", "text/csv",
-                       key=f"{key}_csv", width="stretch")
-    c2.download_button(t("download_xlsx", lg), buf.getvalue(), f"{fname}.xlsx",
+    c1.download_button(t("download_csv", lg), csv_bytes, f"{fname}.csv", "text/csv",
+                       key=f"{key}_csv", width="stretch", on_click="ignore")
+    c2.download_button(t("download_xlsx", lg), xlsx_bytes, f"{fname}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"{key}_xlsx", width="stretch")
+                       key=f"{key}_xlsx", width="stretch", on_click="ignore")
 
 
 # ---------------------------------------------------------------- the topic view
@@ -340,3 +341,17 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     export_buttons(table, f"{iname}_{year}", sample=(shown["status"] == "sample").any(), key=f"exp_{page}")
     sources_footnote(shown)
+
+
+def ensure_app() -> None:
+    """Call first in every page file. Because this repo has a ``pages/`` folder, Streamlit starts
+    each new server process in its old file-based multipage mode, in which a first request for a
+    deep link (``/hubs``) runs the page file alone, without ``app.py``'s navigation and filters.
+    ``st.navigation`` leaves that mode for good, but only once ``app.py`` has run. If a page finds
+    itself run alone, switch the mode off and rerun: the rerun goes through ``app.py`` and lands on
+    the same page (its url_path equals its file name)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

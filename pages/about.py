@@ -6,6 +6,8 @@ import streamlit as st
 from nmgdash import ui
 from nmgdash.i18n import t
 
+ui.ensure_app()
+
 lang = ui.lang()
 st.title(t("about", lang))
 st.subheader("数据状态" if lang == "zh" else "Statuses")

@@ -5,6 +5,8 @@ import streamlit as st
 from nmgdash import ui
 from nmgdash.i18n import t
 
+ui.ensure_app()
+
 lang = ui.lang()
 st.title(t("hubs", lang))
 ui.sources_footnote(ui.kpi_cards(["hubs", "hubs_cloud", "hub_activities", "hub_youth_covered"]))

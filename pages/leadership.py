@@ -5,6 +5,8 @@ import streamlit as st
 from nmgdash import ui
 from nmgdash.i18n import t
 
+ui.ensure_app()
+
 lang = ui.lang()
 st.title(t("leadership", lang))
 figs = ui.kpi_cards(["party_reports_heard", "party_instructions", "party_events_attended", "party_assessment_weight_max"])

@@ -5,6 +5,8 @@ import streamlit as st
 from nmgdash import ui, views
 from nmgdash.i18n import t
 
+ui.ensure_app()
+
 lang = ui.lang()
 st.title(t("app_title", lang))
 st.subheader(t("kpi_heading", lang))

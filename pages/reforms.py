@@ -5,6 +5,8 @@ import streamlit as st
 from nmgdash import ui, views
 from nmgdash.i18n import t
 
+ui.ensure_app()
+
 lang = ui.lang()
 st.title(t("reforms", lang))
 st.caption("公报只给出全区比例，没有分盟市数据。" if lang == "zh" else "The bulletin gives region-wide rates only.")

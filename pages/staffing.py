@@ -5,6 +5,8 @@ import streamlit as st
 from nmgdash import ui
 from nmgdash.i18n import t
 
+ui.ensure_app()
+
 st.title(t("staffing", ui.lang()))
 ui.sources_footnote(ui.kpi_cards(
     ["county_cadres", "county_new_posts", "township_fulltime", "township_parttime",

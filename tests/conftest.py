@@ -26,21 +26,7 @@ def con():
     c.close()
 
 
-def _navigation_mode_for_apptest() -> None:
-    """AppTest resets ``PagesManager.uses_pages_directory`` before every run, and because this
-    repo has a ``pages/`` folder the flag comes back True, so ``switch_page`` would execute a page
-    file on its own (the old v1 multipage mode) without ``app.py``'s sidebar and navigation.
-    The real server switches the flag off for good on its first run when ``st.navigation`` is
-    called; this makes AppTest do the same from the start."""
-    from streamlit.runtime.pages_manager import PagesManager
 
-    original = PagesManager.__init__
+from nmgdash.testing import navigation_mode_for_apptest  # noqa: E402
 
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-
-
-_navigation_mode_for_apptest()
+navigation_mode_for_apptest()

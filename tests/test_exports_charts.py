@@ -1,0 +1,53 @@
+"""Exports carry the sample notice; figure builders produce valid plotly figures."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from nmgdash import charts, exports, queries
+from nmgdash.i18n import t
+
+
+def test_sample_exports_carry_the_notice():
+    table = pd.DataFrame({"盟市": ["兴安盟"], "青年爱里（个）": [75], "状态": ["示例"]})
+    note = t("sample_notice", "zh")
+    csv = exports.to_csv_bytes(table, note).decode("utf-8-sig").splitlines()
+    assert csv[0].startswith("# ⚠️ 示例数据") and csv[1] == "盟市,青年爱里（个）,状态" and csv[2] == "兴安盟,75,示例"
+    book = pd.read_excel(io.BytesIO(exports.to_xlsx_bytes(table, note)), sheet_name=None)
+    assert list(book) == ["数据", "说明"]
+    assert book["数据"].iloc[0]["青年爱里（个）"] == 75
+    assert "示例数据" in book["说明"].iloc[0, 0]
+
+
+def test_choropleth_is_valid_plotly_and_draws_every_league(con):
+    df = queries.run(con, "area_metrics", indicator_id="hubs", level="league", parent=None, years=[2019],
+                     baseline_year=2017, published_only=False, mode="value")
+    frame = df.assign(name=df["name_zh"], label=df["value"].astype(str), hover=df["name_zh"])
+    shapes = charts.map_shapes("league")
+    fig = charts.choropleth(frame[["adcode", "name", "metric", "label", "hover"]], shapes, title="t",
+                            unit_label="个", selected=("152200",), label_offsets={"150300": (-200.0, -100.0)})
+    go.Figure(fig.to_dict())  # full validation (the builder skips it for speed)
+    d = fig.to_dict()
+    fills = [tr for tr in d["data"] if tr.get("fill") == "toself"]
+    assert len(fills) == 12 and all(tr["fillcolor"].startswith("rgb") for tr in fills)
+    targets = [tr for tr in d["data"] if tr.get("name") == "targets"][0]
+    assert set(targets["customdata"]) == set(df["adcode"])
+    wuhai = [a for a in d["layout"]["annotations"] if a.get("name") == "label-150300"][0]
+    assert wuhai["showarrow"] and "乌海市" in wuhai["text"]
+    assert d["layout"]["uirevision"] == "map"
+    assert not any("geo" in k for k in d["layout"])  # no plotly geo: nothing to fetch from a CDN
+    assert {tr["type"] for tr in d["data"]} == {"scatter"}
+
+
+def test_other_builders_validate():
+    frame = pd.DataFrame({"adcode": ["1", "2"], "name": ["a", "b"], "metric": [1.0, None], "label": ["1", "无数据"]})
+    go.Figure(charts.ranking_bar(frame, title="t", unit_label="u", region_value=0.5, region_label="r").to_dict())
+    trend = pd.DataFrame({"name": ["a", "a"], "year": [2017, 2018], "metric": [1.0, 2.0]})
+    go.Figure(charts.trend_lines(trend, pd.DataFrame({"year": [2017], "region_metric": [1.0]}), title="t",
+                                 unit_label="u", region_label="r").to_dict())
+    bars = charts.progress_bars(pd.DataFrame({"name": ["x"], "value": [98.0], "label": ["98%"]}), title="t",
+                                target_label="目标", gap_label="差距")
+    assert list(bars.data[1].x) == [2.0]
