@@ -19,12 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NMGDASH_DB", str(Path(tempfile.mkdtemp(prefix="nmgdash-bench-")) / "reform.duckdb"))
 
-import streamlit as st  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
-from nmgdash import db  # noqa: E402
-from nmgdash.paths import GEO_DIR  # noqa: E402
-from nmgdash.testing import navigation_mode_for_apptest  # noqa: E402
+from nmgdash import db
+from nmgdash.paths import GEO_DIR
+from nmgdash.testing import navigation_mode_for_apptest
 
 PAGES = ["overview", "funding", "staffing", "hubs", "leadership", "reforms", "innovations", "about"]
 

@@ -28,7 +28,7 @@ OBSERVATION_FILES = {
 
 def inputs() -> list[Path]:
     """Every file the database is built from (data/*.csv, data/sources/*, queries/schema.sql, derive.sql)."""
-    files = sorted(DATA_DIR.glob("*.csv")) + [QUERY_DIR / "schema.sql", QUERY_DIR / "derive.sql"]
+    files = [*sorted(DATA_DIR.glob("*.csv")), QUERY_DIR / "schema.sql", QUERY_DIR / "derive.sql"]
     return [f for f in files if f.exists()]
 
 
@@ -98,10 +98,10 @@ def build_database(path: Path | None = None) -> dict[str, float]:
         for name, frame in tables.items():
             con.register("frame", frame)
             cols = ", ".join(frame.columns)
-            con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM frame")  # noqa: S608 - fixed names
+            con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM frame")
             con.unregister("frame")
         queries.run_script(con, "derive")
-        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # noqa: S608
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -6,7 +6,7 @@ by the driver, never formatted into the text.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import duckdb
 import pandas as pd
@@ -14,7 +14,7 @@ import pandas as pd
 from .paths import QUERY_DIR
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_sql(name: str) -> str:
     """Return the text of ``queries/<name>.sql``.
 

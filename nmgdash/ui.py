@@ -126,7 +126,7 @@ def kpi_cards(indicator_ids: list[str], columns: int = 4) -> pd.DataFrame:
     figs = figs.sort_values("year").drop_duplicates("indicator_id", keep="last")
     figs = figs.set_index("indicator_id").reindex([i for i in indicator_ids if i in set(figs["indicator_id"])])
     cols = st.columns(columns)
-    for n, (iid, row) in enumerate(figs.iterrows()):
+    for n, (_, row) in enumerate(figs.iterrows()):
         unit = row["unit"] if lg == "zh" else row["unit_en"]
         src = row["source_title"] if lg == "zh" else row["source_title_en"]
         name = row["name_zh"] if lg == "zh" else row["name_en"]

@@ -60,7 +60,7 @@ def main() -> None:
     }
     league_by_name = {}
     out = []
-    for city, district, path, level in rows:
+    for city, _district, path, level in rows:
         adcode = Path(path).stem
         if level == "省":
             out.append((adcode, "内蒙古自治区", "Inner Mongolia Autonomous Region", "region", ""))

@@ -12,7 +12,7 @@ import pytest
 _TMP = Path(tempfile.mkdtemp(prefix="nmgdash-test-"))
 os.environ["NMGDASH_DB"] = str(_TMP / "reform.duckdb")
 
-from nmgdash import db  # noqa: E402
+from nmgdash import db
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,6 +27,6 @@ def con():
 
 
 
-from nmgdash.testing import navigation_mode_for_apptest  # noqa: E402
+from nmgdash.testing import navigation_mode_for_apptest
 
 navigation_mode_for_apptest()

@@ -1,0 +1,215 @@
+"""Helpers for the browser tests (tests/test_browser.py): a Streamlit launcher, page-readiness
+waits, DOM readers for the plotly maps and the sidebar widgets, and a map-click helper.
+
+Run as a script it is a thin ``streamlit`` CLI launcher::
+
+    python tests/browser_util.py run app.py --server.port 8600
+
+(same as ``streamlit run …``). The tests start the server this way so that its command line
+does not contain "streamlit run": other people's ``pkill -f "streamlit run"`` on a shared
+machine then cannot take the test server down mid-run. The tests stop it by its pid.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from urllib.parse import parse_qs, urlparse
+
+#: Chromium flags for a quiet, offline-friendly headless run.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync", "--disable-quic",
+]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+# ------------------------------------------------------------------ page JS
+#: The plotly div of the map: the one with a trace named "targets".
+_FIND_MAP = """
+const findMap = () => [...document.querySelectorAll('.js-plotly-plot')]
+    .find(g => g._fullData && g._fullData.some(d => d.name === 'targets'));
+"""
+
+#: Facts about the map: filled shapes, annotation texts, trace names, selected outlines.
+MAP_INFO_JS = "() => {" + _FIND_MAP + """
+  const gd = findMap();
+  if (!gd) return null;
+  const fills = [...gd.querySelectorAll('.scatterlayer path.js-fill')].filter(p => {
+      const f = getComputedStyle(p).fill;
+      return f && f !== 'none' && (p.getAttribute('d') || '').length > 10;
+  });
+  return {
+    fills: fills.length,
+    fillColors: fills.map(p => getComputedStyle(p).fill),
+    annotations: [...gd.querySelectorAll('g.annotation')].map(a => a.textContent),
+    traces: gd._fullData.map(d => d.name || ''),
+    title: (gd._fullLayout.title && gd._fullLayout.title.text) || '',
+  };
+}"""
+
+#: Page-pixel position of a click target of ``code``: a target point of that area, well inside it
+#: (no other area's target within 30 px), not covered by a label (elementFromPoint is plotly's
+#: drag layer), as close to the middle of the area's targets as possible.
+TARGET_JS = "([code]) => {" + _FIND_MAP + """
+  const gd = findMap();
+  if (!gd) return {error: 'no map'};
+  const tr = gd._fullData.find(d => d.name === 'targets');
+  const fl = gd._fullLayout, r = gd.getBoundingClientRect();
+  const X = Array.from(tr.x), Y = Array.from(tr.y), C = Array.from(tr.customdata);
+  const pts = X.map((x, i) => ({code: String(C[i]),
+      px: r.left + fl.xaxis.l2p(x) + fl._size.l, py: r.top + fl.yaxis.l2p(Y[i]) + fl._size.t}));
+  const mine = pts.filter(p => p.code === code), others = pts.filter(p => p.code !== code);
+  if (!mine.length) return {error: 'no target points for ' + code, codes: [...new Set(C.map(String))]};
+  const cx = mine.reduce((s, p) => s + p.px, 0) / mine.length;
+  const cy = mine.reduce((s, p) => s + p.py, 0) / mine.length;
+  const ok = mine.filter(p => {
+    const el = document.elementFromPoint(p.px, p.py);
+    if (!el || !el.classList.contains('nsewdrag')) return false;
+    return Math.min(...others.map(o => Math.hypot(o.px - p.px, o.py - p.py))) > 30;
+  });
+  ok.sort((a, b) => Math.hypot(a.px - cx, a.py - cy) - Math.hypot(b.px - cx, b.py - cy));
+  return {points: mine.length, clickable: ok.length, best: ok[0] || null};
+}"""
+
+#: Sidebar/page widget state by label: multiselect tags, checked radio option, select-slider
+#: value, selectbox text, toggle state.
+WIDGETS_JS = """() => {
+  const byLabel = (testid, label) => [...document.querySelectorAll(`[data-testid=${testid}]`)]
+      .find(w => { const l = w.querySelector('[data-testid=stWidgetLabel]');
+                   return l && l.innerText.trim().startsWith(label); });
+  const out = {};
+  const ms = byLabel('stMultiSelect', '盟市');
+  out.leagues = ms ? [...ms.querySelectorAll('[data-baseweb=tag]')].map(t => t.innerText.trim()) : null;
+  const radio = label => { const w = byLabel('stRadio', label); if (!w) return null;
+      const c = w.querySelector('input[type=radio]:checked');
+      return c ? c.closest('label').innerText.trim() : ''; };
+  out.yearRadio = radio('年份');
+  const sl = byLabel('stSlider', '年份');
+  out.yearSlider = sl ? (sl.querySelector('[role=slider]') || {}).ariaValueText
+      || (sl.querySelector('[data-testid=stSliderThumbValue]') || {}).innerText || '' : null;
+  const ysb = byLabel('stSelectbox', '年份');
+  out.yearSelect = ysb ? ysb.querySelector('[data-baseweb=select]').innerText.trim() : null;
+  out.mode = radio('显示方式');
+  const ind = byLabel('stSelectbox', '指标');
+  out.indicator = ind ? ind.querySelector('[data-baseweb=select]').innerText.trim() : null;
+  const tg = [...document.querySelectorAll('[data-testid=stCheckbox]')]
+      .find(w => w.innerText.includes('仅显示已发布数据'));
+  out.pub = tg ? tg.querySelector('input').checked : null;
+  return out;
+}"""
+
+
+# ------------------------------------------------------------------ python helpers
+def wait_idle(page, timeout_ms: int = 45_000) -> None:
+    """Wait until Streamlit has finished running the script (and has drawn the page title)."""
+    page.wait_for_function(
+        """() => { const app = document.querySelector('[data-testid=stApp]');
+                   return app && app.dataset.testScriptState === 'notRunning'
+                       && app.dataset.testConnectionState === 'CONNECTED'
+                       && document.querySelector('[data-testid=stMain] h1'); }""",
+        timeout=timeout_ms,
+    )
+
+
+def exceptions(page) -> list[str]:
+    """Texts of the Streamlit exception boxes on the page."""
+    return page.eval_on_selector_all("[data-testid=stException]", "els => els.map(e => e.innerText.slice(0, 600))")
+
+
+def open_page(page, url: str, timeout_ms: int = 45_000) -> None:
+    """Open ``url`` and wait until the script run is over; fail with the exception text if the app raised."""
+    page.goto(url, wait_until="domcontentloaded")
+    wait_idle(page, timeout_ms)
+    errs = exceptions(page)
+    assert not errs, f"{url}: the app raised:\n" + "\n---\n".join(errs)
+
+
+def wait_map(page, min_fills: int = 12, exact: int | None = None, timeout_ms: int = 30_000) -> dict:
+    """Wait until the map has drawn at least ``min_fills`` (or exactly ``exact``) filled shapes; return map_info."""
+    cond = f"n === {exact}" if exact is not None else f"n >= {min_fills}"
+    try:
+        page.wait_for_function(
+            "() => {" + _FIND_MAP + """ const gd = findMap(); if (!gd) return false;
+                const n = [...gd.querySelectorAll('.scatterlayer path.js-fill')].filter(p =>
+                    getComputedStyle(p).fill !== 'none' && (p.getAttribute('d') || '').length > 10).length;
+                return """ + cond + "; }",
+            timeout=timeout_ms,
+        )
+    except Exception as exc:  # show what is there instead of a bare timeout
+        raise AssertionError(f"map did not reach {cond}: {map_info(page)}") from exc
+    return map_info(page)
+
+
+def map_info(page) -> dict | None:
+    return page.evaluate(MAP_INFO_JS)
+
+
+def widgets(page) -> dict:
+    return page.evaluate(WIDGETS_JS)
+
+
+def year_value(state: dict) -> str | None:
+    """The year shown by whichever widget the sidebar uses for it (radio, select slider or selectbox)."""
+    for key in ("yearRadio", "yearSlider", "yearSelect"):
+        if state.get(key):
+            return str(state[key])
+    return None
+
+
+def query(page) -> dict[str, str]:
+    """The page URL's query parameters, percent-decoded (last value of each)."""
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query, keep_blank_values=True).items()}
+
+
+def click_area(page, code: str) -> dict:
+    """Click the map's click target of area ``code`` like a user: hover it, then click."""
+    info = page.evaluate(TARGET_JS, [code])
+    assert info.get("best"), f"no clickable target point for {code}: {info}"
+    x, y = info["best"]["px"], info["best"]["py"]
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.move(x, y, steps=3)
+    try:  # plotly picks the clicked point from its hover state
+        page.wait_for_selector(".js-plotly-plot .hoverlayer .hovertext", timeout=3_000)
+    except Exception:
+        pass
+    page.mouse.click(x, y)
+    return info
+
+
+def coloured_pixels(png: bytes, min_chroma: int = 24) -> tuple[int, int]:
+    """(number of clearly coloured pixels, total pixels) of a PNG: max−min channel ≥ ``min_chroma``
+    (so white, greys and black text do not count)."""
+    import numpy as np
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    chroma = img.max(axis=2) - img.min(axis=2)
+    return int((chroma >= min_chroma).sum()), int(chroma.size)
+
+
+def wait_http_ok(url: str, proc, timeout_s: float = 60.0) -> None:
+    """Poll ``url`` until it answers 200 'ok'; raise if ``proc`` exits or time runs out."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - localhost only
+                if resp.status == 200:
+                    return
+        except Exception as exc:  # not up yet
+            last = exc
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} not healthy after {timeout_s:.0f} s: {last}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", *sys.argv[1:]]
+    sys.exit(cli.main())
