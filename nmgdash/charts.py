@@ -61,6 +61,26 @@ def map_shapes(level: str, parent: str | None = None, spacing_km: float = 20.0) 
     )
 
 
+def nice_ticks(vmin: float, vmax: float, n: int = 5) -> list[float]:
+    """About ``n`` round tick values covering [vmin, vmax] (steps of 1, 2, 2.5 or 5 × 10^k)."""
+    span = vmax - vmin
+    if not np.isfinite(span) or span <= 0:
+        return [vmin]
+    raw = span / n
+    mag = 10 ** np.floor(np.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start = np.floor(vmin / step) * step
+    ticks = [float(round(start + i * step, 10)) for i in range(int(np.ceil((vmax - start) / step)) + 1)]
+    return [t for t in ticks if vmin - 1e-9 <= t <= vmax + 1e-9] or [vmin]
+
+
+def _tick_axis(vmin: float, vmax: float, tick_text) -> dict:
+    if tick_text is None:
+        return {}
+    vals = nice_ticks(vmin, vmax)
+    return dict(tickvals=vals, ticktext=[tick_text(v) for v in vals])
+
+
 def _colors(values: pd.Series, vmin: float, vmax: float) -> list[str | None]:
     span = (vmax - vmin) or 1.0
     out: list[str | None] = []
@@ -84,6 +104,7 @@ def choropleth(
     no_data_note: str | None = None,
     uirevision: str = "map",
     height: int = 760,
+    tick_text=None,
 ) -> go.Figure:
     """A choropleth of ``frame`` over ``shapes``.
 
@@ -91,8 +112,9 @@ def choropleth(
     label (str: formatted value or the no-data reason shown on the map), hover (str).
     label_offsets: adcode → (dx_km, dy_km) to move a label off a small area with a leader line.
     Areas smaller than ``label_min_area_km2`` get no on-map label (hover and table still show them).
-    Returns a Figure with one filled trace per area, a transparent click-target trace
-    named "targets" (customdata = adcode), a colour bar titled with ``unit_label``, and
+    tick_text: optional callable float → str for the colour-bar ticks (e.g. Chinese 万 style).
+    Returns a Figure with one filled trace per area, one transparent click-target trace per
+    area named "targets" (customdata = adcode), a colour bar titled with ``unit_label``, and
     one annotation per labelled area.
     """
     label_offsets = label_offsets or {}
@@ -101,8 +123,8 @@ def choropleth(
     has_values = bool(metric.notna().any())
     vmin = float(metric.min()) if has_values else 0.0
     vmax = float(metric.max()) if has_values else 1.0
-    if vmin > 0 and vmin < vmax:
-        vmin = 0.0 if vmin < 0.25 * vmax else vmin
+    if vmin > 0:  # counts and rates: the scale starts at zero so small differences are not inflated
+        vmin = 0.0
     colors = dict(zip(data.index, _colors(metric, vmin, vmax)))
     # Built as plain dicts and wrapped without validation: validating ~130 traces costs ~70 ms
     # per rerun. tests/test_charts.py validates the same output once.
@@ -119,21 +141,23 @@ def choropleth(
             xs, ys = shapes.paths[adcode]
             traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color="#111827", width=3.5),
                                hoverinfo="skip", showlegend=False, name=f"selected-{adcode}"))
-    grid = shapes.grid[shapes.grid["adcode"].isin(data.index)]
-    hover = data["hover"].to_dict()
-    traces.append(dict(
-        type="scatter", x=grid["x"].tolist(), y=grid["y"].tolist(), mode="markers", name="targets",
-        marker=dict(size=14, color="rgba(0,0,0,0)"),
-        selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
-        customdata=grid["adcode"].tolist(), hovertext=[hover[a] for a in grid["adcode"]],
-        hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
-    ))
+    # One click-target trace per area: the hover text is a single string per trace instead of one
+    # copy per grid point (which made the figure ~1 MB of JSON).
+    for adcode, pts in shapes.grid[shapes.grid["adcode"].isin(data.index)].groupby("adcode", sort=False):
+        traces.append(dict(
+            type="scatter", x=pts["x"].tolist(), y=pts["y"].tolist(), mode="markers", name="targets",
+            marker=dict(size=14, color="rgba(0,0,0,0)"),
+            selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+            customdata=[adcode] * len(pts), hovertext=data.at[adcode, "hover"],
+            hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+        ))
     # colour bar on an invisible trace
     traces.append(dict(
         type="scatter", x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", name="colorbar",
         marker=dict(colorscale=COLORSCALE, cmin=vmin, cmax=vmax, color=[vmin], showscale=has_values,
                     colorbar=dict(title=dict(text=unit_label, side="top"), thickness=14, len=0.55,
-                                  x=0.995, xanchor="right", y=0.02, yanchor="bottom", outlinewidth=0)),
+                                  x=0.995, xanchor="right", y=0.02, yanchor="bottom", outlinewidth=0,
+                                  **_tick_axis(vmin, vmax, tick_text))),
     ))
     annotations: list[dict] = []
     for adcode, (lx, ly) in shapes.labels.items():
@@ -175,6 +199,7 @@ def ranking_bar(
     region_label: str,
     selected: tuple[str, ...] = (),
     height: int = 460,
+    tick_text=None,
 ) -> go.Figure:
     """Horizontal bars, largest on top, with a dashed line at the region average.
 
@@ -195,8 +220,8 @@ def ranking_bar(
         fig.add_annotation(x=region_value, y=1.0, yref="paper", text=region_label, showarrow=False,
                            yanchor="bottom", font=dict(color="#b91c1c", size=13))
     top = float(df["_m"].max()) if df["_m"].notna().any() else 1.0
-    fig.update_xaxes(title=unit_label, range=[min(0.0, float(df["_m"].min() or 0)) * 1.2, top * 1.28],
-                     gridcolor="#e5e7eb")
+    low = min(0.0, float(df["_m"].min() or 0)) * 1.2
+    fig.update_xaxes(title=unit_label, range=[low, top * 1.28], gridcolor="#e5e7eb", **_tick_axis(low, top * 1.2, tick_text))
     fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=17)), height=height,
                       margin=dict(l=8, r=24, t=56, b=40), plot_bgcolor=BG, paper_bgcolor=BG,
                       font=FONT, showlegend=False)
@@ -211,6 +236,7 @@ def trend_lines(
     unit_label: str,
     region_label: str,
     height: int = 420,
+    tick_text=None,
 ) -> go.Figure:
     """Lines over years for the selected areas plus a dashed region line.
 
@@ -225,7 +251,10 @@ def trend_lines(
         fig.add_trace(go.Scatter(x=region["year"], y=region["region_metric"], mode="lines+markers",
                                  name=region_label, line=dict(width=3, dash="dash", color="#374151")))
     fig.update_xaxes(dtick=1, tickformat="d", title=None, gridcolor="#e5e7eb")
-    fig.update_yaxes(title=unit_label, gridcolor="#e5e7eb", rangemode="tozero")
+    values = pd.concat([frame["metric"], region.get("region_metric", pd.Series(dtype=float))]).dropna()
+    hi = float(values.max()) if not values.empty else 1.0
+    lo = min(0.0, float(values.min())) if not values.empty else 0.0
+    fig.update_yaxes(title=unit_label, gridcolor="#e5e7eb", rangemode="tozero", **_tick_axis(lo, hi, tick_text))
     fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=17)), height=height,
                       margin=dict(l=8, r=8, t=56, b=8), plot_bgcolor=BG, paper_bgcolor=BG, font=FONT,
                       legend=dict(orientation="h", y=-0.15), hovermode="x unified")
@@ -239,13 +268,15 @@ def progress_bars(frame: pd.DataFrame, *, title: str, target_label: str, gap_lab
     frame columns: name (str), value (float, percent 0–100), label (str).
     """
     df = frame.iloc[::-1]
+    gap = 100 - df["value"]
+    wide = gap >= 15  # the gap is written on the grey bar only where it fits; otherwise after the rate
     fig = go.Figure()
     fig.add_trace(go.Bar(x=df["value"], y=df["name"], orientation="h", marker_color="#2563eb",
-                         text=df["label"], textposition="inside", insidetextanchor="end",
+                         text=[lab if w or g <= 0 else f"{lab}（{gap_label} {g:g}）" for lab, g, w in zip(df["label"], gap, wide)],
+                         textposition="inside", insidetextanchor="end",
                          textfont=dict(color="#ffffff", size=15), name="", hovertemplate="%{y}: %{text}<extra></extra>"))
-    gap = 100 - df["value"]
     fig.add_trace(go.Bar(x=gap, y=df["name"], orientation="h", marker_color="#e5e7eb",
-                         text=[f"{gap_label} {g:g}" if g > 0 else "" for g in gap], textposition="inside",
+                         text=[f"{gap_label} {g:g}" if w else "" for g, w in zip(gap, wide)], textposition="inside",
                          textfont=dict(color="#374151", size=13), name="", hoverinfo="skip"))
     fig.add_vline(x=100, line_color="#b91c1c", line_dash="dash")
     fig.add_annotation(x=100, y=1.02, yref="paper", text=target_label, showarrow=False,

@@ -47,6 +47,11 @@ def label_offsets() -> dict[str, tuple[float, float]]:
     return {r.adcode: (float(r.dx_km), float(r.dy_km)) for r in df.itertuples()}
 
 
+def tick_text(value: float) -> str:
+    """Axis tick in the current language's number style (zh: 1.5万, 400万)."""
+    return format_number(value, "", lang())
+
+
 def lang() -> str:
     return st.session_state.get("lang", "zh")
 
@@ -139,6 +144,18 @@ def kpi_cards(indicator_ids: list[str], columns: int = 4) -> pd.DataFrame:
                 border=True,
             )
     return figs.reset_index()
+
+
+def kpi_range(min_id: str, max_id: str, label: str, columns: int = 4) -> None:
+    """One card for a range the bulletin states as "a—b" (e.g. 团建占党建考核比重 1—5%)."""
+    lg = lang()
+    figs = query("region_figures", indicator_ids=(min_id, max_id), published_only=False).set_index("indicator_id")
+    lo, hi = figs.loc[min_id], figs.loc[max_id]
+    unit = lo["unit"] if lg == "zh" else lo["unit_en"]
+    src = lo["source_title"] if lg == "zh" else lo["source_title_en"]
+    st.columns(columns)[0].metric(
+        label, f"{format_number(lo['value'], '', lg)}—{format_number(hi['value'], unit, lg)}",
+        help=f"{int(lo['year'])}｜{t('source', lg)}：{src}；{lo['locator']}", border=True)
 
 
 def sources_footnote(frame: pd.DataFrame) -> None:
@@ -292,7 +309,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     fig = charts.choropleth(
         map_frame[["adcode", "name", "metric", "label", "hover"]], shp, title=map_title, unit_label=munit,
         selected=selected if not drill else (), label_offsets=offsets, label_min_area_km2=min_area,
-        no_data_note=note, uirevision=f"{'county-' + selected[0] if drill else 'league'}",
+        no_data_note=note, uirevision=f"{'county-' + selected[0] if drill else 'league'}", tick_text=tick_text,
     )
     chart_key = f"map_{page}_{'county' if drill else 'league'}"
     if drill:
@@ -311,7 +328,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
                                title=f"{t('ranking', lg)} · {year}{suffix}", unit_label=munit,
                                region_value=None if drill or region_metric.empty else float(region_metric.iloc[0]),
                                region_label=f"{t('region_avg', lg) if mode == 'value' else t('region', lg)}",
-                               selected=selected),
+                               selected=selected, tick_text=tick_text),
             key=f"rank_{page}", config={"displaylogo": False},
         )
     with right:
@@ -321,7 +338,8 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         st.plotly_chart(
             charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
                                title=f"{t('trend', lg)}{tag if is_sample else ''}", unit_label=munit,
-                               region_label=t("region_avg", lg) if mode == "value" else t("region", lg)),
+                               region_label=t("region_avg", lg) if mode == "value" else t("region", lg),
+                               tick_text=tick_text),
             key=f"trend_{page}", config={"displaylogo": False},
         )
 

@@ -12,6 +12,13 @@ from .fmt import format_number
 from .i18n import t
 
 CENSUS_YEAR = 2020
+#: Label offsets in pixels for the innovation markers (三 of them sit close together around 包头).
+INNOVATION_LABEL_PX = {
+    "guyang_cadre_recommendation": (-110, -55),
+    "qingshan_transcript": (130, -20),
+    "otog_front_model": (-130, 45),
+    "tongliao_whistle": (70, -55),
+}
 
 
 def reference_map(page: str, indicator_ids: list[str]) -> None:
@@ -27,7 +34,8 @@ def reference_map(page: str, indicator_ids: list[str]) -> None:
     selected = tuple(st.session_state.get("leagues", []))
     fig = charts.choropleth(df[["adcode", "name", "metric", "label", "hover"]], ui.shapes("league"),
                             title=f"{ind[ui.name_col()]} · {CENSUS_YEAR}", unit_label=unit,
-                            selected=selected, label_offsets=ui.label_offsets(), uirevision="league")
+                            selected=selected, label_offsets=ui.label_offsets(), uirevision="league",
+                            tick_text=ui.tick_text)
     key = f"map_{page}"
     st.plotly_chart(fig, key=key, on_select=lambda: ui._on_map_click(key), selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": False})
@@ -103,16 +111,15 @@ def innovations_map() -> pd.DataFrame:
     area = "area_zh" if lg == "zh" else "area_en"
     title_col = "title_zh" if lg == "zh" else "title_en"
     fig.add_trace(go.Scatter(
-        x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers+text", name="innovations",
+        x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers", name="innovations",
         marker=dict(size=20, color="#dc2626", symbol="star", line=dict(color="white", width=1.5)),
-        text=[f"{i + 1}" for i in range(len(pts))], textposition="top center",
-        textfont=dict(size=15, color="#111827"),
         customdata=inn["innovation_id"],
         hovertext=[f"<b>{getattr(r, area)}</b><br>{getattr(r, title_col)}" for r in inn.itertuples()],
         hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
     ))
     for i, r in enumerate(inn.itertuples()):
-        fig.add_annotation(x=pts[i][0], y=pts[i][1], ax=60 if i % 2 else -60, ay=-50 if i < 2 else 50,
+        ax, ay = INNOVATION_LABEL_PX.get(r.innovation_id, (60, -50))
+        fig.add_annotation(x=pts[i][0], y=pts[i][1], ax=ax, ay=ay,
                            text=f"<b>{i + 1}. {getattr(r, area)}</b>", bgcolor="rgba(255,255,255,0.9)",
                            bordercolor="#dc2626", font=dict(size=13), arrowcolor="#dc2626")
     st.plotly_chart(fig, key="map_innovations", config={"displaylogo": False, "scrollZoom": False})

@@ -24,7 +24,8 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 # ------------------------------------------------------------------ page JS
-#: The plotly div of the map: the one with a trace named "targets".
+#: The plotly div of the map: the one with a trace named "targets" (the click targets: one trace
+#: for all areas or one per area; customdata = adcode).
 _FIND_MAP = """
 const findMap = () => [...document.querySelectorAll('.js-plotly-plot')]
     .find(g => g._fullData && g._fullData.some(d => d.name === 'targets'));
@@ -53,9 +54,12 @@ MAP_INFO_JS = "() => {" + _FIND_MAP + """
 TARGET_JS = "([code]) => {" + _FIND_MAP + """
   const gd = findMap();
   if (!gd) return {error: 'no map'};
-  const tr = gd._fullData.find(d => d.name === 'targets');
+  // one "targets" trace for all areas, or one per area: collect the points of all of them
+  const X = [], Y = [], C = [];
+  for (const tr of gd._fullData.filter(d => d.name === 'targets')) {
+    X.push(...Array.from(tr.x)); Y.push(...Array.from(tr.y)); C.push(...Array.from(tr.customdata));
+  }
   const fl = gd._fullLayout, r = gd.getBoundingClientRect();
-  const X = Array.from(tr.x), Y = Array.from(tr.y), C = Array.from(tr.customdata);
   const pts = X.map((x, i) => ({code: String(C[i]),
       px: r.left + fl.xaxis.l2p(x) + fl._size.l, py: r.top + fl.yaxis.l2p(Y[i]) + fl._size.t}));
   const mine = pts.filter(p => p.code === code), others = pts.filter(p => p.code !== code);
@@ -79,7 +83,8 @@ WIDGETS_JS = """() => {
                    return l && l.innerText.trim().startsWith(label); });
   const out = {};
   const ms = byLabel('stMultiSelect', '盟市');
-  out.leagues = ms ? [...ms.querySelectorAll('[data-baseweb=tag]')].map(t => t.innerText.trim()) : null;
+  out.leagues = ms ? [...ms.querySelectorAll('[data-testid=stMultiSelectTagsContainer] [data-tag]')]
+      .map(t => t.innerText.trim()) : null;
   const radio = label => { const w = byLabel('stRadio', label); if (!w) return null;
       const c = w.querySelector('input[type=radio]:checked');
       return c ? c.closest('label').innerText.trim() : ''; };
@@ -88,10 +93,10 @@ WIDGETS_JS = """() => {
   out.yearSlider = sl ? (sl.querySelector('[role=slider]') || {}).ariaValueText
       || (sl.querySelector('[data-testid=stSliderThumbValue]') || {}).innerText || '' : null;
   const ysb = byLabel('stSelectbox', '年份');
-  out.yearSelect = ysb ? ysb.querySelector('[data-baseweb=select]').innerText.trim() : null;
+  out.yearSelect = ysb ? (ysb.querySelector('input') || {}).value || '' : null;
   out.mode = radio('显示方式');
   const ind = byLabel('stSelectbox', '指标');
-  out.indicator = ind ? ind.querySelector('[data-baseweb=select]').innerText.trim() : null;
+  out.indicator = ind ? (ind.querySelector('input') || {}).value || '' : null;
   const tg = [...document.querySelectorAll('[data-testid=stCheckbox]')]
       .find(w => w.innerText.includes('仅显示已发布数据'));
   out.pub = tg ? tg.querySelector('input').checked : null;
@@ -106,7 +111,10 @@ def wait_idle(page, timeout_ms: int = 45_000) -> None:
         """() => { const app = document.querySelector('[data-testid=stApp]');
                    return app && app.dataset.testScriptState === 'notRunning'
                        && app.dataset.testConnectionState === 'CONNECTED'
-                       && document.querySelector('[data-testid=stMain] h1'); }""",
+                       && document.querySelector('[data-testid=stMain] h1')
+                       && !document.querySelector('[data-testid=stSkeleton]')
+                       && [...document.querySelectorAll('[data-testid=stSidebar] [data-testid=stWidgetLabel]')]
+                              .some(l => l.innerText.trim().startsWith('盟市')); }""",
         timeout=timeout_ms,
     )
 
@@ -163,6 +171,7 @@ def query(page) -> dict[str, str]:
 
 def click_area(page, code: str) -> dict:
     """Click the map's click target of area ``code`` like a user: hover it, then click."""
+    page.evaluate("() => {" + _FIND_MAP + " const gd = findMap(); if (gd) gd.scrollIntoView({block: 'center'}); }")
     info = page.evaluate(TARGET_JS, [code])
     assert info.get("best"), f"no clickable target point for {code}: {info}"
     x, y = info["best"]["px"], info["best"]["py"]

@@ -179,6 +179,7 @@ def test_reforms_progress_bars():
     assert len(bars) == 3
     assert list(bars[0]["data"][0]["x"])[::-1] == [98, 85]
     assert list(bars[1]["data"][1]["x"])[::-1] == [7, 25, 45]  # gaps to 100%
+    assert bars[1]["data"][0]["text"][::-1][0] == "93%（距100%差距 7）"  # too narrow for the grey bar
 
 
 def test_innovations_page():

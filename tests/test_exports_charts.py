@@ -33,8 +33,11 @@ def test_choropleth_is_valid_plotly_and_draws_every_league(con):
     d = fig.to_dict()
     fills = [tr for tr in d["data"] if tr.get("fill") == "toself"]
     assert len(fills) == 12 and all(tr["fillcolor"].startswith("rgb") for tr in fills)
-    targets = [tr for tr in d["data"] if tr.get("name") == "targets"][0]
-    assert set(targets["customdata"]) == set(df["adcode"])
+    targets = [tr for tr in d["data"] if tr.get("name") == "targets"]
+    assert len(targets) == 12
+    assert {c for tr in targets for c in tr["customdata"]} == set(df["adcode"])
+    assert all(len(set(tr["customdata"])) == 1 for tr in targets)
+    assert len(fig.to_json()) < 300_000  # hover text once per area, not once per grid point
     wuhai = [a for a in d["layout"]["annotations"] if a.get("name") == "label-150300"][0]
     assert wuhai["showarrow"] and "乌海市" in wuhai["text"]
     assert d["layout"]["uirevision"] == "map"
@@ -51,3 +54,18 @@ def test_other_builders_validate():
     bars = charts.progress_bars(pd.DataFrame({"name": ["x"], "value": [98.0], "label": ["98%"]}), title="t",
                                 target_label="目标", gap_label="差距")
     assert list(bars.data[1].x) == [2.0]
+
+
+def test_nice_ticks_and_chinese_colour_bar(con):
+    assert charts.nice_ticks(0, 4035967) == [0, 1e6, 2e6, 3e6, 4e6]
+    assert charts.nice_ticks(0, 3) == [0, 1, 2, 3]
+    assert charts.nice_ticks(0, 18200) == [0, 5000, 10000, 15000]
+    from nmgdash.fmt import format_number
+
+    df = queries.run(con, "area_metrics", indicator_id="population", level="league", parent=None, years=[2020],
+                     baseline_year=2017, published_only=False, mode="value")
+    frame = df.assign(name=df["name_zh"], label="", hover="")
+    fig = charts.choropleth(frame[["adcode", "name", "metric", "label", "hover"]], charts.map_shapes("league"),
+                            title="t", unit_label="人", tick_text=lambda v: format_number(v, ""))
+    bar = [tr for tr in fig.to_dict()["data"] if tr.get("name") == "colorbar"][0]["marker"]["colorbar"]
+    assert list(bar["ticktext"]) == ["0", "100万", "200万", "300万", "400万"]
