@@ -49,6 +49,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit": ("单位", "Unit"),
     "value": ("数值", "Value"),
     "rank": ("排名", "Rank"),
+    "note": ("备注", "Note"),
     "region_avg": ("全区平均", "Region average"),
     "region": ("全区", "Region"),
     "download_csv": ("下载 CSV", "Download CSV"),

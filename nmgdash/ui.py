@@ -355,6 +355,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         t("status", lg): [status_label(s) for s in shown["status"]],
         t("source", lg): shown["source_title" if lg == "zh" else "source_title_en"],
         "locator": shown["locator"],
+        t("note", lg): [lab if is_missing(m) else "" for lab, m in zip(shown["label"], shown["metric"])],
     })
     st.dataframe(table, hide_index=True, width="stretch")
     export_buttons(table, f"{iname}_{year}", sample=(shown["status"] == "sample").any(), key=f"exp_{page}")

@@ -48,6 +48,18 @@ MAP_INFO_JS = "() => {" + _FIND_MAP + """
   };
 }"""
 
+#: The colour bar's colour scale as drawn (plotly's resolved scale), its range, and the area fills.
+LEGEND_JS = "() => {" + _FIND_MAP + """
+  const gd = findMap();
+  const cb = gd._fullData.find(d => d.marker && d.marker.showscale);
+  if (!cb) return null;
+  const fills = gd._fullData.filter(d => d.fill === 'toself' && /^[0-9]+$/.test(d.name || ''))
+      .map(d => [d.name, d.fillcolor]);
+  return {scale: cb.marker.colorscale, reverse: !!cb.marker.reversescale, cmin: cb.marker.cmin,
+          cmax: cb.marker.cmax, fills: fills};
+}"""
+
+
 #: Page-pixel position of a click target of ``code``: a target point of that area, well inside it
 #: (no other area's target within 30 px), not covered by a label (elementFromPoint is plotly's
 #: drag layer), as close to the middle of the area's targets as possible.
@@ -183,6 +195,37 @@ def click_area(page, code: str) -> dict:
         pass
     page.mouse.click(x, y)
     return info
+
+
+def _rgb(color: str) -> tuple[int, ...]:
+    import re
+
+    if color.startswith("#"):
+        return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(float(v)) for v in re.findall(r"[\d.]+", color)[:3])
+
+
+def legend_mismatch(page, tolerance: float = 8.0) -> str | None:
+    """None when the colour bar agrees with the map, else a description of the disagreement.
+
+    The fills are scaled so that the highest-valued area gets the colour at the top of the
+    colour bar (cmax); so the colour at the top of the drawn colour bar must be one of the fill
+    colours (within ``tolerance`` in RGB distance). Returns None when the map has no colour bar.
+    """
+    info = page.evaluate(LEGEND_JS)
+    if not info:
+        return None
+    scale = info["scale"]
+    top = scale[0][1] if info["reverse"] else scale[-1][1]
+    bottom = scale[-1][1] if info["reverse"] else scale[0][1]
+    want = _rgb(top)
+    dists = {code: sum((a - b) ** 2 for a, b in zip(_rgb(c), want)) ** 0.5 for code, c in info["fills"] if c}
+    if dists and min(dists.values()) <= tolerance:
+        return None
+    nearest = min(dists, key=dists.get) if dists else None
+    return (f"colour bar top (value {info['cmax']:g}) is drawn as {top} (bottom {bottom}), but no area has that "
+            f"colour; nearest fill: {nearest} {dict(info['fills']).get(nearest)} (distance {dists.get(nearest, 0):.0f}); "
+            f"fills: {dict(info['fills'])}")
 
 
 def coloured_pixels(png: bytes, min_chroma: int = 24) -> tuple[int, int]:

@@ -121,6 +121,18 @@ def test_published_only_hides_sample(page):
     assert fills == {"#e0e0e0"}  # grey + hatch, never a zero colour
     notes = [a["text"] for a in fig["layout"]["annotations"] if not str(a.get("name", "")).startswith("label-")]
     assert any("仅显示已发布数据" in n for n in notes)
+    assert set(at.dataframe[0].value["备注"]) == {"无数据"}
+
+
+def test_missing_year_names_the_nearest_year(monkeypatch):
+    # A year with no data for the indicator: every league says which year is nearest.
+    from nmgdash import ui
+
+    monkeypatch.setattr(ui, "years", lambda: [2017, 2018, 2019, 2020])
+    at = run("hubs", ind="hubs", year="2020")
+    texts = labels(map_figure(at))
+    assert len(texts) == 12 and all("无数据（最近：2019年）" in t for t in texts)
+    assert set(at.dataframe[0].value["备注"]) == {"无数据（最近：2019年）"}
 
 
 def test_hubs_values_on_map_and_table():

@@ -208,25 +208,30 @@ def test_deep_link_on_fresh_server(first_visit):
 def test_overview_offline_map(web):
     bu.open_page(web, web.base + "/")
     info = bu.wait_map(web, 12)
-    assert info["fills"] >= 12, info
-    assert len(set(info["fillColors"])) >= 3, f"the map is not shaded by value: {info['fillColors']}"
-    labels = " ".join(info["annotations"])
-    missing = [n for n in LEAGUES.values() if n not in labels]
-    assert len(LEAGUES) == 12 and not missing, f"league labels missing from the map: {missing}"
-    assert "乌海市" in labels
     web.wait_for_function("document.querySelectorAll('[data-testid=stMetric]').length >= 8")
-    metrics = web.eval_on_selector_all("[data-testid=stMetric]", "els => els.map(e => e.innerText)")
-    assert len(metrics) >= 8, metrics
-    joined = " ".join(metrics)
-    assert "1042" in joined and "3193万元" in joined, metrics
-    # pixel check: the map element painted colour
+    shot(web, "overview")
+    # pixel check on the map element alone: it painted colour, not just an empty frame
     gd = web.locator(".js-plotly-plot").filter(has=web.locator(".scatterlayer path.js-fill")).first
     gd.scroll_into_view_if_needed()
     png = gd.screenshot()
     (ARTIFACTS / "browser-overview-map.png").write_bytes(png)
     coloured, total = bu.coloured_pixels(png)
     assert coloured / total > 0.10, f"map looks blank: only {coloured}/{total} coloured pixels"
-    shot(web, "overview")
+
+    assert info["fills"] >= 12, info
+    assert len(set(info["fillColors"])) >= 3, f"the map is not shaded by value: {info['fillColors']}"
+    labels = " ".join(info["annotations"])
+    missing = [n for n in LEAGUES.values() if n not in labels]
+    assert len(LEAGUES) == 12 and not missing, f"league labels missing from the map: {missing}"
+    assert "乌海市" in labels
+
+    metrics = web.eval_on_selector_all("[data-testid=stMetric]", "els => els.map(e => e.innerText)")
+    assert len(metrics) >= 8, metrics
+    joined = " ".join(metrics)
+    assert "1042" in joined and "3193万元" in joined, metrics
+
+    mismatch = bu.legend_mismatch(web)
+    assert mismatch is None, f"/: the colour bar contradicts the map: {mismatch}"
     web.offline.check()
 
 
@@ -240,6 +245,8 @@ def test_topic_page_map(web, page):
     notices = sample_notices(web)
     assert notices, f"/{page}: no 示例数据 notice"
     shot(web, page)
+    mismatch = bu.legend_mismatch(web)
+    assert mismatch is None, f"/{page}: the colour bar contradicts the map: {mismatch}"
     web.offline.check()
 
 
