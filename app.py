@@ -9,7 +9,9 @@ import streamlit as st
 from nmgdash import ui
 from nmgdash.i18n import t
 
-st.set_page_config(page_title="内蒙古共青团改革数据看板", layout="wide")
+# An emoji favicon is inlined as a data: URL. A ":material/…" icon (here or on st.Page, which then
+# becomes the favicon) makes the browser fetch an SVG from fonts.gstatic.com: never offline-safe.
+st.set_page_config(page_title="内蒙古共青团改革数据看板", page_icon="📊", layout="wide")
 
 ui.sidebar()
 lang = ui.lang()

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
+from plotly.colors import make_colorscale, sample_colorscale, sequential
 
 from . import geo
 
-#: Sequential, colour-blind-safe (ColorBrewer YlGnBu).
-COLORSCALE = "YlGnBu"
+#: Sequential, colour-blind-safe (ColorBrewer YlGnBu, light = low). An explicit list, not the name:
+#: plotly.js's built-in "YlGnBu" runs the other way round, so the colour bar would contradict the fills.
+COLORSCALE = make_colorscale(sequential.YlGnBu)
 NO_DATA_FILL = "#e0e0e0"
 SAMPLE_COLOR = "#b45309"
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=14, color="#1f2937")
@@ -105,6 +106,7 @@ def choropleth(
     uirevision: str = "map",
     height: int = 760,
     tick_text=None,
+    avoid_overlap: bool = False,
 ) -> go.Figure:
     """A choropleth of ``frame`` over ``shapes``.
 
@@ -113,6 +115,7 @@ def choropleth(
     label_offsets: adcode → (dx_km, dy_km) to move a label off a small area with a leader line.
     Areas smaller than ``label_min_area_km2`` get no on-map label (hover and table still show them).
     tick_text: optional callable float → str for the colour-bar ticks (e.g. Chinese 万 style).
+    avoid_overlap: place labels largest area first and drop any that would overlap a placed one.
     Returns a Figure with one filled trace per area, one transparent click-target trace per
     area named "targets" (customdata = adcode), a colour bar titled with ``unit_label``, and
     one annotation per labelled area.
@@ -123,8 +126,8 @@ def choropleth(
     has_values = bool(metric.notna().any())
     vmin = float(metric.min()) if has_values else 0.0
     vmax = float(metric.max()) if has_values else 1.0
-    if vmin > 0:  # counts and rates: the scale starts at zero so small differences are not inflated
-        vmin = 0.0
+    if vmin == vmax:
+        vmin = min(0.0, vmin) if vmax else -1.0
     colors = dict(zip(data.index, _colors(metric, vmin, vmax)))
     # Built as plain dicts and wrapped without validation: validating ~130 traces costs ~70 ms
     # per rerun. tests/test_charts.py validates the same output once.
@@ -160,10 +163,22 @@ def choropleth(
                                   **_tick_axis(vmin, vmax, tick_text))),
     ))
     annotations: list[dict] = []
-    for adcode, (lx, ly) in shapes.labels.items():
+    minx, miny, maxx, maxy = shapes.bounds
+    # km per pixel, assuming a ~1100 px wide plot; used to keep county labels from overlapping
+    km_per_px = max((maxy - miny) / (height - 44), (maxx - minx) / 1100)
+    placed: list[tuple[float, float, float, float]] = []
+    for adcode in sorted(shapes.labels, key=lambda a: -shapes.area_km2.get(a, 0)):
+        lx, ly = shapes.labels[adcode]
         if adcode not in data.index or shapes.area_km2.get(adcode, 0) < label_min_area_km2:
             continue
         dx, dy = label_offsets.get(adcode, (0.0, 0.0))
+        if avoid_overlap:
+            chars = max(len(str(data.at[adcode, "name"])), len(str(data.at[adcode, "label"])) * 0.6)
+            half_w, half_h = (chars * 13 + 10) * km_per_px / 2, 40 * km_per_px / 2
+            box = (lx + dx - half_w, ly + dy - half_h, lx + dx + half_w, ly + dy + half_h)
+            if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+                continue  # no room: the value is still in the hover text and the table
+            placed.append(box)
         annotations.append(dict(
             x=lx, y=ly, xref="x", yref="y", ax=lx + dx, ay=ly + dy, axref="x", ayref="y",
             showarrow=bool(dx or dy), arrowhead=0, arrowwidth=1.2, arrowcolor="#374151",
@@ -176,7 +191,6 @@ def choropleth(
         annotations.append(dict(text=no_data_note, xref="paper", yref="paper", x=0, y=0, xanchor="left",
                                 yanchor="bottom", showarrow=False, font=dict(size=12, color="#4b5563"),
                                 bgcolor="rgba(255,255,255,0.9)", name="no-data-note"))
-    minx, miny, maxx, maxy = shapes.bounds
     padx, pady = (maxx - minx) * 0.01, (maxy - miny) * 0.02
     layout = dict(
         title=dict(text=title, x=0.01, font=dict(size=18)),
@@ -254,8 +268,9 @@ def trend_lines(
     values = pd.concat([frame["metric"], region.get("region_metric", pd.Series(dtype=float))]).dropna()
     hi = float(values.max()) if not values.empty else 1.0
     lo = min(0.0, float(values.min())) if not values.empty else 0.0
-    fig.update_yaxes(title=unit_label, gridcolor="#e5e7eb", rangemode="tozero", **_tick_axis(lo, hi, tick_text))
-    fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=17)), height=height,
+    # the unit goes into the title: a rotated one-character axis title (个) reads like an arrow
+    fig.update_yaxes(title=None, gridcolor="#e5e7eb", rangemode="tozero", **_tick_axis(lo, hi, tick_text))
+    fig.update_layout(title=dict(text=f"{title}（{unit_label}）", x=0.01, font=dict(size=17)), height=height,
                       margin=dict(l=8, r=8, t=56, b=8), plot_bgcolor=BG, paper_bgcolor=BG, font=FONT,
                       legend=dict(orientation="h", y=-0.15), hovermode="x unified")
     return fig

@@ -60,6 +60,8 @@ def format_number(value: float | None, unit: str = "", lang: str = "zh", digits:
         return f"{_trim(v / 1e8, 2)}亿{unit}"
     if abs(v) >= 1e5 or (abs(v) >= 1e4 and v % 100 == 0):
         return f"{_trim(v / 1e4, 2)}万{unit}"
+    if 0 < abs(v) < 1:  # e.g. per-10k rates: keep three significant digits so ranks stay visible
+        return f"{float(f'{v:.3g}'):g}{unit}"
     return f"{_trim(v, digits)}{unit}"
 
 

@@ -290,8 +290,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         cframe = cframe[cframe["year"] == year].copy()
         cframe["name"] = cframe[name_col()]
         cframe["label"] = [_value_label(r, munit, mode, lg) for _, r in cframe.iterrows()]
-        map_frame, shp, offsets = cframe, shapes("county", league), {}
-        min_area = 0.004 * sum(shp.area_km2.values())
+        map_frame, shp, offsets, min_area = cframe, shapes("county", league), {}, 0.0
         map_title = f"{t('county_map', lg, league=names[league])} · {iname} · {year} · {mode_txt}{suffix}"
         st.button(t("back_to_region", lg), on_click=_clear_leagues, key=f"back_{page}")
     else:
@@ -310,6 +309,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         map_frame[["adcode", "name", "metric", "label", "hover"]], shp, title=map_title, unit_label=munit,
         selected=selected if not drill else (), label_offsets=offsets, label_min_area_km2=min_area,
         no_data_note=note, uirevision=f"{'county-' + selected[0] if drill else 'league'}", tick_text=tick_text,
+        avoid_overlap=drill,
     )
     chart_key = f"map_{page}_{'county' if drill else 'league'}"
     if drill:
@@ -335,13 +335,16 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         chosen = list(selected) or list(cur.dropna(subset=["metric"]).nsmallest(3, "rank")["adcode"])
         tr = full[full["adcode"].isin(chosen)].assign(name=lambda d: d[name_col()])
         region_tr = full.drop_duplicates("year")[["year", "region_metric"]].dropna()
-        st.plotly_chart(
-            charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
-                               title=f"{t('trend', lg)}{tag if is_sample else ''}", unit_label=munit,
-                               region_label=t("region_avg", lg) if mode == "value" else t("region", lg),
-                               tick_text=tick_text),
-            key=f"trend_{page}", config={"displaylogo": False},
-        )
+        if tr["metric"].isna().all() and region_tr.empty:
+            st.info(f"{t('trend', lg)}：{t('empty_selection', lg)}")
+        else:
+            st.plotly_chart(
+                charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
+                                   title=f"{t('trend', lg)}{tag if is_sample else ''}", unit_label=munit,
+                                   region_label=t("region_avg", lg) if mode == "value" else t("region", lg),
+                                   tick_text=tick_text),
+                key=f"trend_{page}", config={"displaylogo": False},
+            )
 
     st.subheader(t("table", lg))
     shown = map_frame

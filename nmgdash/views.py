@@ -16,7 +16,7 @@ CENSUS_YEAR = 2020
 INNOVATION_LABEL_PX = {
     "guyang_cadre_recommendation": (-110, -55),
     "qingshan_transcript": (130, -20),
-    "otog_front_model": (-130, 45),
+    "otog_front_model": (-150, -15),
     "tongliao_whistle": (70, -55),
 }
 
@@ -100,7 +100,7 @@ def innovations_map() -> pd.DataFrame:
         pts.append((x, y))
     base = ui.leagues().assign(name=lambda d: d[ui.name_col()], metric=float("nan"), label="",
                                hover=lambda d: d[ui.name_col()])
-    title = t("innovations", lg)
+    title = "公报点名的基层改革创新（4处）" if lg == "zh" else "Local innovations named in the bulletin (4)"
     fig = charts.choropleth(base[["adcode", "name", "metric", "label", "hover"]], league_shapes, title=title,
                             unit_label="", label_offsets=ui.label_offsets(), uirevision="league")
     fig.layout.annotations = [a for a in fig.layout.annotations if not str(a.name or "").startswith("label-")]

@@ -60,6 +60,26 @@ LEGEND_JS = "() => {" + _FIND_MAP + """
 }"""
 
 
+#: Map labels (annotations) that stick out of the chart or overlap another label.
+LABELS_JS = "([minOverlap]) => {" + _FIND_MAP + """
+  const gd = findMap();
+  const R = gd.querySelector('svg.main-svg').getBoundingClientRect();
+  const boxes = [...gd.querySelectorAll('g.annotation')].map(a => {
+    const b = (a.querySelector('rect.bg') || a).getBoundingClientRect();
+    return {text: a.textContent, l: b.left, r: b.right, t: b.top, b: b.bottom};
+  });
+  const outside = boxes.filter(b => b.l < R.left - 1 || b.r > R.right + 1 || b.t < R.top - 1 || b.b > R.bottom + 1)
+      .map(b => b.text);
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    const w = Math.min(a.r, b.r) - Math.max(a.l, b.l), h = Math.min(a.b, b.b) - Math.max(a.t, b.t);
+    if (w > minOverlap && h > minOverlap) overlaps.push(`${a.text} × ${b.text} (${Math.round(w)}×${Math.round(h)} px)`);
+  }
+  return {labels: boxes.length, outside, overlaps};
+}"""
+
+
 #: Page-pixel position of a click target of ``code``: a target point of that area, well inside it
 #: (no other area's target within 30 px), not covered by a label (elementFromPoint is plotly's
 #: drag layer), as close to the middle of the area's targets as possible.
@@ -228,6 +248,12 @@ def legend_mismatch(page, tolerance: float = 8.0) -> str | None:
             f"fills: {dict(info['fills'])}")
 
 
+def label_problems(page, min_overlap_px: float = 2.0) -> list[str]:
+    """Map labels cut off by the chart edge or overlapping each other (empty list = readable)."""
+    info = page.evaluate(LABELS_JS, [min_overlap_px])
+    return [f"label outside the chart: {t}" for t in info["outside"]] + [f"labels overlap: {o}" for o in info["overlaps"]]
+
+
 def coloured_pixels(png: bytes, min_chroma: int = 24) -> tuple[int, int]:
     """(number of clearly coloured pixels, total pixels) of a PNG: max−min channel ≥ ``min_chroma``
     (so white, greys and black text do not count)."""
@@ -249,7 +275,7 @@ def wait_http_ok(url: str, proc, timeout_s: float = 60.0) -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - localhost only
+            with urllib.request.urlopen(url, timeout=2) as resp:
                 if resp.status == 200:
                     return
         except Exception as exc:  # not up yet

@@ -68,4 +68,27 @@ def test_nice_ticks_and_chinese_colour_bar(con):
     fig = charts.choropleth(frame[["adcode", "name", "metric", "label", "hover"]], charts.map_shapes("league"),
                             title="t", unit_label="人", tick_text=lambda v: format_number(v, ""))
     bar = [tr for tr in fig.to_dict()["data"] if tr.get("name") == "colorbar"][0]["marker"]["colorbar"]
-    assert list(bar["ticktext"]) == ["0", "100万", "200万", "300万", "400万"]
+    assert list(bar["ticktext"]) == ["100万", "200万", "300万", "400万"]
+    assert bar["tickvals"] == [1e6, 2e6, 3e6, 4e6] and fig.to_dict()["data"][-1]["marker"]["cmin"] == 262361
+
+
+def test_colour_bar_runs_the_same_way_as_the_fills():
+    """plotly.js's built-in "YlGnBu" name is reversed relative to plotly.py's: the colour bar must get
+    the explicit list the fills are sampled from (light = low, dark = high)."""
+    assert isinstance(charts.COLORSCALE, list)
+    low, high = charts.COLORSCALE[0][1], charts.COLORSCALE[-1][1]
+    norm = [c.replace(" ", "") for c in charts._colors(pd.Series([0.0, 10.0]), 0.0, 10.0)]
+    assert norm == [low, high]
+    assert low.replace(" ", "") == "rgb(255,255,217)"  # pale yellow at the bottom
+
+
+def test_county_labels_do_not_overlap():
+    frame_shapes = charts.map_shapes("county", "150200")  # 包头市: four small urban districts
+    codes = list(frame_shapes.labels)
+    frame = pd.DataFrame({"adcode": codes, "name": ["昆都仑区"] * len(codes), "metric": range(len(codes)),
+                          "label": ["12个"] * len(codes), "hover": [""] * len(codes)})
+    crowded = charts.choropleth(frame, frame_shapes, title="t", unit_label="个")
+    spaced = charts.choropleth(frame, frame_shapes, title="t", unit_label="个", avoid_overlap=True)
+    n_all = len([a for a in crowded.to_dict()["layout"]["annotations"] if a["name"].startswith("label-")])
+    n_spaced = len([a for a in spaced.to_dict()["layout"]["annotations"] if a["name"].startswith("label-")])
+    assert n_all == 9 and 3 <= n_spaced < 9
