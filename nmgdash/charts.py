@@ -174,7 +174,7 @@ def choropleth(
         dx, dy = label_offsets.get(adcode, (0.0, 0.0))
         if avoid_overlap:
             chars = max(len(str(data.at[adcode, "name"])), len(str(data.at[adcode, "label"])) * 0.6)
-            half_w, half_h = (chars * 13 + 10) * km_per_px / 2, 40 * km_per_px / 2
+            half_w, half_h = (chars * 14 + 16) * km_per_px / 2, 44 * km_per_px / 2
             box = (lx + dx - half_w, ly + dy - half_h, lx + dx + half_w, ly + dy + half_h)
             if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
                 continue  # no room: the value is still in the hover text and the table

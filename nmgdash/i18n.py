@@ -62,6 +62,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "county_map": ("{league}各旗县（市、区）", "County-level units of {league}"),
     "county_na": ("该指标没有旗县级数据，下图仍显示盟市。", "This indicator has no county-level data; showing leagues."),
     "ranking": ("盟市排名", "League ranking"),
+    "ranking_county": ("旗县（市、区）排名", "County-level ranking"),
     "trend": ("2017—2019年趋势", "Trend 2017–2019"),
     "table": ("数据表", "Data table"),
     "kpi_heading": ("公报主要数据（2019年，全区）", "Headline figures (2019, whole region)"),

@@ -165,6 +165,8 @@ def sources_footnote(frame: pd.DataFrame) -> None:
     if frame.empty or col not in frame:
         return
     cited = frame.dropna(subset=[col]).drop_duplicates(col)
+    if cited.empty:
+        return
     lines = [f"{t('footnote_sources', lg)}："]
     for i, r in enumerate(cited.itertuples(), 1):
         lines.append(f"[{i}] {getattr(r, col)}（{status_label(r.status)}）")
@@ -325,7 +327,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         rank_src = map_frame if drill else cur
         st.plotly_chart(
             charts.ranking_bar(rank_src[["adcode", "name", "metric", "label"]],
-                               title=f"{t('ranking', lg)} · {year}{suffix}", unit_label=munit,
+                               title=f"{t('ranking_county' if drill else 'ranking', lg)} · {year}{suffix}", unit_label=munit,
                                region_value=None if drill or region_metric.empty else float(region_metric.iloc[0]),
                                region_label=f"{t('region_avg', lg) if mode == 'value' else t('region', lg)}",
                                selected=selected, tick_text=tick_text),
