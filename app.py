@@ -13,6 +13,7 @@ from nmgdash.i18n import t
 # becomes the favicon) makes the browser fetch an SVG from fonts.gstatic.com: never offline-safe.
 st.set_page_config(page_title="内蒙古共青团改革数据看板", page_icon="📊", layout="wide")
 
+ui.style()
 ui.sidebar()
 lang = ui.lang()
 PAGES = [

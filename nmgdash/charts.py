@@ -62,23 +62,27 @@ def map_shapes(level: str, parent: str | None = None, spacing_km: float = 20.0) 
     )
 
 
-def nice_ticks(vmin: float, vmax: float, n: int = 5) -> list[float]:
-    """About ``n`` round tick values covering [vmin, vmax] (steps of 1, 2, 2.5 or 5 × 10^k)."""
+def nice_ticks(vmin: float, vmax: float, n: int = 5, integer: bool = False) -> list[float]:
+    """About ``n`` round tick values covering [vmin, vmax] (steps of 1, 2, 2.5 or 5 × 10^k);
+    ``integer`` keeps the step at 1 or more (counts have no 2.2次)."""
     span = vmax - vmin
     if not np.isfinite(span) or span <= 0:
         return [vmin]
     raw = span / n
     mag = 10 ** np.floor(np.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    if integer:
+        step = max(1.0, float(np.ceil(step)))
     start = np.floor(vmin / step) * step
     ticks = [float(round(start + i * step, 10)) for i in range(int(np.ceil((vmax - start) / step)) + 1)]
     return [t for t in ticks if vmin - 1e-9 <= t <= vmax + 1e-9] or [vmin]
 
 
-def _tick_axis(vmin: float, vmax: float, tick_text) -> dict:
+def _tick_axis(vmin: float, vmax: float, tick_text, values=None) -> dict:
     if tick_text is None:
         return {}
-    vals = nice_ticks(vmin, vmax)
+    ints = values is not None and len(values) > 0 and bool(np.all(np.mod(np.asarray(values, dtype=float), 1) == 0))
+    vals = nice_ticks(vmin, vmax, integer=ints)
     return dict(tickvals=vals, ticktext=[tick_text(v) for v in vals])
 
 
@@ -149,18 +153,23 @@ def choropleth(
     for adcode, pts in shapes.grid[shapes.grid["adcode"].isin(data.index)].groupby("adcode", sort=False):
         traces.append(dict(
             type="scatter", x=pts["x"].tolist(), y=pts["y"].tolist(), mode="markers", name="targets",
-            marker=dict(size=14, color="rgba(0,0,0,0)"),
+            # small markers: plotly measures hover distance from a marker's edge, so wide markers
+            # on a dense grid tie and the first trace wins (a click on 乌海市 picked 阿拉善盟)
+            marker=dict(size=4, color="rgba(0,0,0,0)"),
             selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
-            customdata=[adcode] * len(pts), hovertext=data.at[adcode, "hover"],
-            hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+            customdata=[adcode] * len(pts),
+            # a scalar hovertext is not resolved by %{hovertext}: the text is the template itself
+            hovertemplate=str(data.at[adcode, "hover"]).replace("%{", "% {") + "<extra></extra>",
+            showlegend=False,
         ))
     # colour bar on an invisible trace
     traces.append(dict(
         type="scatter", x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", name="colorbar",
         marker=dict(colorscale=COLORSCALE, cmin=vmin, cmax=vmax, color=[vmin], showscale=has_values,
-                    colorbar=dict(title=dict(text=unit_label, side="top"), thickness=14, len=0.55,
-                                  x=0.995, xanchor="right", y=0.02, yanchor="bottom", outlinewidth=0,
-                                  **_tick_axis(vmin, vmax, tick_text))),
+                    colorbar=dict(title=dict(text=unit_label, side="top"), thickness=12, len=0.32,
+                                  orientation="h", x=0.01, xanchor="left", y=0.97, yanchor="top",
+                                  outlinewidth=0,
+                                  **_tick_axis(vmin, vmax, tick_text, metric.dropna().to_numpy()))),
     ))
     annotations: list[dict] = []
     minx, miny, maxx, maxy = shapes.bounds
@@ -235,7 +244,8 @@ def ranking_bar(
                            yanchor="bottom", font=dict(color="#b91c1c", size=13))
     top = float(df["_m"].max()) if df["_m"].notna().any() else 1.0
     low = min(0.0, float(df["_m"].min() or 0)) * 1.2
-    fig.update_xaxes(title=unit_label, range=[low, top * 1.28], gridcolor="#e5e7eb", **_tick_axis(low, top * 1.2, tick_text))
+    fig.update_xaxes(title=unit_label, range=[low, top * 1.28], gridcolor="#e5e7eb",
+                     **_tick_axis(low, top * 1.2, tick_text, df["_m"].dropna().to_numpy()))
     fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=17)), height=height,
                       margin=dict(l=8, r=24, t=56, b=40), plot_bgcolor=BG, paper_bgcolor=BG,
                       font=FONT, showlegend=False)
@@ -256,6 +266,7 @@ def trend_lines(
 
     frame columns: name (str), year (int), metric (float).
     region columns: year (int), region_metric (float).
+    The title should carry the unit: the y axis has no title (a rotated 个 reads like an arrow).
     """
     fig = go.Figure()
     for name, part in frame.sort_values("year").groupby("name", sort=False):
@@ -269,15 +280,15 @@ def trend_lines(
     hi = float(values.max()) if not values.empty else 1.0
     lo = min(0.0, float(values.min())) if not values.empty else 0.0
     # the unit goes into the title: a rotated one-character axis title (个) reads like an arrow
-    fig.update_yaxes(title=None, gridcolor="#e5e7eb", rangemode="tozero", **_tick_axis(lo, hi, tick_text))
-    fig.update_layout(title=dict(text=f"{title}（{unit_label}）", x=0.01, font=dict(size=17)), height=height,
+    fig.update_yaxes(title=None, gridcolor="#e5e7eb", rangemode="tozero", **_tick_axis(lo, hi, tick_text, values.to_numpy()))
+    fig.update_layout(title=dict(text=title, x=0.01, font=dict(size=17)), height=height,
                       margin=dict(l=8, r=8, t=56, b=8), plot_bgcolor=BG, paper_bgcolor=BG, font=FONT,
                       legend=dict(orientation="h", y=-0.15), hovermode="x unified")
     return fig
 
 
 def progress_bars(frame: pd.DataFrame, *, title: str, target_label: str, gap_label: str,
-                  height: int = 380) -> go.Figure:
+                  gap_unit: str = "个百分点", height: int = 380) -> go.Figure:
     """Rates against a 100% target: a filled bar per rate and a grey remainder labelled with the gap.
 
     frame columns: name (str), value (float, percent 0–100), label (str).
@@ -287,11 +298,11 @@ def progress_bars(frame: pd.DataFrame, *, title: str, target_label: str, gap_lab
     wide = gap >= 15  # the gap is written on the grey bar only where it fits; otherwise after the rate
     fig = go.Figure()
     fig.add_trace(go.Bar(x=df["value"], y=df["name"], orientation="h", marker_color="#2563eb",
-                         text=[lab if w or g <= 0 else f"{lab}（{gap_label} {g:g}）" for lab, g, w in zip(df["label"], gap, wide)],
+                         text=[lab if w or g <= 0 else f"{lab}（{gap_label} {g:g}{gap_unit}）" for lab, g, w in zip(df["label"], gap, wide)],
                          textposition="inside", insidetextanchor="end",
                          textfont=dict(color="#ffffff", size=15), name="", hovertemplate="%{y}: %{text}<extra></extra>"))
     fig.add_trace(go.Bar(x=gap, y=df["name"], orientation="h", marker_color="#e5e7eb",
-                         text=[f"{gap_label} {g:g}" if w else "" for g, w in zip(gap, wide)], textposition="inside",
+                         text=[f"{gap_label} {g:g}{gap_unit}" if w else "" for g, w in zip(gap, wide)], textposition="inside",
                          textfont=dict(color="#374151", size=13), name="", hoverinfo="skip"))
     fig.add_vline(x=100, line_color="#b91c1c", line_dash="dash")
     fig.add_annotation(x=100, y=1.02, yref="paper", text=target_label, showarrow=False,

@@ -46,8 +46,6 @@ def format_number(value: float | None, unit: str = "", lang: str = "zh", digits:
     if lang != "zh":
         if unit in {"%", "个百分点", "percentage points"}:
             return f"{_trim(v, 1)}{'%' if unit == '%' else ' pp'}"
-        if unit in {"10k yuan", "万元"}:
-            return f"CNY {v * 1e4 / 1e6:,.2f} million" if abs(v) >= 100 else f"CNY {v * 1e4:,.0f}"
         body = f"{v:,.0f}" if v == int(v) else f"{v:,.{digits}f}".rstrip("0").rstrip(".")
         return f"{body} {unit}".strip()
     if unit == "%":

@@ -52,11 +52,20 @@ def tick_text(value: float) -> str:
     return format_number(value, "", lang())
 
 
+def short_names(names: pd.Series) -> pd.Series:
+    """Map-label names: English drops " League"/" City"/" County" etc. to save room; Chinese stays official."""
+    if lang() == "zh":
+        return names
+    return names.str.replace(r" (League|Autonomous Banner|United Banner|Mining District)$", "", regex=True)
+
+
 def lang() -> str:
+    """The UI language from the shared state: 'zh' (default) or 'en'."""
     return st.session_state.get("lang", "zh")
 
 
 def name_col() -> str:
+    """Column holding area/indicator names in the current language (name_zh or name_en)."""
     return "name_zh" if lang() == "zh" else "name_en"
 
 
@@ -66,6 +75,7 @@ def leagues() -> pd.DataFrame:
 
 
 def league_names() -> dict[str, str]:
+    """adcode → official Chinese name for the 12 leagues."""
     return dict(zip(leagues()["adcode"], leagues()["name_zh"]))
 
 
@@ -75,10 +85,12 @@ def catalogue() -> pd.DataFrame:
 
 
 def years() -> list[int]:
+    """The statistical years offered by the year filter (every year with non-reference data)."""
     return [int(y) for y in query("years", published_only=False)["year"]]
 
 
 def status_label(status: str | None) -> str:
+    """Display label of a status (published → 已发布 …); '—' when missing."""
     return "—" if not status or is_missing(status) else t(f"status_{status}", lang())
 
 
@@ -113,6 +125,18 @@ def sidebar() -> None:
         state.store(key, f"w_{key}")
 
 
+def style() -> None:
+    """Small CSS fixes, served inline (no external stylesheet): headline numbers wrap instead of
+    being cut off with an ellipsis in narrow columns (projectors at 1024 px, English text)."""
+    st.html(
+        "<style>"
+        "[data-testid='stMetricValue'] > div {white-space: normal !important; overflow: visible !important;"
+        " text-overflow: clip !important; font-size: clamp(1.35rem, 2.1vw, 2.25rem); line-height: 1.15;}"
+        "[data-testid='stMetricLabel'] p {white-space: normal !important;}"
+        "</style>"
+    )
+
+
 def finish() -> None:
     """Mirror the state into the URL; call at the end of every run."""
     state.sync_url(league_names())
@@ -120,6 +144,7 @@ def finish() -> None:
 
 # ---------------------------------------------------------------- small pieces
 def sample_notice() -> None:
+    """The yellow notice shown on every page section that displays sample data."""
     st.warning(t("sample_notice", lang()), icon=None)
 
 
@@ -143,6 +168,9 @@ def kpi_cards(indicator_ids: list[str], columns: int = 4) -> pd.DataFrame:
                 help=f"{int(row['year'])}｜{t('source', lg)}：{src}；{row['locator']}｜{t('status', lg)}：{status_label(row['status'])}",
                 border=True,
             )
+    if len(figs):
+        years_shown = "、".join(str(int(y)) for y in sorted(set(figs["year"])))
+        st.caption(t("kpi_scope", lg, years=years_shown))
     return figs.reset_index()
 
 
@@ -154,7 +182,7 @@ def kpi_range(min_id: str, max_id: str, label: str, columns: int = 4) -> None:
     unit = lo["unit"] if lg == "zh" else lo["unit_en"]
     src = lo["source_title"] if lg == "zh" else lo["source_title_en"]
     st.columns(columns)[0].metric(
-        label, f"{format_number(lo['value'], '', lg)}—{format_number(hi['value'], unit, lg)}",
+        label, f"{format_number(lo['value'], unit, lg)}—{format_number(hi['value'], unit, lg)}",
         help=f"{int(lo['year'])}｜{t('source', lg)}：{src}；{lo['locator']}", border=True)
 
 
@@ -197,7 +225,11 @@ def export_buttons(table: pd.DataFrame, stem: str, sample: bool, key: str) -> No
 
 # ---------------------------------------------------------------- the topic view
 def _value_label(row: pd.Series, unit: str, mode: str, lg: str) -> str:
+    """The on-map text for one area: the formatted metric, or why there is none."""
     if is_missing(row["metric"]):
+        if not is_missing(row.get("value")):  # the value exists; the mode cannot be computed
+            reason = {"yoy": "no_prev_year", "vs_base": "no_base_year", "per_10k": "no_population"}.get(mode, "no_data")
+            return t(reason, lg)
         if not is_missing(row.get("nearest_year")):
             return t("no_data_nearest", lg, year=int(row["nearest_year"]))
         return t("no_data", lg)
@@ -274,7 +306,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
 
     full = metrics(ind["indicator_id"], "league", None, mode)
     cur = full[full["year"] == year].copy()
-    cur["name"] = cur[name_col()]
+    cur["name"] = short_names(cur[name_col()])
     cur["label"] = [_value_label(r, munit, mode, lg) for _, r in cur.iterrows()]
     is_sample = (full["status"] == "sample").any()
     tag = f"（{t('sample_tag', lg)}）" if lg == "zh" else f" ({t('sample_tag', lg)})"
@@ -290,7 +322,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         league = selected[0]
         cframe = metrics(ind["indicator_id"], "county", league, mode)
         cframe = cframe[cframe["year"] == year].copy()
-        cframe["name"] = cframe[name_col()]
+        cframe["name"] = short_names(cframe[name_col()])
         cframe["label"] = [_value_label(r, munit, mode, lg) for _, r in cframe.iterrows()]
         map_frame, shp, offsets, min_area = cframe, shapes("county", league), {}, 0.0
         map_title = f"{t('county_map', lg, league=names[league])} · {iname} · {year} · {mode_txt}{suffix}"
@@ -329,7 +361,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
             charts.ranking_bar(rank_src[["adcode", "name", "metric", "label"]],
                                title=f"{t('ranking_county' if drill else 'ranking', lg)} · {year}{suffix}", unit_label=munit,
                                region_value=None if drill or region_metric.empty else float(region_metric.iloc[0]),
-                               region_label=f"{t('region_avg', lg) if mode == 'value' else t('region', lg)}",
+                               region_label=f"{t('region_avg', lg) if mode in {'value', 'share'} else t('region', lg)}",
                                selected=selected, tick_text=tick_text),
             key=f"rank_{page}", config={"displaylogo": False},
         )
@@ -342,28 +374,35 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         else:
             st.plotly_chart(
                 charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
-                                   title=f"{t('trend', lg)}{tag if is_sample else ''}", unit_label=munit,
-                                   region_label=t("region_avg", lg) if mode == "value" else t("region", lg),
+                                   title=f"{t('trend', lg)}（{munit}）{tag if is_sample else ''}", unit_label=munit,
+                                   region_label=t("region_avg", lg) if mode in {"value", "share"} else t("region", lg),
                                    tick_text=tick_text),
                 key=f"trend_{page}", config={"displaylogo": False},
             )
 
     st.subheader(t("table", lg))
     shown = map_frame
-    table = pd.DataFrame({
+    area_col = t("leagues", lg) if not drill else "旗县（市、区）" if lg == "zh" else "County"
+    columns = {
         "adcode": shown["adcode"],
-        (t("leagues", lg) if not drill else "旗县（市、区）" if lg == "zh" else "County"): shown["name"],
-        f"{t('year', lg)}": year,
+        area_col: shown["name"],
+        t("year", lg): year,
         f"{iname}（{unit}）": shown["value"],
-        f"{mode_txt}（{munit}）": shown["metric"].round(2),
+    }
+    if mode != "value":  # the value column already is the metric in 绝对值 mode
+        columns[f"{mode_txt}（{munit}）"] = [float(f"{m:.4g}") if not is_missing(m) else None for m in shown["metric"]]
+    columns |= {
         t("rank", lg): shown["rank"],
         t("status", lg): [status_label(s) for s in shown["status"]],
         t("source", lg): shown["source_title" if lg == "zh" else "source_title_en"],
-        "locator": shown["locator"],
+        t("locator", lg): shown["locator"],
         t("note", lg): [lab if is_missing(m) else "" for lab, m in zip(shown["label"], shown["metric"])],
-    })
+    }
+    table = pd.DataFrame(columns)
     st.dataframe(table, hide_index=True, width="stretch")
-    export_buttons(table, f"{iname}_{year}", sample=(shown["status"] == "sample").any(), key=f"exp_{page}")
+    where = names[selected[0]] if drill else "全区" if lg == "zh" else "region"
+    export_buttons(table, f"{iname}_{where}_{year}_{mode_txt}", sample=(shown["status"] == "sample").any(),
+                   key=f"exp_{page}")
     sources_footnote(shown)
 
 

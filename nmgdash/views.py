@@ -27,7 +27,7 @@ def reference_map(page: str, indicator_ids: list[str]) -> None:
     ind = ui.indicator_picker(page, indicator_ids)
     unit = ind["unit"] if lg == "zh" else ind["unit_en"]
     df = ui.metrics(ind["indicator_id"], "league", None, "value", (CENSUS_YEAR,))
-    df["name"] = df[ui.name_col()]
+    df["name"] = ui.short_names(df[ui.name_col()])
     df["label"] = [format_number(v, unit, lg) for v in df["value"]]
     src = "source_title" if lg == "zh" else "source_title_en"
     df["hover"] = [f"<b>{r['name']}</b><br>{r['label']}<br>{t('source', lg)}：{r[src]}" for _, r in df.iterrows()]
@@ -83,7 +83,7 @@ def rate_progress(indicator_ids: list[str], title: str) -> pd.DataFrame:
         "label": [format_number(v, "%", lg) for v in figs["value"]],
     })
     st.plotly_chart(charts.progress_bars(frame, title=title, target_label=f"{t('target', lg)} 100%",
-                                         gap_label=t("gap", lg)),
+                                         gap_label=t("gap", lg), gap_unit=t("gap_unit", lg)),
                     key=f"progress_{title}", config={"displaylogo": False})
     return figs
 

@@ -191,7 +191,7 @@ def test_reforms_progress_bars():
     assert len(bars) == 3
     assert list(bars[0]["data"][0]["x"])[::-1] == [98, 85]
     assert list(bars[1]["data"][1]["x"])[::-1] == [7, 25, 45]  # gaps to 100%
-    assert bars[1]["data"][0]["text"][::-1][0] == "93%（距100%差距 7）"  # too narrow for the grey bar
+    assert bars[1]["data"][0]["text"][::-1][0] == "93%（距100%差距 7个百分点）"  # too narrow for the grey bar
 
 
 def test_innovations_page():
@@ -215,9 +215,9 @@ def test_about_page():
 
 def test_english_switch():
     at = run("hubs", lang="en")
-    assert at.title[0].value == "青年爱里 hubs"
+    assert at.title[0].value == "Youth hubs (青年爱里)"
     assert "SAMPLE" in warnings(at)
-    assert any("Hinggan League" in t for t in labels(map_figure(at)))
+    assert any("<b>Hinggan</b>" in t for t in labels(map_figure(at)))  # " League" dropped on the map
     assert at.query_params["lang"] == "en"
 
 
@@ -229,3 +229,24 @@ def test_filters_survive_page_switch():
     assert at.radio(key="w_year").value == 2018
     assert at.toggle(key="w_pub").value is True
     assert at.query_params["leagues"] == "通辽市" and at.query_params["pub"] == "1"
+
+
+def test_no_data_reasons_follow_the_mode():
+    at = run("hubs", ind="hubs", year="2017", mode="yoy")
+    texts = labels(map_figure(at))
+    assert len(texts) == 12 and all("无上年数据" in t for t in texts)  # values exist; 2016 does not
+    at = run("hubs", ind="hubs", leagues="阿拉善盟", mode="per_10k")
+    assert all("无人口数据" in t for t in labels(map_figure(at)))  # county population is not in the census file
+
+
+def test_map_hover_carries_value_status_and_source():
+    fig = map_figure(run("hubs", ind="hubs", year="2019"))
+    hover = {tr["customdata"][0]: tr["hovertemplate"] for tr in fig["data"] if tr.get("name") == "targets"}
+    assert len(hover) == 12
+    assert "兴安盟" in hover["152200"] and "75个" in hover["152200"] and "示例" in hover["152200"]
+    assert "来源" in hover["152200"] and "%{" not in hover["152200"].replace("<extra></extra>", "")
+
+
+def test_topic_kpis_say_they_are_region_figures():
+    at = run("hubs", leagues="乌海市", year="2017")
+    assert any("不随盟市、年份筛选变化" in c.value for c in at.caption)

@@ -30,7 +30,7 @@ def test_zh(value, unit, text):
 
 def test_en_and_modes():
     assert format_number(18200, "events", "en") == "18,200 events"
-    assert format_number(3193, "10k yuan", "en") == "CNY 31.93 million"
+    assert format_number(3193, "×10k yuan", "en") == "3,193 ×10k yuan"  # same unit as axes and tables
     assert format_signed(36.36, "%") == "+36.4%"
     assert format_signed(-5, "%") == "-5%"
     assert mode_unit("per_10k", "个", True) == "个/万人"
