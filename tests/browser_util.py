@@ -83,7 +83,7 @@ LABELS_JS = "([minOverlap]) => {" + _FIND_MAP + """
 #: Page-pixel position of a click target of ``code``: a target point of that area, well inside it
 #: (no other area's target within 30 px), not covered by a label (elementFromPoint is plotly's
 #: drag layer), as close to the middle of the area's targets as possible.
-TARGET_JS = "([code]) => {" + _FIND_MAP + """
+TARGET_JS = "([code, isolation]) => {" + _FIND_MAP + """
   const gd = findMap();
   if (!gd) return {error: 'no map'};
   // one "targets" trace for all areas, or one per area: collect the points of all of them
@@ -101,7 +101,7 @@ TARGET_JS = "([code]) => {" + _FIND_MAP + """
   const ok = mine.filter(p => {
     const el = document.elementFromPoint(p.px, p.py);
     if (!el || !el.classList.contains('nsewdrag')) return false;
-    return Math.min(...others.map(o => Math.hypot(o.px - p.px, o.py - p.py))) > 30;
+    return Math.min(...others.map(o => Math.hypot(o.px - p.px, o.py - p.py))) > isolation;
   });
   ok.sort((a, b) => Math.hypot(a.px - cx, a.py - cy) - Math.hypot(b.px - cx, b.py - cy));
   return {points: mine.length, clickable: ok.length, best: ok[0] || null};
@@ -201,10 +201,12 @@ def query(page) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query, keep_blank_values=True).items()}
 
 
-def click_area(page, code: str) -> dict:
-    """Click the map's click target of area ``code`` like a user: hover it, then click."""
+def click_area(page, code: str, isolation_px: float = 30) -> dict:
+    """Click the map's click target of area ``code`` like a user: hover it, then click.
+    ``isolation_px``: only use target points at least this far from other areas' points
+    (0 = the point nearest the area's centre, wherever its neighbours are)."""
     page.evaluate("() => {" + _FIND_MAP + " const gd = findMap(); if (gd) gd.scrollIntoView({block: 'center'}); }")
-    info = page.evaluate(TARGET_JS, [code])
+    info = page.evaluate(TARGET_JS, [code, isolation_px])
     assert info.get("best"), f"no clickable target point for {code}: {info}"
     x, y = info["best"]["px"], info["best"]["py"]
     page.mouse.move(x - 5, y - 5)

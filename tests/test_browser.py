@@ -350,6 +350,18 @@ def test_click_hubs_drills_into_counties(web):
     web.finish()
 
 
+def test_click_on_small_wuhai_selects_it(web):
+    """乌海市 is tiny and surrounded by three leagues: a click at its centre must pick it, not a neighbour."""
+    page = web.page
+    bu.open_page(page, web.base + "/hubs")
+    bu.wait_map(page, 12)
+    bu.click_area(page, "150300", isolation_px=0)
+    wait_selected(page, "乌海市")
+    bu.wait_map(page, exact=3)  # 海勃湾区, 海南区, 乌达区
+    assert bu.query(page).get("leagues") == "乌海市", page.url
+    web.finish()
+
+
 #: County maps checked for label layout. By default the two with the densest clusters of small
 #: urban districts; NMGDASH_BROWSER_FULL=1 checks all 12 (≈ 5 s each).
 COUNTY_MAPS = list(LEAGUES) if os.environ.get("NMGDASH_BROWSER_FULL") == "1" else ["150200", "150400"]
