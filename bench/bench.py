@@ -64,7 +64,8 @@ def main() -> None:
         path.unlink(missing_ok=True)
         builds.append(db.build_database(path)["seconds"])
     print(f"Database build (median of 3): {1000 * statistics.median(builds):.0f} ms\n")
-    print(f"| page | cold run (ms) | warm rerun (ms) | rerun after year change (ms) |  (median of {args.runs})")
+    print(f"AppTest script time per page, median of {args.runs} (cold = fresh caches):\n")
+    print("| page | cold run (ms) | warm rerun (ms) | rerun after year change (ms) |")
     print("|---|---:|---:|---:|")
     for page in PAGES:
         cold, warm, change = page_times(page, args.runs)
