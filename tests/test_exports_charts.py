@@ -22,6 +22,19 @@ def test_sample_exports_carry_the_notice():
     assert "示例数据" in book["说明"].iloc[0, 0]
 
 
+def test_exports_write_whole_numbers_and_size_columns():
+    from openpyxl import load_workbook
+
+    table = pd.DataFrame({"盟市": ["兴安盟", "乌海市"], "青年爱里（个）": [75.0, None], "每万人（个/万人）": [0.529, 0.503],
+                          "来源": ["示例数据（生成，非实报）：scripts/generate_sample.py，随机种子 20200313"] * 2})
+    lines = exports.to_csv_bytes(table).decode("utf-8-sig").splitlines()
+    assert lines[1] == "兴安盟,75,0.529,示例数据（生成，非实报）：scripts/generate_sample.py，随机种子 20200313"
+    assert lines[2].startswith("乌海市,,0.503")
+    book = load_workbook(io.BytesIO(exports.to_xlsx_bytes(table)))
+    assert book["数据"].column_dimensions["D"].width == 60 and book["数据"]["B2"].value == 75
+    assert "来源" in book["说明"]["A2"].value
+
+
 def test_choropleth_is_valid_plotly_and_draws_every_league(con):
     df = queries.run(con, "area_metrics", indicator_id="hubs", level="league", parent=None, years=[2019],
                      baseline_year=2017, published_only=False, mode="value")
