@@ -264,7 +264,8 @@ def mode_picker(page: str, additive: bool) -> str:
     return ss[wkey]
 
 
-def _on_map_click(chart_key: str) -> None:
+def on_map_click(chart_key: str) -> None:
+    """Plotly selection callback: a clicked click-target point makes its league the selection."""
     sel = st.session_state.get(chart_key)
     points = (sel or {}).get("selection", {}).get("points", []) if sel else []
     codes = [p.get("customdata") for p in points if p.get("customdata")]
@@ -349,7 +350,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     if drill:
         st.plotly_chart(fig, key=chart_key, config={"displaylogo": False, "scrollZoom": False})
     else:
-        st.plotly_chart(fig, key=chart_key, on_select=lambda: _on_map_click(chart_key),
+        st.plotly_chart(fig, key=chart_key, on_select=lambda: on_map_click(chart_key),
                         selection_mode="points", config={"displaylogo": False, "scrollZoom": False})
     st.caption(t("map_hint", lg))
 

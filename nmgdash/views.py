@@ -37,7 +37,7 @@ def reference_map(page: str, indicator_ids: list[str]) -> None:
                             selected=selected, label_offsets=ui.label_offsets(), uirevision="league",
                             tick_text=ui.tick_text)
     key = f"map_{page}"
-    st.plotly_chart(fig, key=key, on_select=lambda: ui._on_map_click(key), selection_mode="points",
+    st.plotly_chart(fig, key=key, on_select=lambda: ui.on_map_click(key), selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": False})
     table = pd.DataFrame({
         "adcode": df["adcode"],

@@ -1,5 +1,6 @@
 """高校与国企改革 (University and SOE reform): region rates against their 100% targets."""
 
+import pandas as pd
 import streamlit as st
 
 from nmgdash import ui, views
@@ -19,4 +20,4 @@ f3 = views.rate_progress(["village_orgs_committee_rate", "grassroots_award_share
 figs = ui.kpi_cards(["soe_funding_standard", "standard_school_count", "volunteer_hours_standard"], columns=3)
 ui.sources_footnote(figs)
 st.caption("  \n".join(f"{r.name_zh if lang == 'zh' else r.name_en}：{r.locator}" for r in
-                       __import__("pandas").concat([f1, f2, f3]).itertuples()))
+                       pd.concat([f1, f2, f3]).itertuples()))
