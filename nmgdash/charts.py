@@ -111,6 +111,7 @@ def choropleth(
     height: int = 760,
     tick_text=None,
     avoid_overlap: bool = False,
+    base_fill: str | None = None,
 ) -> go.Figure:
     """A choropleth of ``frame`` over ``shapes``.
 
@@ -120,6 +121,8 @@ def choropleth(
     Areas smaller than ``label_min_area_km2`` get no on-map label (hover and table still show them).
     tick_text: optional callable float → str for the colour-bar ticks (e.g. Chinese 万 style).
     avoid_overlap: place labels largest area first and drop any that would overlap a placed one.
+    base_fill: draw a plain base map instead (every area in this colour, grey borders, no value labels,
+    no colour bar) for other traces to be layered on.
     Returns a Figure with one filled trace per area, one transparent click-target trace per
     area named "targets" (customdata = adcode), a colour bar titled with ``unit_label``, and
     one annotation per labelled area.
@@ -136,10 +139,13 @@ def choropleth(
     # Built as plain dicts and wrapped without validation: validating ~130 traces costs ~70 ms
     # per rerun. tests/test_charts.py validates the same output once.
     traces: list[dict] = []
+    if base_fill:
+        colors, has_values = dict.fromkeys(data.index, base_fill), False
     for adcode, (xs, ys) in shapes.paths.items():
         color = colors.get(adcode)
         trace = dict(type="scatter", x=xs, y=ys, mode="lines", fill="toself", fillcolor=color or NO_DATA_FILL,
-                     line=dict(color="#ffffff", width=1.2), hoverinfo="skip", showlegend=False, name=adcode)
+                     line=dict(color="#94a3b8" if base_fill else "#ffffff", width=1.2), hoverinfo="skip",
+                     showlegend=False, name=adcode)
         if color is None:
             trace["fillpattern"] = dict(shape="/", fgcolor="#9e9e9e", size=8, solidity=0.15)
         traces.append(trace)
@@ -178,7 +184,7 @@ def choropleth(
     placed: list[tuple[float, float, float, float]] = []
     for adcode in sorted(shapes.labels, key=lambda a: -shapes.area_km2.get(a, 0)):
         lx, ly = shapes.labels[adcode]
-        if adcode not in data.index or shapes.area_km2.get(adcode, 0) < label_min_area_km2:
+        if base_fill or adcode not in data.index or shapes.area_km2.get(adcode, 0) < label_min_area_km2:
             continue
         dx, dy = label_offsets.get(adcode, (0.0, 0.0))
         if avoid_overlap:

@@ -102,12 +102,7 @@ def innovations_map() -> pd.DataFrame:
                                hover=lambda d: d[ui.name_col()])
     title = "公报点名的基层改革创新（4处）" if lg == "zh" else "Local innovations named in the bulletin (4)"
     fig = charts.choropleth(base[["adcode", "name", "metric", "label", "hover"]], league_shapes, title=title,
-                            unit_label="", label_offsets=ui.label_offsets(), uirevision="league")
-    fig.layout.annotations = [a for a in fig.layout.annotations if not str(a.name or "").startswith("label-")]
-    for tr in fig.data[:12]:
-        tr.fillcolor = "#eef2f7"
-        tr.fillpattern = None
-        tr.line.color = "#94a3b8"
+                            unit_label="", uirevision="league", base_fill="#eef2f7")
     area = "area_zh" if lg == "zh" else "area_en"
     title_col = "title_zh" if lg == "zh" else "title_en"
     fig.add_trace(go.Scatter(
