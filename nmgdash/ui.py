@@ -76,7 +76,8 @@ def leagues() -> pd.DataFrame:
 
 def league_names() -> dict[str, str]:
     """adcode → official Chinese name for the 12 leagues."""
-    return dict(zip(leagues()["adcode"], leagues()["name_zh"]))
+    lg = leagues()
+    return dict(zip(lg["adcode"], lg["name_zh"]))
 
 
 def catalogue() -> pd.DataFrame:
@@ -103,24 +104,21 @@ def sidebar() -> None:
     with st.sidebar:
         state.bind("lang", "w_lang")
         st.radio(t("language", lang()), ["zh", "en"], key="w_lang", horizontal=True,
-                 format_func=lambda v: "中文" if v == "zh" else "English",
-                 on_change=state.store, args=("lang", "w_lang"))
+                 format_func=lambda v: "中文" if v == "zh" else "English")
         lg = leagues()
         label = dict(zip(lg["adcode"], lg[name_col()]))
         state.bind("leagues", "w_leagues")
         ss["w_leagues"] = [a for a in ss["w_leagues"] if a in label]
         st.multiselect(t("leagues", lang()), list(label), key="w_leagues", format_func=label.get,
-                       placeholder=t("all_leagues", lang()), help=t("leagues_help", lang()),
-                       on_change=state.store, args=("leagues", "w_leagues"))
+                       placeholder=t("all_leagues", lang()), help=t("leagues_help", lang()))
         options = years()
         if ss.get("year") not in options:
             ss["year"] = 2019 if 2019 in options else options[-1]
         state.bind("year", "w_year")
-        st.radio(t("year", lang()), options, key="w_year", horizontal=True,
-                 on_change=state.store, args=("year", "w_year"))
+        st.radio(t("year", lang()), options, key="w_year", horizontal=True)
         state.bind("pub", "w_pub")
-        st.toggle(t("published_only", lang()), key="w_pub", help=t("published_only_help", lang()),
-                  on_change=state.store, args=("pub", "w_pub"))
+        st.toggle(t("published_only", lang()), key="w_pub", help=t("published_only_help", lang()))
+    # copy the widget values into the shared keys that outlive page switches
     for key in ("lang", "leagues", "year", "pub"):
         state.store(key, f"w_{key}")
 
@@ -148,6 +146,13 @@ def sample_notice() -> None:
     st.warning(t("sample_notice", lang()), icon=None)
 
 
+def _kpi_help(row: pd.Series, lg: str) -> str:
+    """Tooltip of a headline card: year, source with locator, status."""
+    src = row["source_title"] if lg == "zh" else row["source_title_en"]
+    return (f"{int(row['year'])}｜{t('source', lg)}：{src}；{row['locator']}"
+            f"｜{t('status', lg)}：{status_label(row['status'])}")
+
+
 def kpi_cards(indicator_ids: list[str], columns: int = 4) -> pd.DataFrame:
     """Big numbers for region-level figures, each with unit, year and source in the tooltip
     and a numbered footnote. Returns the figures shown (region_figures rows)."""
@@ -158,14 +163,13 @@ def kpi_cards(indicator_ids: list[str], columns: int = 4) -> pd.DataFrame:
     cols = st.columns(columns)
     for n, (_, row) in enumerate(figs.iterrows()):
         unit = row["unit"] if lg == "zh" else row["unit_en"]
-        src = row["source_title"] if lg == "zh" else row["source_title_en"]
         name = row["name_zh"] if lg == "zh" else row["name_en"]
         tag = f" [{t('sample_tag', lg)}]" if row["status"] == "sample" else ""
         with cols[n % columns]:
             st.metric(
                 name,
                 format_number(row["value"], unit, lg) + tag,
-                help=f"{int(row['year'])}｜{t('source', lg)}：{src}；{row['locator']}｜{t('status', lg)}：{status_label(row['status'])}",
+                help=_kpi_help(row, lg),
                 border=True,
             )
     if len(figs):
@@ -180,10 +184,9 @@ def kpi_range(min_id: str, max_id: str, label: str, columns: int = 4) -> None:
     figs = query("region_figures", indicator_ids=(min_id, max_id), published_only=False).set_index("indicator_id")
     lo, hi = figs.loc[min_id], figs.loc[max_id]
     unit = lo["unit"] if lg == "zh" else lo["unit_en"]
-    src = lo["source_title"] if lg == "zh" else lo["source_title_en"]
     st.columns(columns)[0].metric(
         label, f"{format_number(lo['value'], unit, lg)}—{format_number(hi['value'], unit, lg)}",
-        help=f"{int(lo['year'])}｜{t('source', lg)}：{src}；{lo['locator']}", border=True)
+        help=_kpi_help(lo, lg), border=True)
 
 
 def sources_footnote(frame: pd.DataFrame) -> None:
@@ -266,18 +269,20 @@ def mode_picker(page: str, additive: bool) -> str:
 
 def on_map_click(chart_key: str) -> None:
     """Plotly selection callback: a clicked click-target point makes its league the selection."""
-    sel = st.session_state.get(chart_key)
-    points = (sel or {}).get("selection", {}).get("points", []) if sel else []
+    points = (st.session_state.get(chart_key) or {}).get("selection", {}).get("points", [])
     codes = [p.get("customdata") for p in points if p.get("customdata")]
     if codes:
-        code = codes[0][0] if isinstance(codes[0], list) else codes[0]
-        st.session_state["w_leagues"] = [code]
-        st.session_state["leagues"] = [code]
+        _set_leagues([codes[0][0] if isinstance(codes[0], list) else codes[0]])
+
+
+def _set_leagues(codes: list[str]) -> None:
+    """Set the league selection from a callback (before the sidebar widget is drawn)."""
+    st.session_state["w_leagues"] = codes
+    st.session_state["leagues"] = codes
 
 
 def _clear_leagues() -> None:
-    st.session_state["w_leagues"] = []
-    st.session_state["leagues"] = []
+    _set_leagues([])
 
 
 def metrics(indicator_id: str, level: str, parent: str | None, mode: str,
