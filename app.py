@@ -1,33 +1,38 @@
 """内蒙古共青团改革数据看板 — entry point (``streamlit run app.py``).
 
-Draws the shared sidebar filters, routes to the pages with ``st.navigation`` and mirrors
-the view state into the URL.
+Only routes: draws the shared sidebar filters, builds the pages from the registry below and runs
+the chosen one. Each page is a file in ``pages/``; its URL path is its file name (``/hubs``).
+See nmgdash/router.py for why a page file may run this file.
 """
 
 import streamlit as st
 
-from nmgdash import ui
+from nmgdash import router, state, widgets
 from nmgdash.i18n import t
 
 # An emoji favicon is inlined as a data: URL. A ":material/…" icon (here or on st.Page, which then
 # becomes the favicon) makes the browser fetch an SVG from fonts.gstatic.com: never offline-safe.
 st.set_page_config(page_title="内蒙古共青团改革数据看板", page_icon="📊", layout="wide")
 
-ui.style()
-ui.sidebar()
-lang = ui.lang()
+#: url path (= file in pages/ = title key in nmgdash.i18n), icon, default page?
 PAGES = [
-    ("pages/overview.py", "overview", ":material/dashboard:", True),
-    ("pages/funding.py", "funding", ":material/payments:", False),
-    ("pages/staffing.py", "staffing", ":material/groups:", False),
-    ("pages/hubs.py", "hubs", ":material/home_work:", False),
-    ("pages/leadership.py", "leadership", ":material/account_balance:", False),
-    ("pages/reforms.py", "reforms", ":material/school:", False),
-    ("pages/innovations.py", "innovations", ":material/location_on:", False),
-    ("pages/about.py", "about", ":material/menu_book:", False),
+    ("overview", ":material/dashboard:", True),
+    ("funding", ":material/payments:", False),
+    ("staffing", ":material/groups:", False),
+    ("hubs", ":material/home_work:", False),
+    ("leadership", ":material/account_balance:", False),
+    ("reforms", ":material/school:", False),
+    ("innovations", ":material/location_on:", False),
+    ("about", ":material/menu_book:", False),
 ]
-page = st.navigation(
-    [st.Page(path, title=t(key, lang), icon=icon, url_path=key, default=default) for path, key, icon, default in PAGES]
-)
-page.run()
-ui.finish()
+
+widgets.style()
+widgets.sidebar()
+lang = state.lang()
+page = st.navigation([
+    st.Page(f"pages/{key}.py", title=t(key, lang), icon=icon, url_path=key, default=default)
+    for key, icon, default in PAGES
+])
+with router.routing():
+    page.run()
+widgets.finish()

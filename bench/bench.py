@@ -24,7 +24,6 @@ from streamlit.testing.v1 import AppTest
 
 from nmgdash import db
 from nmgdash.paths import GEO_DIR
-from nmgdash.testing import navigation_mode_for_apptest
 
 PAGES = ["overview", "funding", "staffing", "hubs", "leadership", "reforms", "innovations", "about"]
 
@@ -57,7 +56,6 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=10)
     args = ap.parse_args()
-    navigation_mode_for_apptest()
     builds = []
     for _ in range(3):
         path = Path(os.environ["NMGDASH_DB"])

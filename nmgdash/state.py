@@ -70,3 +70,18 @@ def sync_url(league_names: dict[str, str]) -> None:
         params["ind"] = ss["ind"]
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
+
+
+def lang() -> str:
+    """The UI language: 'zh' (default) or 'en'."""
+    return st.session_state.get("lang", "zh")
+
+
+def name_col() -> str:
+    """Column holding area/indicator names in the current language (name_zh or name_en)."""
+    return "name_zh" if lang() == "zh" else "name_en"
+
+
+def published_only() -> bool:
+    """True when "仅显示已发布数据" is on (sample values hidden everywhere)."""
+    return bool(st.session_state.get("pub", False))

@@ -1,4 +1,4 @@
-"""Page sections other than the per-league topic view (ui.topic_view): the overview's
+"""Page sections other than the per-league topic view (topic.topic_view): the overview's
 reference map, the category summary, the rate progress bars and the innovations map."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from . import charts, ui
+from . import charts, data, state, widgets
 from .fmt import format_number
 from .i18n import t
 
@@ -23,62 +23,62 @@ INNOVATION_LABEL_PX = {
 
 def reference_map(page: str, indicator_ids: list[str]) -> None:
     """Map + sortable table of real per-league reference data (census, land area)."""
-    lg = ui.lang()
-    ind = ui.indicator_picker(page, indicator_ids)
+    lg = state.lang()
+    ind = widgets.indicator_picker(page, indicator_ids)
     unit = ind["unit"] if lg == "zh" else ind["unit_en"]
-    df = ui.metrics(ind["indicator_id"], "league", None, "value", (CENSUS_YEAR,))
-    df["name"] = ui.short_names(df[ui.name_col()])
+    df = data.metrics(ind["indicator_id"], "league", None, "value", (CENSUS_YEAR,))
+    df["name"] = widgets.short_names(df[state.name_col()])
     df["label"] = [format_number(v, unit, lg) for v in df["value"]]
     src = "source_title" if lg == "zh" else "source_title_en"
     df["hover"] = [f"<b>{r['name']}</b><br>{r['label']}<br>{t('source', lg)}：{r[src]}" for _, r in df.iterrows()]
     selected = tuple(st.session_state.get("leagues", []))
-    fig = charts.choropleth(df[["adcode", "name", "metric", "label", "hover"]], ui.shapes("league"),
-                            title=f"{ind[ui.name_col()]} · {CENSUS_YEAR}", unit_label=unit,
-                            selected=selected, label_offsets=ui.label_offsets(), uirevision="league",
-                            tick_text=ui.tick_text)
+    fig = charts.choropleth(df[["adcode", "name", "metric", "label", "hover"]], data.shapes("league"),
+                            title=f"{ind[state.name_col()]} · {CENSUS_YEAR}", unit_label=unit,
+                            selected=selected, label_offsets=data.label_offsets(), uirevision="league",
+                            tick_text=widgets.tick_text)
     key = f"map_{page}"
-    st.plotly_chart(fig, key=key, on_select=lambda: ui.on_map_click(key), selection_mode="points",
+    st.plotly_chart(fig, key=key, on_select=lambda: widgets.on_map_click(key), selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": False})
     table = pd.DataFrame({
         "adcode": df["adcode"],
         t("leagues", lg): df["name"],
-        f"{ind[ui.name_col()]}（{unit}）": df["value"],
+        f"{ind[state.name_col()]}（{unit}）": df["value"],
         t("rank", lg): df["rank"],
-        t("status", lg): [ui.status_label(s) for s in df["status"]],
+        t("status", lg): [widgets.status_label(s) for s in df["status"]],
         t("source", lg): df[src],
         "locator": df["locator"],
     }).sort_values(t("rank", lg))
     st.dataframe(table, hide_index=True, width="stretch")
-    ui.export_buttons(table, f"{ind[ui.name_col()]}_{CENSUS_YEAR}", sample=False, key=f"exp_{page}")
-    ui.sources_footnote(df)
+    widgets.export_buttons(table, f"{ind[state.name_col()]}_{CENSUS_YEAR}", sample=False, key=f"exp_{page}")
+    widgets.sources_footnote(df)
 
 
 def category_summary(year: int) -> None:
     """Region figures for ``year`` grouped by category (stated for the region or summed over leagues)."""
-    lg = ui.lang()
-    df = ui.query("region_by_category", year=year, published_only=bool(st.session_state.get("pub")))
+    lg = state.lang()
+    df = data.query("region_by_category", year=year, published_only=state.published_only())
     unit = "unit" if lg == "zh" else "unit_en"
     table = pd.DataFrame({
         "类别" if lg == "zh" else "Category": df["category"],
-        t("indicator", lg): df[ui.name_col()],
+        t("indicator", lg): df[state.name_col()],
         t("value", lg): [format_number(v, u, lg) for v, u in zip(df["value"], df[unit])],
-        t("status", lg): [ui.status_label(s) for s in df["status"]],
+        t("status", lg): [widgets.status_label(s) for s in df["status"]],
         "口径" if lg == "zh" else "Basis": [
             ("公报/参考给出的全区数" if b == "region" else "盟市合计") if lg == "zh"
             else ("stated for the region" if b == "region" else "sum of leagues") for b in df["basis"]],
     })
     if (df["status"] == "sample").any():
-        ui.sample_notice()
+        widgets.sample_notice()
     st.dataframe(table, hide_index=True, width="stretch")
 
 
 def rate_progress(indicator_ids: list[str], title: str) -> pd.DataFrame:
     """Progress bars to 100% for region-level rates; returns the figures shown."""
-    lg = ui.lang()
-    figs = ui.query("region_figures", indicator_ids=tuple(indicator_ids), published_only=False)
+    lg = state.lang()
+    figs = data.query("region_figures", indicator_ids=tuple(indicator_ids), published_only=False)
     figs = figs.drop_duplicates("indicator_id", keep="last")
     frame = pd.DataFrame({
-        "name": figs[ui.name_col()],
+        "name": figs[state.name_col()],
         "value": figs["value"],
         "label": [format_number(v, "%", lg) for v in figs["value"]],
     })
@@ -90,16 +90,16 @@ def rate_progress(indicator_ids: list[str], title: str) -> pd.DataFrame:
 
 def innovations_map() -> pd.DataFrame:
     """The bulletin's named innovations as markers over a plain league map, with cards below."""
-    lg = ui.lang()
-    inn = ui.query("innovations")
-    league_shapes = ui.shapes("league")
-    county = ui.shapes("county")
+    lg = state.lang()
+    inn = data.query("innovations")
+    league_shapes = data.shapes("league")
+    county = data.shapes("county")
     pts = []
     for r in inn.itertuples():
         x, y = (league_shapes.labels if r.level == "league" else county.labels)[r.adcode]
         pts.append((x, y))
-    base = ui.leagues().assign(name=lambda d: d[ui.name_col()], metric=float("nan"), label="",
-                               hover=lambda d: d[ui.name_col()])
+    base = data.leagues().assign(name=lambda d: d[state.name_col()], metric=float("nan"), label="",
+                               hover=lambda d: d[state.name_col()])
     title = "公报点名的基层改革创新（4处）" if lg == "zh" else "Local innovations named in the bulletin (4)"
     fig = charts.choropleth(base[["adcode", "name", "metric", "label", "hover"]], league_shapes, title=title,
                             unit_label="", uirevision="league", base_fill="#eef2f7")

@@ -2,11 +2,15 @@
 
 import streamlit as st
 
-from nmgdash import ui
+from nmgdash import router, state, topic, widgets
 from nmgdash.i18n import t
 
-ui.ensure_app()
 
-st.title(t("funding", ui.lang()))
-ui.sources_footnote(ui.kpi_cards(["grassroots_funding", "league_funding_growth", "county_funding_growth", "training_funding"]))
-ui.topic_view("funding", ["grassroots_funding", "league_work_funding", "county_work_funding"])
+def render() -> None:
+    """The page's layout (called by app.py's navigation)."""
+    st.title(t("funding", state.lang()))
+    widgets.sources_footnote(widgets.kpi_cards(["grassroots_funding", "league_funding_growth", "county_funding_growth", "training_funding"]))
+    topic.topic_view("funding", ["grassroots_funding", "league_work_funding", "county_work_funding"])
+
+
+router.page(render)  # renders when app.py routes here; otherwise runs app.py (see nmgdash/router.py)

@@ -2,22 +2,26 @@
 
 import streamlit as st
 
-from nmgdash import ui, views
+from nmgdash import router, state, views, widgets
 from nmgdash.i18n import t
 
-ui.ensure_app()
 
-lang = ui.lang()
-st.title(t("app_title", lang))
-st.subheader(t("kpi_heading", lang))
-figs = ui.kpi_cards(
-    ["hubs", "hubs_cloud", "hub_activities", "hub_youth_covered",
-     "grassroots_funding", "township_fulltime", "township_parttime", "county_cadres",
-     "village_orgs_reelected", "western_volunteers", "univ_reform_plan_rate", "training_classes"]
-)
-ui.sources_footnote(figs)
-st.divider()
-st.subheader(t("map_heading", lang))
-views.reference_map("overview", ["population", "mongol_population", "mongol_share", "county_units", "land_area"])
-with st.expander("全区各类指标汇总（2019年）" if lang == "zh" else "Region totals by category (2019)"):
-    views.category_summary(2019)
+def render() -> None:
+    """The page's layout (called by app.py's navigation)."""
+    lang = state.lang()
+    st.title(t("app_title", lang))
+    st.subheader(t("kpi_heading", lang))
+    figs = widgets.kpi_cards(
+        ["hubs", "hubs_cloud", "hub_activities", "hub_youth_covered",
+         "grassroots_funding", "township_fulltime", "township_parttime", "county_cadres",
+         "village_orgs_reelected", "western_volunteers", "univ_reform_plan_rate", "training_classes"]
+    )
+    widgets.sources_footnote(figs)
+    st.divider()
+    st.subheader(t("map_heading", lang))
+    views.reference_map("overview", ["population", "mongol_population", "mongol_share", "county_units", "land_area"])
+    with st.expander("全区各类指标汇总（2019年）" if lang == "zh" else "Region totals by category (2019)"):
+        views.category_summary(2019)
+
+
+router.page(render)  # renders when app.py routes here; otherwise runs app.py (see nmgdash/router.py)

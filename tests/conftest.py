@@ -25,8 +25,3 @@ def con():
     yield c
     c.close()
 
-
-
-from nmgdash.testing import navigation_mode_for_apptest
-
-navigation_mode_for_apptest()

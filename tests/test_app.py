@@ -126,9 +126,9 @@ def test_published_only_hides_sample(page):
 
 def test_missing_year_names_the_nearest_year(monkeypatch):
     # A year with no data for the indicator: every league says which year is nearest.
-    from nmgdash import ui
+    from nmgdash import data
 
-    monkeypatch.setattr(ui, "years", lambda: [2017, 2018, 2019, 2020])
+    monkeypatch.setattr(data, "years", lambda: [2017, 2018, 2019, 2020])
     at = run("hubs", ind="hubs", year="2020")
     texts = labels(map_figure(at))
     assert len(texts) == 12 and all("无数据（最近：2019年）" in t for t in texts)

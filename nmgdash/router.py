@@ -1,0 +1,49 @@
+"""Routing that holds on a fresh server: every session goes through ``app.py``.
+
+``app.py`` is the app: it draws the shared filters and routes with ``st.navigation`` over the
+files in ``pages/``. Each page file defines ``render()`` and ends with ``router.page(render)``.
+
+Because the repository has a ``pages/`` folder, a fresh Streamlit process starts in its older
+file-based multipage mode, and until some session has run ``app.py`` (whose ``st.navigation``
+call ends that mode for the process), a first request for a deep link such as ``/hubs`` makes
+Streamlit execute ``pages/hubs.py`` directly, without ``app.py``. Several sessions can arrive in
+that window at once.
+
+``router.page`` tells the two cases apart with a per-thread flag that ``app.py`` sets around
+``page.run()`` (each session's script runs in its own thread): routed by ``app.py``, it renders
+the page; run directly, it runs ``app.py`` in its place, whose ``st.navigation`` resolves the same
+URL path to the same page and renders it with the filters. This holds for every session, however
+many arrive together, and changes no Streamlit state by hand (an earlier version flipped a class
+attribute of Streamlit's ``PagesManager``, shared by all sessions, and raced).
+"""
+
+from __future__ import annotations
+
+import runpy
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from .paths import ROOT
+
+_local = threading.local()
+
+
+@contextmanager
+def routing() -> Iterator[None]:
+    """``app.py`` wraps ``page.run()`` in this: page files run inside it render themselves."""
+    previous = getattr(_local, "routing", False)
+    _local.routing = True
+    try:
+        yield
+    finally:
+        _local.routing = previous
+
+
+def page(render: Callable[[], None]) -> None:
+    """Call at the end of a page file: render the page when ``app.py`` routed here, otherwise
+    (Streamlit ran the file on its own) run ``app.py`` instead, which routes back to this page."""
+    if getattr(_local, "routing", False):
+        render()
+    else:
+        runpy.run_path(str(ROOT / "app.py"), run_name="__app__")
