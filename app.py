@@ -23,16 +23,25 @@ PAGES = [
     ("leadership", ":material/account_balance:", False),
     ("reforms", ":material/school:", False),
     ("innovations", ":material/location_on:", False),
+    ("data", ":material/upload_file:", False),
     ("about", ":material/menu_book:", False),
 ]
 
 widgets.style()
-widgets.sidebar()
-lang = state.lang()
-page = st.navigation([
-    st.Page(f"pages/{key}.py", title=t(key, lang), icon=icon, url_path=key, default=default)
-    for key, icon, default in PAGES
-])
-with router.routing():
-    page.run()
-widgets.finish()
+with widgets.fault_guard():
+    widgets.sidebar()
+    lang = state.lang()
+    pages = [
+        st.Page(f"pages/{key}.py", title=t(key, lang), icon=icon, url_path=key, default=default)
+        for key, icon, default in PAGES
+    ]
+    # An unknown URL path would open Streamlit's English "Page not found" dialog (not translatable,
+    # no supported hook). A hidden page at that very path shows our own notice instead.
+    unknown = router.unknown_path({key for key, _, _ in PAGES})
+    if unknown:
+        pages.append(st.Page(router.not_found, title=t("not_found_title", lang), url_path=unknown,
+                             visibility="hidden"))
+    page = st.navigation(pages)
+    with router.routing():
+        page.run()
+    state.visited(page.url_path)

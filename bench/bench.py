@@ -71,6 +71,122 @@ def main() -> None:
     print()
     for name in ("leagues.geojson", "counties.geojson"):
         print(f"{name}: {(GEO_DIR / name).stat().st_size / 1024:.1f} KB")
+    import_bench()
+
+
+def _filled_template(year: int) -> bytes:
+    """The Excel template filled for ``year`` with the sample values: 12 leagues × every league
+    indicator, and every county-level unit × every county indicator (consistent sums)."""
+    import csv
+    import io
+
+    import openpyxl
+
+    from nmgdash import ingest
+    from nmgdash.ingest import catalogue
+
+    cat = catalogue.load()
+    with (ROOT / "data" / "observations_sample.csv").open(encoding="utf-8") as f:
+        sample = {(r["indicator_id"], r["adcode"]): float(r["value"]) for r in csv.DictReader(f) if r["year"] == str(year)}
+    by_header = {cat.template_header(i): i for i in cat.importable("league")}
+    wb = openpyxl.load_workbook(io.BytesIO(ingest.build_template(year=year)))
+    for ws, code_col in ((wb["盟市数据"], 1), (wb["旗县数据"], 2)):
+        cols = {c.column: by_header[c.value] for c in ws[4] if c.value in by_header}
+        for row in ws.iter_rows(min_row=5):
+            code = row[code_col].value
+            for col, ind in cols.items():
+                v = sample.get((ind, str(code)))
+                ws.cell(row[0].row, col, 60.0 if v is None and cat.measure(ind) == "percent" else v)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def import_bench(runs: int = 3, readers: int = 4, seconds: float = 6.0) -> None:
+    """Import time of a full filled-in template (parse + validate + preview, and the atomic commit
+    with its database build and swap; median of ``runs``, each commit undone again), and reader
+    query latency p50/p95 (the 青年爱里 page's area_metrics query, ``readers`` threads, each with its
+    own cursor) with no import running against imports and undos committing back to back.
+    Uses its own database and import ledger in a temp dir."""
+    import threading
+
+    from nmgdash import ingest, store
+
+    saved = {k: os.environ.get(k) for k in ("NMGDASH_DB", "NMGDASH_IMPORTS")}
+    tmp = Path(tempfile.mkdtemp(prefix="nmgdash-bench-import-"))
+    os.environ["NMGDASH_DB"], os.environ["NMGDASH_IMPORTS"] = str(tmp / "reform.duckdb"), str(tmp / "imports")
+    try:
+        db.build_database()
+        payload = _filled_template(2018)
+        parse, commit, undo = [], [], []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            con = db.connect(read_only=True)
+            plan = ingest.load_file(payload, "bench_2018.xlsx", con)
+            con.close()
+            parse.append(time.perf_counter() - t0)
+            assert not plan.errors, plan.errors[:3]
+            t0 = time.perf_counter()
+            batch = ingest.commit(plan, user="bench", accept_warnings=True)
+            commit.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            store.undo(batch, user="bench")
+            undo.append(time.perf_counter() - t0)
+        n_league = int((plan.rows["adcode"].str.endswith("00")).sum())
+        print(f"\nImport of a filled template ({len(plan.rows)} values: 12 leagues × {n_league // 12} indicators "
+              f"+ {len(plan.rows) - n_league} county values; {len(payload) / 1024:.0f} KB), median of {runs}:")
+        print(f"- read, normalise, validate, preview: {1000 * statistics.median(parse):.0f} ms")
+        print(f"- commit (ledger + database build + swap): {1000 * statistics.median(commit):.0f} ms")
+        print(f"- undo: {1000 * statistics.median(undo):.0f} ms")
+
+        database = db.Database()
+        params = dict(indicator_id="hubs", level="league", parent=None, years=[2017, 2018, 2019], baseline_year=2017,
+                      published_only=False, mode="value")
+
+        def read_loop(stop: threading.Event, out: list[float], errors: list[BaseException]) -> None:
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                try:
+                    database.run("area_metrics", **params)
+                except BaseException as exc:  # counted, reported
+                    errors.append(exc)
+                out.append(time.perf_counter() - t0)
+
+        def measure(writing: bool) -> tuple[list[float], list[BaseException], int]:
+            stop, lat, errors, writes = threading.Event(), [], [], [0]
+            threads = [threading.Thread(target=read_loop, args=(stop, lat, errors)) for _ in range(readers)]
+            for th in threads:
+                th.start()
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                if writing:
+                    store.undo(ingest.commit(plan, user="bench", accept_warnings=True), user="bench")
+                    writes[0] += 2
+                else:
+                    time.sleep(0.05)
+            stop.set()
+            for th in threads:
+                th.join()
+            return lat, errors, writes[0]
+
+        def pct(xs: list[float], q: float) -> float:
+            xs = sorted(xs)
+            return 1000 * xs[min(len(xs) - 1, int(q * len(xs)))]
+
+        print(f"\nReader query latency (area_metrics for 青年爱里, {readers} reader threads, {seconds:.0f} s each):\n")
+        print("| situation | queries | errors | p50 (ms) | p95 (ms) |")
+        print("|---|---:|---:|---:|---:|")
+        for label, writing in (("no import", False), ("imports and undos committing", True)):
+            lat, errors, writes = measure(writing)
+            extra = f" ({writes} commits/undos)" if writing else ""
+            print(f"| {label}{extra} | {len(lat)} | {len(errors)} | {pct(lat, 0.5):.1f} | {pct(lat, 0.95):.1f} |", flush=True)
+        database.close()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 if __name__ == "__main__":

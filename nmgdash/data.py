@@ -8,37 +8,60 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import charts, db, queries, state
-from .paths import DATA_DIR
+from . import charts, db, state
+from .paths import DATA_DIR, GEO_DIR, file_stamp
 
 BASELINE_YEAR = 2017
 
 
 @st.cache_resource(show_spinner=False)
-def connection():
-    """One DuckDB connection per server process; ``queries.run`` takes a cursor per call."""
-    return db.connect(read_only=True)
+def database() -> db.Database:
+    """One handle per server process on the current database build. It follows rebuilds and
+    imports (a new build file is swapped in atomically; open sessions read it on their next
+    rerun) and hands every query its own cursor, so sessions never share one."""
+    return db.Database()
 
 
-@st.cache_data(show_spinner=False)
-def query(name: str, **params: object) -> pd.DataFrame:
-    """Cached result of the named query (lists must be passed as tuples for hashing)."""
+def version() -> str | None:
+    """Name of the current build: part of every cached query's key, so a rebuild or an import
+    invalidates the cached results. Raises db.DatabaseUnavailable (Chinese message)."""
+    return database().version
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _query(name: str, build: str | None, **params: object) -> pd.DataFrame:
     bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
-    return queries.run(connection(), name, **bound)
+    return database().run(name, **bound)
+
+
+def query(name: str, **params: object) -> pd.DataFrame:
+    """Cached result of the named query on the current build (lists must be passed as tuples).
+    Raises db.DatabaseUnavailable when the database cannot be opened (Chinese message, no path)."""
+    return _query(name, version(), **params)
 
 
 @st.cache_resource(show_spinner=False)
-def shapes(level: str, parent: str | None = None) -> charts.MapShapes:
-    """Cached boundary layer for the maps (see charts.map_shapes)."""
+def _shapes(level: str, parent: str | None, stamp: tuple[int, int]) -> charts.MapShapes:
     spacing = 20.0 if level == "league" else 6.0
     return charts.map_shapes(level, parent, spacing_km=spacing)
 
 
+def shapes(level: str, parent: str | None = None) -> charts.MapShapes:
+    """Cached boundary layer for the maps (see charts.map_shapes); reloaded when its GeoJSON file
+    changes. Raises geo.GeometryError when the file fails validation."""
+    name = "leagues.geojson" if level == "league" else "counties.geojson"
+    return _shapes(level, parent, file_stamp(GEO_DIR / name))
+
+
 @st.cache_data(show_spinner=False)
-def label_offsets() -> dict[str, tuple[float, float]]:
-    """adcode → (dx_km, dy_km) label moves from data/map_labels.csv."""
+def _label_offsets(stamp: tuple[int, int]) -> dict[str, tuple[float, float]]:
     df = pd.read_csv(DATA_DIR / "map_labels.csv", dtype={"adcode": str})
     return {r.adcode: (float(r.dx_km), float(r.dy_km)) for r in df.itertuples()}
+
+
+def label_offsets() -> dict[str, tuple[float, float]]:
+    """adcode → (dx_km, dy_km) label moves from data/map_labels.csv (reloaded when it changes)."""
+    return _label_offsets(file_stamp(DATA_DIR / "map_labels.csv"))
 
 
 def leagues() -> pd.DataFrame:

@@ -79,3 +79,103 @@ def format_signed(value: float | None, unit: str, lang: str = "zh") -> str:
     if not is_missing(value) and float(value) > 0:  # type: ignore[arg-type]
         return "+" + text
     return text
+
+
+#: English rendering of the source's qualifiers (observations.qualifier). "+" goes between the
+#: number and the unit ("8,600+ organisations"); "" means the English unit already says it
+#: (soe_funding_standard: "100 yuan per young worker per year"); other words go before the number.
+QUALIFIERS_EN = {
+    "余": "+", "多": "+", "以上": "+",
+    "近": "nearly", "约": "about", "超过": "over", "逾": "over",
+    "全部": "all",
+    "每名青年工人每年": "",
+}
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December")
+
+
+def _split_unit(text: str, unit: str) -> tuple[str, str]:
+    """Split a formatted figure into (number part, unit part), e.g. "8600个" → ("8600", "个"),
+    "1.2万人" → ("1.2万", "人"), "3.19亿元" (unit 万元) → ("3.19亿", "元")."""
+    for u in (unit, unit[-1:] if unit else ""):
+        if u and text.endswith(u):
+            return text[: -len(u)].rstrip(), text[len(text) - len(u):]
+    return text, ""
+
+
+def format_figure(value: float | None, unit: str = "", qualifier: str | None = None,
+                  position: str | None = None, lang: str = "zh") -> str:
+    """A figure as its source words it: number, measure word and qualifier.
+
+    ``unit`` is the measure word to show (zh: the observation's display_unit, e.g. 家, 名; en: the
+    catalogue's unit_en). ``qualifier``/``position`` come from observations.qualifier/qualifier_pos:
+    'pre' before the number, 'num' between number and measure word, 'post' after the measure word,
+    'words' for a figure stated in words only.
+
+    zh: (8600, 个, 余, num) → "8600余个"; (20, 小时, 以上, post) → "20小时以上";
+    (100, %, 全部, words) → "全部（100%）"; (100, 元, 每名青年工人每年, pre) → "每名青年工人每年100元".
+    en: "8,600+ organisations", "20+ hours", "all (100%)"; a qualifier without an English rendering
+    is kept in brackets, never dropped. No qualifier (None/NaN/"") gives format_number's text.
+    """
+    text = format_number(value, unit, lang)
+    if is_missing(value) or is_missing(qualifier) or not qualifier:
+        return text
+    q = str(qualifier)
+    if lang == "zh":
+        if position == "pre":
+            return q + text
+        if position == "num":
+            body, u = _split_unit(text, unit)
+            return f"{body}{q}{u}"
+        if position == "words":
+            return f"{q}（{text}）"
+        return text + q
+    en = QUALIFIERS_EN.get(q)
+    if en is None:
+        return f"{text} ({q})"
+    if en == "+":
+        body, u = _split_unit(text, unit)
+        return f"{body}+ {u}".strip() if u and not u.startswith("%") else f"{body}+{u}"
+    if en == "all":
+        return f"all ({text})"
+    return f"{en} {text}".strip()
+
+
+def format_range(low: float, high: float, unit: str = "", lang: str = "zh") -> str:
+    """A range the source states as "a—b": (1, 5, %) → "1—5%" (en "1–5%")."""
+    lo, _ = _split_unit(format_number(low, unit, lang), unit)
+    return f"{lo}{'—' if lang == 'zh' else '–'}{format_number(high, unit, lang)}"
+
+
+def _month(ym: str, lang: str) -> str:
+    y, m = int(ym[:4]), int(ym[5:7])
+    if lang == "zh":
+        return f"{y}年底" if m == 12 else f"{y}年{m}月"
+    return f"end {y}" if m == 12 else f"{MONTHS_EN[m - 1]} {y}"
+
+
+def format_period(start: str | None, end: str | None, cumulative: bool = False,
+                  lang: str = "zh", year: int | None = None) -> str:
+    """The period a figure covers, from observations.period_start/period_end ('YYYY-MM') and cumulative.
+
+    zh / en:
+    - cumulative 2018-06…2019-12 → "2018年6月—2019年底累计" / "cumulative, June 2018 – end 2019"
+    - as at (no start) 2019-12 → "截至2019年底" / "as at end 2019"
+    - one month 2018-06 → "2018年6月" / "June 2018"; a span, not cumulative → "2018年6月—2019年底"
+    - no period → the calendar ``year`` ("2019年" / "2019"), or "" without a year.
+    """
+    start = None if is_missing(start) or not start else str(start)
+    end = None if is_missing(end) or not end else str(end)
+    if end is None:
+        if year is None or is_missing(year):
+            return ""
+        return f"{int(year)}年" if lang == "zh" else str(int(year))
+    e = _month(end, lang)
+    if start is None:
+        return f"截至{e}" if lang == "zh" else f"as at {e}"
+    s = _month(start, lang)
+    if start == end and not cumulative:
+        return s
+    if lang == "zh":
+        return f"{s}—{e}{'累计' if cumulative else ''}"
+    return f"{'cumulative, ' if cumulative else ''}{s} – {e}"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from nmgdash.paths import GEO_DIR
+from nmgdash.paths import DATA_DIR, GEO_DIR
 
 LCC = (
     "+proj=lcc +lat_1=40 +lat_2=48 +lat_0=44 +lon_0=113 +datum=WGS84 +units=km +no_defs"
@@ -27,6 +27,73 @@ LCC = (
 
 LAYER_FILES = {"league": "leagues.geojson", "county": "counties.geojson"}
 """File name under ``data/geo`` for each level accepted by :func:`load_layer`."""
+
+EXPECTED_COUNT = {"league": 12, "county": 103}
+"""Number of features each layer must have (12 盟市, 103 旗县级单位)."""
+
+
+class GeometryError(ValueError):
+    """A boundary file is unusable. The message is Chinese, names the file (not its folder)
+    and lists what is wrong: invalid or empty polygons, duplicate or missing adcodes, wrong count."""
+
+
+def validate_features(features: list[dict], level: str, file_name: str) -> list:
+    """Check the GeoJSON features of one layer and return their shapely geometries.
+
+    Checks: every feature has an ``adcode`` and a Polygon/MultiPolygon geometry that parses,
+    is non-empty and valid (``shapely.is_valid``); one feature per adcode; exactly
+    :data:`EXPECTED_COUNT` features; the adcodes are those of ``data/areas.csv`` at that level
+    (when the file exists).
+
+    Raises
+    ------
+    GeometryError
+        Listing every problem found (at most 10, then a count).
+    """
+    problems: list[str] = []
+    geoms = []
+    codes = []
+    for i, f in enumerate(features, 1):
+        props = f.get("properties") or {}
+        code = str(props.get("adcode") or "").strip()
+        label = f"{code}（{props.get('name_zh', '')}）" if code else f"第 {i} 个要素"
+        if not code:
+            problems.append(f"第 {i} 个要素没有 adcode")
+        codes.append(code)
+        geom = None
+        try:
+            if f.get("geometry") is None:
+                raise ValueError("no geometry")
+            geom = shapely.from_geojson(json.dumps(f["geometry"]))
+        except Exception:  # shapely raises GEOSException or ValueError
+            problems.append(f"{label} 的边界无法读取")
+        if geom is not None:
+            if geom.geom_type not in ("Polygon", "MultiPolygon"):
+                problems.append(f"{label} 的边界不是多边形（{geom.geom_type}）")
+            elif geom.is_empty:
+                problems.append(f"{label} 的边界为空")
+            elif not shapely.is_valid(geom):
+                problems.append(f"{label} 的边界无效：{shapely.is_valid_reason(geom)}")
+        geoms.append(geom)
+    counts = pd.Series([c for c in codes if c]).value_counts()
+    for code, n in counts[counts > 1].items():
+        problems.append(f"adcode {code} 出现 {n} 次（每个单位只能有一个要素）")
+    expected = EXPECTED_COUNT[level]
+    if len(features) != expected:
+        problems.append(f"有 {len(features)} 个要素，应为 {expected} 个")
+    areas_csv = DATA_DIR / "areas.csv"
+    if areas_csv.exists():
+        areas = pd.read_csv(areas_csv, dtype=str, keep_default_na=False)
+        want = set(areas.loc[areas["level"] == level, "adcode"])
+        have = set(counts.index)
+        if want - have:
+            problems.append(f"缺少 adcode：{'、'.join(sorted(want - have))}")
+        if have - want:
+            problems.append(f"多余的 adcode：{'、'.join(sorted(have - want))}")
+    if problems:
+        shown = problems[:10] + ([f"……另有 {len(problems) - 10} 个问题"] if len(problems) > 10 else [])
+        raise GeometryError(f"边界文件 {file_name} 不可用：" + "；".join(shown))
+    return geoms
 
 
 def load_layer(level: str, geo_dir: Path | None = None) -> gpd.GeoDataFrame:
@@ -64,14 +131,22 @@ def load_layer(level: str, geo_dir: Path | None = None) -> gpd.GeoDataFrame:
         If ``level`` is not ``"league"`` or ``"county"``.
     FileNotFoundError
         If the GeoJSON file has not been built (run ``scripts/build_boundaries.py``).
+    GeometryError
+        (a ValueError) If the file is not usable: see :func:`validate_features`. A partial
+        or broken layer is never returned.
+
+    Cache the result keyed by ``nmgdash.paths.file_stamp(<file>)`` so a changed file is reloaded.
     """
     if level not in LAYER_FILES:
         raise ValueError(f"level must be one of {sorted(LAYER_FILES)}, got {level!r}")
     path = Path(geo_dir or GEO_DIR) / LAYER_FILES[level]
     with path.open(encoding="utf-8") as fh:
-        features = json.load(fh)["features"]
+        try:
+            features = json.load(fh)["features"]
+        except (ValueError, KeyError, TypeError):
+            raise GeometryError(f"边界文件 {path.name} 不是有效的 GeoJSON 要素集合") from None
+    geoms = validate_features(features, level, path.name)
     props = pd.DataFrame([f["properties"] for f in features])
-    geoms = [shapely.from_geojson(json.dumps(f["geometry"])) for f in features]
     gdf = gpd.GeoDataFrame(
         {
             "adcode": props["adcode"].astype(str),

@@ -47,3 +47,35 @@ def page(render: Callable[[], None]) -> None:
         render()
     else:
         runpy.run_path(str(ROOT / "app.py"), run_name="__app__")
+
+
+def unknown_path(known: set[str]) -> str | None:
+    """The last segment of the browser's URL path when it names no page of the app (``/nope`` →
+    "nope"), else None. Read from ``st.context.url`` (public API); None outside a browser session."""
+    import re
+    from urllib.parse import unquote, urlparse
+
+    import streamlit as st
+
+    try:
+        url = st.context.url or ""
+    except Exception:  # no browser context (bare mode, AppTest)
+        return None
+    segment = unquote(urlparse(url).path).strip("/").split("/")[-1] if url else ""
+    if not segment or segment in known or not re.fullmatch(r"[\w\-.~\u4e00-\u9fff]{1,80}", segment):
+        return None
+    return segment
+
+
+def not_found() -> None:
+    """The page for an unknown URL path: a notice in the current language and a link home."""
+    import streamlit as st
+
+    from . import state
+    from .i18n import t
+
+    lang = state.lang()
+    path = unknown_path(set()) or ""
+    st.title(t("not_found_title", lang))
+    st.warning(t("not_found", lang, path=path))
+    st.page_link("pages/overview.py", label=t("overview", lang))

@@ -1,9 +1,19 @@
-"""Shareable view state (language, leagues, year, published-only, mode, indicator) kept in
-``st.session_state`` and mirrored into the URL query string, so a copied link reproduces the view.
+"""Shareable view state: language, leagues, year, published-only, and each page's indicator and
+display mode. The filters are widgets bound to the URL by Streamlit itself
+(``bind="query-params"``), so a copied link reproduces the view, an invalid value in a link falls
+back to the default and is dropped from the URL, and nothing here parses the query string by hand.
 
-URL parameters: ``lang`` (zh|en), ``leagues`` (comma-separated official Chinese names, adcodes also
-accepted), ``year`` (int), ``pub`` (1 = published only), ``mode`` (value|per_10k|share|yoy|vs_base),
-``ind`` (indicator id of the current page). The page itself is the URL path (st.navigation).
+URL parameters (values are the labels the widgets show, in the current language):
+
+- ``lang``: 中文 | English
+- ``leagues``: repeated, one per league (``?leagues=兴安盟&leagues=通辽市``)
+- ``year``: 2017 | 2018 | 2019 (default: the latest year with data)
+- ``pub``: true when "仅显示已发布数据" is on
+- ``ind``: the page's indicator as the picker shows it (``青年爱里数量（个）``)
+- ``mode``: the display mode as the picker shows it (``每万常住人口``)
+
+The page itself is the URL path (``/hubs``). Each page remembers its own indicator and mode for
+the session (``remember`` / ``recall``), so leaving a page and coming back restores them.
 """
 
 from __future__ import annotations
@@ -11,70 +21,16 @@ from __future__ import annotations
 import streamlit as st
 
 MODES = ("value", "per_10k", "share", "yoy", "vs_base")
-DEFAULTS = {"lang": "zh", "leagues": [], "year": None, "pub": False, "mode": "value", "ind": None}
-
-
-def init(league_names: dict[str, str]) -> None:
-    """On a session's first run, read the URL into session_state (unknown values are dropped).
-
-    league_names: adcode → official Chinese name for the 12 leagues.
-    """
-    ss = st.session_state
-    if ss.get("_state_ready"):
-        return
-    qp = st.query_params
-    by_name = {v: k for k, v in league_names.items()}
-    leagues = []
-    for part in qp.get("leagues", "").split(","):
-        part = part.strip()
-        code = part if part in league_names else by_name.get(part)
-        if code and code not in leagues:
-            leagues.append(code)
-    ss["lang"] = qp.get("lang") if qp.get("lang") in {"zh", "en"} else "zh"
-    ss["leagues"] = leagues
-    year = qp.get("year", "")
-    ss["year"] = int(year) if year.isdigit() else None
-    ss["pub"] = qp.get("pub") == "1"
-    ss["mode"] = qp.get("mode") if qp.get("mode") in MODES else "value"
-    ss["ind"] = qp.get("ind") or None
-    ss["_state_ready"] = True
-
-
-def bind(key: str, widget_key: str) -> None:
-    """Seed a widget's key from the shared state before the widget is drawn (widget state is
-    discarded when a page without the widget runs; the shared key survives page switches)."""
-    if widget_key not in st.session_state:
-        st.session_state[widget_key] = st.session_state.get(key, DEFAULTS[key])
-
-
-def store(key: str, widget_key: str) -> None:
-    """Copy a widget's value back into the shared state."""
-    st.session_state[key] = st.session_state[widget_key]
-
-
-def sync_url(league_names: dict[str, str]) -> None:
-    """Write the shared state into the query string (only what differs from the defaults)."""
-    ss = st.session_state
-    params: dict[str, str] = {}
-    if ss.get("lang", "zh") != "zh":
-        params["lang"] = ss["lang"]
-    if ss.get("leagues"):
-        params["leagues"] = ",".join(league_names[a] for a in ss["leagues"] if a in league_names)
-    if ss.get("year"):
-        params["year"] = str(ss["year"])
-    if ss.get("pub"):
-        params["pub"] = "1"
-    if ss.get("mode", "value") != "value":
-        params["mode"] = ss["mode"]
-    if ss.get("ind"):
-        params["ind"] = ss["ind"]
-    if dict(st.query_params) != params:
-        st.query_params.from_dict(params)
+#: Session-state keys of the bound widgets (the key is also the URL parameter's name).
+LANG, LEAGUES, YEAR, PUB, IND, MODE = "lang", "leagues", "year", "pub", "ind", "mode"
+_MEMORY = "_page_memory"  # page → {"ind": …, "mode": …}
+_LAST_PAGE = "_last_page"
 
 
 def lang() -> str:
     """The UI language: 'zh' (default) or 'en'."""
-    return st.session_state.get("lang", "zh")
+    value = st.session_state.get(LANG, "zh")
+    return value if value in {"zh", "en"} else "zh"
 
 
 def name_col() -> str:
@@ -84,4 +40,53 @@ def name_col() -> str:
 
 def published_only() -> bool:
     """True when "仅显示已发布数据" is on (sample values hidden everywhere)."""
-    return bool(st.session_state.get("pub", False))
+    return bool(st.session_state.get(PUB, False))
+
+
+def selected_leagues() -> tuple[str, ...]:
+    """adcodes of the leagues chosen in the filter, in the order chosen; () means all 12."""
+    return tuple(st.session_state.get(LEAGUES) or ())
+
+
+def year(default: int) -> int:
+    """The year chosen in the sidebar (``default`` before the sidebar has run)."""
+    value = st.session_state.get(YEAR)
+    return int(value) if isinstance(value, int) else default
+
+
+def set_leagues(codes: list[str]) -> None:
+    """Replace the league selection. Call from a widget callback (before the sidebar is drawn)."""
+    st.session_state[LEAGUES] = list(codes)
+
+
+def toggle_league(code: str) -> None:
+    """Add ``code`` to the selection, or remove it if it is selected (多选 on the map)."""
+    current = list(selected_leagues())
+    set_leagues([c for c in current if c != code] if code in current else [*current, code])
+
+
+def entering(page: str) -> bool:
+    """True on the first run of ``page`` after another page (or the session's first run)."""
+    return st.session_state.get(_LAST_PAGE) != page
+
+
+def recall(page: str, key: str, options: list) -> None:
+    """On entering ``page``, put back the value of widget ``key`` (IND or MODE) that this page had
+    when the user left it, if it is still valid; a page not visited before starts from its
+    default. A link that opens the session's first page keeps the link's value."""
+    memory = st.session_state.setdefault(_MEMORY, {}).get(page, {})
+    first_page = _LAST_PAGE not in st.session_state
+    if entering(page) and memory.get(key) in options:
+        st.session_state[key] = memory[key]
+    elif (entering(page) and not first_page) or st.session_state.get(key) not in options:
+        st.session_state.pop(key, None)  # the page's default, not the previous page's choice
+
+
+def remember(page: str, key: str) -> None:
+    """Store the current value of widget ``key`` as ``page``'s own (see ``recall``)."""
+    st.session_state.setdefault(_MEMORY, {}).setdefault(page, {})[key] = st.session_state.get(key)
+
+
+def visited(page: str) -> None:
+    """Mark ``page`` as the page of this run (end of the page's layout)."""
+    st.session_state[_LAST_PAGE] = page

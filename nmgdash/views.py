@@ -7,9 +7,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from . import charts, data, state, widgets
+from . import charts, data, state, topic, widgets
 from .fmt import format_number
 from .i18n import t
+from .mapview import plotly_map
 
 CENSUS_YEAR = 2020
 #: Label offsets in pixels for the innovation markers (三 of them sit close together around 包头).
@@ -31,60 +32,72 @@ def reference_map(page: str, indicator_ids: list[str]) -> None:
     df["label"] = [format_number(v, unit, lg) for v in df["value"]]
     src = "source_title" if lg == "zh" else "source_title_en"
     df["hover"] = [f"<b>{r['name']}</b><br>{r['label']}<br>{t('source', lg)}：{r[src]}" for _, r in df.iterrows()]
-    selected = tuple(st.session_state.get("leagues", []))
+    selected = state.selected_leagues()
     fig = charts.choropleth(df[["adcode", "name", "metric", "label", "hover"]], data.shapes("league"),
                             title=f"{ind[state.name_col()]} · {CENSUS_YEAR}", unit_label=unit,
-                            selected=selected, label_offsets=data.label_offsets(), uirevision="league",
-                            tick_text=widgets.tick_text)
+                            selected=selected, label_offsets=data.label_offsets(),
+                            uirevision=f"{page}|{ind['indicator_id']}|league",  # another indicator resets the view
+                            tick_text=widgets.tick_text, source=charts.source_line(df, lg))
     key = f"map_{page}"
-    st.plotly_chart(fig, key=key, on_select=lambda: widgets.on_map_click(key), selection_mode="points",
-                    config={"displaylogo": False, "scrollZoom": False})
-    table = pd.DataFrame({
-        "adcode": df["adcode"],
-        t("leagues", lg): df["name"],
-        f"{ind[state.name_col()]}（{unit}）": df["value"],
-        t("rank", lg): df["rank"],
-        t("status", lg): [widgets.status_label(s) for s in df["status"]],
-        t("source", lg): df[src],
-        "locator": df["locator"],
-    }).sort_values(t("rank", lg))
-    st.dataframe(table, hide_index=True, width="stretch")
-    widgets.export_buttons(table, f"{ind[state.name_col()]}_{CENSUS_YEAR}", sample=False, key=f"exp_{page}")
-    widgets.sources_footnote(df)
+    multi_key = widgets.map_selection_bar(page)
+    plotly_map(fig, key=key, on_click=lambda event: widgets.on_map_click(key, multi_key, event),
+               config=charts.plot_config(f"{ind['indicator_id']}_{CENSUS_YEAR}", scroll_zoom=False))
+    rows = df[df["adcode"].isin(selected)] if selected else df
+    table = topic.league_table(rows.sort_values("rank"), df, iname=ind[state.name_col()], unit=unit, mode="value",
+                               munit=unit, year=CENSUS_YEAR, area_col=t("leagues", lg), comparison_label=None,
+                               additive=bool(ind["additive"]))
+    if selected:
+        st.caption(t("table_filtered", lg, n=len(selected)))
+    widgets.data_table(table)
+    names = dict(zip(data.leagues()["adcode"], data.leagues()[state.name_col()]))
+    where = topic.export_scope([names[a] for a in selected], lg)
+    widgets.export_buttons(table, f"{ind[state.name_col()]}_{where}_{CENSUS_YEAR}", sample=False, key=f"exp_{page}")
+    widgets.sources_footnote(rows)
 
 
-def category_summary(year: int) -> None:
-    """Region figures for ``year`` grouped by category (stated for the region or summed over leagues)."""
+def category_summary(year: int) -> pd.DataFrame:
+    """Region figures for ``year`` grouped by category (stated for the region or summed over
+    leagues), each as the source words it (8600余个, 334家) with its period (2018年6月—2019年底累计),
+    the number and unit for machine use, status, basis, definition and locator; with CSV/Excel
+    download. Returns the table shown."""
     lg = state.lang()
     df = data.query("region_by_category", year=year, published_only=state.published_only())
-    unit = "unit" if lg == "zh" else "unit_en"
+    unit = df["display_unit"] if lg == "zh" else df["unit_en"]
     table = pd.DataFrame({
-        "类别" if lg == "zh" else "Category": df["category"],
+        t("category", lg): df["category"],
         t("indicator", lg): df[state.name_col()],
-        t("value", lg): [format_number(v, u, lg) for v, u in zip(df["value"], df[unit])],
+        **widgets.figure_columns(df, lg),
+        t("value", lg): df["value"],
+        t("unit", lg): unit,
         t("status", lg): [widgets.status_label(s) for s in df["status"]],
-        "口径" if lg == "zh" else "Basis": [
-            ("公报/参考给出的全区数" if b == "region" else "盟市合计") if lg == "zh"
-            else ("stated for the region" if b == "region" else "sum of leagues") for b in df["basis"]],
+        t("basis", lg): [t("basis_region" if b == "region" else "basis_sum", lg) for b in df["basis"]],
+        t("definition", lg): df["definition"],
+        t("locator", lg): df["locator"],
     })
-    if (df["status"] == "sample").any():
+    sample = bool((df["status"] == "sample").any())
+    if sample:
         widgets.sample_notice()
-    st.dataframe(table, hide_index=True, width="stretch")
+    widgets.data_table(table)
+    widgets.export_buttons(table, f"{t('region_figures_file', lg)}_{year}", sample=sample, key=f"exp_region_{year}")
+    return table
 
 
 def rate_progress(indicator_ids: list[str], title: str) -> pd.DataFrame:
-    """Progress bars to 100% for region-level rates; returns the figures shown."""
+    """Region-level rates against 100 % as a bullet chart (charts.bullet_chart) with a source
+    line; returns the figures shown."""
     lg = state.lang()
     figs = data.query("region_figures", indicator_ids=tuple(indicator_ids), published_only=False)
     figs = figs.drop_duplicates("indicator_id", keep="last")
     frame = pd.DataFrame({
         "name": figs[state.name_col()],
         "value": figs["value"],
-        "label": [format_number(v, "%", lg) for v in figs["value"]],
+        "label": [widgets.figure_text(r, lg) for r in figs.to_dict("records")],  # 全部（100%）
     })
-    st.plotly_chart(charts.progress_bars(frame, title=title, target_label=f"{t('target', lg)} 100%",
-                                         gap_label=t("gap", lg), gap_unit=t("gap_unit", lg)),
-                    key=f"progress_{title}", config={"displaylogo": False})
+    st.plotly_chart(charts.bullet_chart(frame, title=title, target_label=f"{t('target', lg)} 100%",
+                                        gap_label=t("gap_short", lg), gap_unit=t("gap_unit", lg),
+                                        met_label=t("target_met", lg),
+                                        source=charts.source_line(figs, lg)),
+                    key=f"progress_{title}", config=charts.plot_config(f"rates_{indicator_ids[0]}"))
     return figs
 
 
@@ -102,7 +115,8 @@ def innovations_map() -> pd.DataFrame:
                                hover=lambda d: d[state.name_col()])
     title = "公报点名的基层改革创新（4处）" if lg == "zh" else "Local innovations named in the bulletin (4)"
     fig = charts.choropleth(base[["adcode", "name", "metric", "label", "hover"]], league_shapes, title=title,
-                            unit_label="", uirevision="league", base_fill="#eef2f7")
+                            unit_label="", uirevision="league", base_fill="#eef2f7",
+                            source=charts.source_line(inn.assign(status="published", source_id="bulletin_2020_06"), lg))
     area = "area_zh" if lg == "zh" else "area_en"
     title_col = "title_zh" if lg == "zh" else "title_en"
     fig.add_trace(go.Scatter(
@@ -117,5 +131,5 @@ def innovations_map() -> pd.DataFrame:
         fig.add_annotation(x=pts[i][0], y=pts[i][1], ax=ax, ay=ay,
                            text=f"<b>{i + 1}. {getattr(r, area)}</b>", bgcolor="rgba(255,255,255,0.9)",
                            bordercolor="#dc2626", font=dict(size=13), arrowcolor="#dc2626")
-    st.plotly_chart(fig, key="map_innovations", config={"displaylogo": False, "scrollZoom": False})
+    st.plotly_chart(fig, key="map_innovations", config=charts.plot_config("innovations", scroll_zoom=False))
     return inn

@@ -12,12 +12,15 @@
 -- yoy (% change on the year before; percentage points for non-additive rates),
 -- vs_base (% change on $baseline_year; points for rates), metric (the $mode column),
 -- rank (1 = highest metric within the year), nearest_year (closest year with data),
--- and region_metric: the comparable whole-region figure for the mode.
+-- and region_metric: the comparable whole-region figure for the mode; plus the source's wording
+-- and period of the value (qualifier, qualifier_pos, display_unit, period_start, period_end,
+-- cumulative; NULL/false for plain yearly figures, see region_figures.sql).
 WITH ind AS (
     SELECT additive FROM indicators WHERE indicator_id = $indicator_id
 ),
 obs AS (
-    SELECT o.adcode, o.year, o.value, o.status, o.source_id, o.locator
+    SELECT o.adcode, o.year, o.value, o.status, o.source_id, o.locator,
+           o.qualifier, o.qualifier_pos, o.display_unit, o.period_start, o.period_end, o.cumulative
     FROM observations o
     WHERE o.indicator_id = $indicator_id
       AND (o.status <> 'sample' OR NOT $published_only)
@@ -37,7 +40,8 @@ pop AS (
 joined AS (
     SELECT g.adcode, g.name_zh, g.name_en, g.year,
            o.value, o.status, o.source_id, s.title AS source_title, s.title_en AS source_title_en,
-           o.locator, p.population,
+           o.locator, o.qualifier, o.qualifier_pos, o.display_unit, o.period_start, o.period_end,
+           coalesce(o.cumulative, false) AS cumulative, p.population,
            prev.value AS prev_value,
            b.value AS base_value,
            (SELECT arg_min(n.year, abs(n.year - g.year) * 2 + (n.year > g.year)::INTEGER)
@@ -85,7 +89,7 @@ final AS (
     FROM calc c
 )
 SELECT adcode, name_zh, name_en, year, value, status, source_id, source_title, source_title_en,
-       locator, population, per_10k, share_pct, prev_value, yoy, base_value, vs_base,
+       locator, qualifier, qualifier_pos, display_unit, period_start, period_end, cumulative, population, per_10k, share_pct, prev_value, yoy, base_value, vs_base,
        metric,
        CASE WHEN metric IS NOT NULL THEN rank() OVER (PARTITION BY year ORDER BY metric DESC NULLS LAST) END AS rank,
        CASE WHEN value IS NULL THEN nearest_year END AS nearest_year,

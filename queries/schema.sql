@@ -36,7 +36,19 @@ CREATE TABLE observations (
     status       VARCHAR NOT NULL CHECK (status IN ('published', 'reference', 'sample', 'imported')),
     source_id    VARCHAR NOT NULL REFERENCES sources (source_id),
     locator      VARCHAR NOT NULL,
-    PRIMARY KEY (indicator_id, adcode, year, status)
+    -- How the source words the figure (NULL = plain number in the catalogue unit):
+    qualifier     VARCHAR,   -- e.g. 余 (8600余个), 以上 (20小时以上), 全部; NULL = exact figure
+    qualifier_pos VARCHAR CHECK (qualifier_pos IN ('pre', 'num', 'post', 'words')),
+                             -- pre: before the number; num: between number and measure word;
+                             -- post: after the measure word; words: stated only in words (全部 = 100%)
+    display_unit  VARCHAR,   -- the source's measure word (334家, 47万名) when shown in Chinese; NULL = catalogue unit
+    period_start  VARCHAR CHECK (regexp_full_match(period_start, '[0-9]{4}-(0[1-9]|1[0-2])')),  -- 'YYYY-MM'; NULL = as at period_end
+    period_end    VARCHAR CHECK (regexp_full_match(period_end, '[0-9]{4}-(0[1-9]|1[0-2])')),    -- 'YYYY-MM'; NULL = the calendar year
+    cumulative    BOOLEAN DEFAULT false,  -- the value adds up over period_start … period_end (NULL = false)
+    PRIMARY KEY (indicator_id, adcode, year, status),
+    CHECK ((qualifier IS NULL) = (qualifier_pos IS NULL)),
+    CHECK (NOT cumulative OR (period_start IS NOT NULL AND period_end IS NOT NULL AND period_start <= period_end)),
+    CHECK (period_end IS NULL OR year = CAST(left(period_end, 4) AS INTEGER))
 );
 CREATE TABLE innovations (
     innovation_id  VARCHAR PRIMARY KEY,

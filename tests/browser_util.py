@@ -201,10 +201,16 @@ def query(page) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query, keep_blank_values=True).items()}
 
 
-def click_area(page, code: str, isolation_px: float = 30) -> dict:
+def query_all(page) -> dict[str, list[str]]:
+    """The page URL's query parameters, percent-decoded, every value of each (repeated ones: leagues)."""
+    return parse_qs(urlparse(page.url).query, keep_blank_values=True)
+
+
+def click_area(page, code: str, isolation_px: float = 30, modifiers: tuple[str, ...] = ()) -> dict:
     """Click the map's click target of area ``code`` like a user: hover it, then click.
     ``isolation_px``: only use target points at least this far from other areas' points
-    (0 = the point nearest the area's centre, wherever its neighbours are)."""
+    (0 = the point nearest the area's centre, wherever its neighbours are).
+    ``modifiers``: keys held during the click (e.g. ("Control",) for a Ctrl+click)."""
     page.evaluate("() => {" + _FIND_MAP + " const gd = findMap(); if (gd) gd.scrollIntoView({block: 'center'}); }")
     info = page.evaluate(TARGET_JS, [code, isolation_px])
     assert info.get("best"), f"no clickable target point for {code}: {info}"
@@ -215,8 +221,40 @@ def click_area(page, code: str, isolation_px: float = 30) -> dict:
         page.wait_for_selector(".js-plotly-plot .hoverlayer .hovertext", timeout=3_000)
     except Exception:
         pass
-    page.mouse.click(x, y)
+    for key in modifiers:
+        page.keyboard.down(key)
+    try:
+        page.mouse.click(x, y)
+    finally:
+        for key in reversed(modifiers):
+            page.keyboard.up(key)
     return info
+
+
+#: The map's current axis ranges (what zoom and pan change): {"x": [x0, x1], "y": [y0, y1]} in km.
+MAP_RANGES_JS = "() => {" + _FIND_MAP + """
+  const gd = findMap();
+  if (!gd) return null;
+  return {x: gd._fullLayout.xaxis.range.slice(), y: gd._fullLayout.yaxis.range.slice(),
+          title: (gd._fullLayout.title && gd._fullLayout.title.text) || ''};
+}"""
+
+
+def map_ranges(page) -> dict | None:
+    """The map's axis ranges and title (see :data:`MAP_RANGES_JS`)."""
+    return page.evaluate(MAP_RANGES_JS)
+
+
+def map_modebar(page, title: str) -> None:
+    """Click the map's modebar button ``title`` ("Zoom in", "Zoom out", "Reset axes" …) like a user:
+    hover the map (the modebar shows on hover), then click the button."""
+    page.evaluate("() => {" + _FIND_MAP + " document.querySelectorAll('[data-test-map]')"
+                  ".forEach(e => e.removeAttribute('data-test-map'));"
+                  " findMap().setAttribute('data-test-map', '1'); }")
+    gd = page.locator("[data-test-map]")
+    gd.scroll_into_view_if_needed()
+    gd.hover(position={"x": 40, "y": 200})
+    gd.locator(f".modebar-btn[data-title='{title}']").click()
 
 
 def _rgb(color: str) -> tuple[int, ...]:

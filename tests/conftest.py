@@ -11,6 +11,7 @@ import pytest
 
 _TMP = Path(tempfile.mkdtemp(prefix="nmgdash-test-"))
 os.environ["NMGDASH_DB"] = str(_TMP / "reform.duckdb")
+os.environ["NMGDASH_IMPORTS"] = str(_TMP / "imports")  # never read or write the real ledger in data/imports
 
 from nmgdash import db
 

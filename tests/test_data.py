@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import re
+
+import duckdb
 import pandas as pd
 import pytest
 
 from nmgdash import db, queries
+from nmgdash.fmt import format_figure, format_period, format_range
+from nmgdash.paths import DATA_DIR
 
 
 def region(con, indicator_id: str, year: int = 2019) -> float:
@@ -133,3 +139,128 @@ def test_named_queries_refuse_unbound_parameters(con):
     with pytest.raises(duckdb.Error):
         queries.run(con, "areas", level="league")  # $parent missing
     assert isinstance(queries.run(con, "areas", level="league", parent=None), pd.DataFrame)
+
+
+# ------------------------------------------------------------ wording and periods (issue 6 §2)
+PUBLISHED = list(csv.DictReader((DATA_DIR / "observations_published.csv").open(encoding="utf-8")))
+BULLETIN = (DATA_DIR / "sources" / "bulletin-2020-06.md").read_text(encoding="utf-8")
+#: Words that change what a number claims; each must be the row's qualifier where its quote has it.
+CLAIM_WORDS = ("余", "多", "以上", "近", "约", "超过", "逾", "不足", "全部")
+#: Words that only introduce an exact figure (达 = "amounts to") or mark a total over a period
+#: (总计/累计: carried by the cumulative flag, not by the number).
+NOT_QUALIFIERS = ("达到", "达", "总计", "累计")
+
+
+def _quote(locator: str) -> str:
+    m = re.search(r"“(.*)”", locator)
+    assert m, locator
+    return m.group(1)
+
+
+def _plain(text: str) -> str:
+    """Bulletin text without spacing, markdown and quotation marks (the CSV quotes use ‘’ inside “”)."""
+    return re.sub(r"[\s*“”‘’]", "", text)
+
+
+def _display(row: dict) -> str:
+    return format_figure(float(row["value"]), row["display_unit"], row["qualifier"] or None,
+                         row["qualifier_pos"] or None, "zh")
+
+
+@pytest.mark.parametrize("row", PUBLISHED, ids=[r["indicator_id"] for r in PUBLISHED])
+def test_published_figure_displays_as_the_bulletin_words_it(row):
+    """The Chinese display string of every published figure appears in its quoted sentence
+    (numbers of 1万 and more in the 万 style, as the bulletin writes them: 1.82万场次, 47万名)."""
+    quote = _quote(row["locator"])
+    assert row["display_unit"], f"{row['indicator_id']}: no display_unit (the bulletin's measure word)"
+    iid = row["indicator_id"]
+    if iid.endswith(("_min", "_max")):  # a range the bulletin states as "1—5%"
+        pair = {r["indicator_id"]: r for r in PUBLISHED if r["indicator_id"].rsplit("_", 1)[0] == iid.rsplit("_", 1)[0]}
+        lo, hi = (pair[iid.rsplit("_", 1)[0] + s] for s in ("_min", "_max"))
+        shown = format_range(float(lo["value"]), float(hi["value"]), row["display_unit"])
+        assert shown in quote, (shown, quote)
+    elif row["qualifier_pos"] == "words":  # stated only in words: 全部 (= 100%)
+        shown = _display(row)
+        assert shown.startswith(row["qualifier"]) and row["qualifier"] in quote, (shown, quote)
+    else:
+        shown = _display(row)
+        assert shown in quote, f"{iid}: shows {shown!r}, the bulletin says “{quote}”"
+    # and the quote is the bulletin's own text (… marks an omission)
+    for part in _quote(row["locator"]).split("……"):
+        assert _plain(part) in _plain(BULLETIN), f"{iid}: quote not found in the bulletin: {part}"
+
+
+@pytest.mark.parametrize("row", PUBLISHED, ids=[r["indicator_id"] for r in PUBLISHED])
+def test_every_claim_changing_word_is_kept_as_the_qualifier(row):
+    quote = _quote(row["locator"])
+    found = [w for w in CLAIM_WORDS if w in quote]
+    assert found == ([row["qualifier"]] if row["qualifier"] in CLAIM_WORDS else []), (row["indicator_id"], quote, found)
+    if any(w in quote for w in ("总计", "累计")):
+        assert row["cumulative"] == "true", row["indicator_id"]
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "shown"),
+    [
+        ("orgs_rectified", "8600余个"),
+        ("volunteer_hours_standard", "20小时以上"),
+        ("hubs_cloud", "334家"),
+        ("hub_youth_covered", "47万名"),
+        ("county_cadres", "275个"),
+        ("western_volunteers", "1330名"),
+        ("cadres_added", "106名"),
+        ("hub_project_categories", "6大类"),
+        ("village_orgs_committee_rate", "全部（100%）"),
+        ("soe_funding_standard", "每名青年工人每年100元"),
+        ("hub_activities", "1.82万场次"),
+    ],
+)
+def test_bulletin_wording(con, indicator_id, shown):
+    row = queries.run(con, "region_figures", indicator_ids=[indicator_id], published_only=True).iloc[0]
+    assert format_figure(row["value"], row["display_unit"], row["qualifier"], row["qualifier_pos"], "zh") == shown
+
+
+def test_periods_follow_the_bulletin(con):
+    rows = {r["indicator_id"]: r for r in PUBLISHED}
+    # "一年半以来 … 总计": the Party committees' figures add up from June 2018 to the end of 2019
+    for iid in ("party_reports_heard", "party_instructions", "party_events_attended", "hub_activities",
+                "hub_youth_covered", "grassroots_funding", "orgs_rectified", "training_classes"):
+        assert (rows[iid]["period_start"], rows[iid]["period_end"], rows[iid]["cumulative"]) == ("2018-06", "2019-12", "true"), iid
+    for iid in ("inspection_leagues", "inspection_counties", "inspection_universities", "inspection_soes"):
+        assert (rows[iid]["period_start"], rows[iid]["period_end"], rows[iid]["cumulative"]) == ("2018-06", "2018-06", "false")
+    for iid in ("hubs", "hubs_cloud", "township_fulltime", "univ_reform_plan_rate", "social_orgs"):  # stocks/rates
+        assert (rows[iid]["period_start"], rows[iid]["period_end"], rows[iid]["cumulative"]) == ("", "2019-12", "false"), iid
+    assert all(int(r["year"]) == int(r["period_end"][:4]) for r in PUBLISHED)
+    df = queries.run(con, "region_figures", indicator_ids=["party_reports_heard", "hubs", "inspection_soes"],
+                     published_only=True).set_index("indicator_id")
+    labels = {i: format_period(r["period_start"], r["period_end"], r["cumulative"], "zh") for i, r in df.iterrows()}
+    assert labels == {"party_reports_heard": "2018年6月—2019年底累计", "hubs": "截至2019年底", "inspection_soes": "2018年6月"}
+    per_hub = con.execute("SELECT period_start, period_end, cumulative FROM observations "
+                          "WHERE indicator_id = 'hub_activities_per_hub' AND status = 'published'").fetchone()
+    assert per_hub == ("2018-06", "2019-12", True)  # activities over the period per hub at its end
+
+
+def test_other_statuses_have_no_wording_or_period(con):
+    row = con.execute("SELECT count(*) FILTER (WHERE qualifier IS NOT NULL OR display_unit IS NOT NULL "
+                      "OR period_end IS NOT NULL OR cumulative), count(*) FROM observations "
+                      "WHERE status IN ('sample', 'reference')").fetchone()
+    assert row[0] == 0 and row[1] > 2000
+
+
+def test_schema_rejects_bad_periods_and_qualifiers():
+    mem = duckdb.connect()
+    queries.run_script(mem, "schema")
+    mem.execute("INSERT INTO indicators VALUES ('x', 'x', 'x', '个', 'u', 'c', 'd', true, 'region', NULL)")
+    mem.execute("INSERT INTO areas VALUES ('150000', '内蒙古自治区', 'Inner Mongolia', 'region', NULL)")
+    mem.execute("INSERT INTO sources (source_id, title) VALUES ('s', 's')")
+    base = "INSERT INTO observations (indicator_id, adcode, year, value, status, source_id, locator"
+    mem.execute(base + ", period_start, period_end, cumulative) VALUES ('x','150000',2019,1,'published','s','l','2018-06','2019-12',true)")
+    for extra, values in [
+        (", period_end", ",'2019-13'"),                       # not a month
+        (", period_end", ",'2018-12'"),                       # year is 2019
+        (", cumulative", ",true"),                            # cumulative without a period
+        (", qualifier", ",'余'"),                             # qualifier without its position
+        (", qualifier, qualifier_pos", ",'余','middle'"),     # unknown position
+    ]:
+        with pytest.raises(duckdb.ConstraintException):
+            mem.execute(base + extra + f") VALUES ('x','150000',2019,1,'sample','s','l'{values})")

@@ -36,3 +36,43 @@ def test_en_and_modes():
     assert mode_unit("per_10k", "个", True) == "个/万人"
     assert mode_unit("yoy", "%", False) == "个百分点"
     assert mode_unit("share", "个", True) == "%"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "qualifier", "pos", "lang", "text"),
+    [
+        (8600, "个", "余", "num", "zh", "8600余个"),
+        (20, "小时", "以上", "post", "zh", "20小时以上"),
+        (100, "%", "全部", "words", "zh", "全部（100%）"),
+        (100, "元", "每名青年工人每年", "pre", "zh", "每名青年工人每年100元"),
+        (12000, "人", "余", "num", "zh", "1.2万余人"),
+        (470000, "名", None, None, "zh", "47万名"),
+        (334, "家", float("nan"), float("nan"), "zh", "334家"),
+        (8600, "organisations", "余", "num", "en", "8,600+ organisations"),
+        (20, "hours", "以上", "post", "en", "20+ hours"),
+        (100, "%", "全部", "words", "en", "all (100%)"),
+        (100, "yuan per young worker per year", "每名青年工人每年", "pre", "en", "100 yuan per young worker per year"),
+        (50, "units", "近", "pre", "en", "nearly 50 units"),
+        (50, "units", "左右", "post", "en", "50 units (左右)"),  # no English yet: kept, never dropped
+        (None, "个", "余", "num", "zh", "—"),
+    ],
+)
+def test_format_figure_keeps_the_qualifier(value, unit, qualifier, pos, lang, text):
+    from nmgdash.fmt import format_figure
+
+    assert format_figure(value, unit, qualifier, pos, lang) == text
+
+
+def test_format_period_and_range():
+    from nmgdash.fmt import format_period, format_range
+
+    assert format_period("2018-06", "2019-12", True) == "2018年6月—2019年底累计"
+    assert format_period("2018-06", "2019-12", True, "en") == "cumulative, June 2018 – end 2019"
+    assert format_period(None, "2019-12") == "截至2019年底"
+    assert format_period(float("nan"), "2019-12", False, "en") == "as at end 2019"
+    assert format_period("2018-06", "2018-06") == "2018年6月"
+    assert format_period("2018-06", "2018-06", lang="en") == "June 2018"
+    assert format_period("2018-06", "2019-12") == "2018年6月—2019年底"
+    assert format_period(None, None, year=2019) == "2019年"
+    assert format_period(None, None, lang="en", year=2018) == "2018"
+    assert format_range(1, 5, "%") == "1—5%" and format_range(1, 5, "%", "en") == "1–5%"

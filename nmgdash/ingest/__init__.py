@@ -1,0 +1,26 @@
+"""Import of the leagues' own reports (issue 7): read, normalise, validate, preview, template.
+
+The web page (数据管理) and the CLI (``python -m nmgdash import``) share this one path:
+
+* :func:`load_file` ``(data, file_name, con) -> ImportPlan`` — never writes;
+* :func:`commit` ``(plan, user=..., accept_warnings=...) -> batch_id`` — via ``nmgdash.store.commit``;
+* :func:`build_template` ``(year=None) -> bytes`` — the Excel template from the catalogue.
+
+Sub-modules: ``read`` (files, sheets, layouts), ``normalize`` (numbers, percentages, years, area
+names), ``validate`` (pydantic rules, cross-cell checks, database warnings), ``messages`` (Chinese
+messages with Excel coordinates), ``preview`` (diff and counts), ``template``.
+"""
+
+from __future__ import annotations
+
+from .messages import ERROR_KINDS, WARNING_KINDS, Issue, Normalisation
+from .plan import ConfirmationRequired, ImportPlan, ImportRejected, commit, load_file
+from .preview import Preview, preview, styled_diff
+from .read import ACCEPTED, MAX_BYTES
+from .template import TEMPLATE_FILE_NAME, build_template
+
+__all__ = [
+    "ACCEPTED", "ERROR_KINDS", "MAX_BYTES", "TEMPLATE_FILE_NAME", "WARNING_KINDS", "ConfirmationRequired",
+    "ImportPlan", "ImportRejected", "Issue", "Normalisation", "Preview", "build_template", "commit",
+    "load_file", "preview", "styled_diff",
+]

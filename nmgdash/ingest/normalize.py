@@ -1,0 +1,423 @@
+"""Normalisers for what staff type into cells: numbers, percentages, years and area names.
+
+Each function returns the normalised value plus the list of steps it applied (Chinese text),
+so the caller can report every normalisation; none is silent. Arithmetic is done in
+``decimal.Decimal`` so that 0.26万 is exactly 2600 and nothing is scaled twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from .catalogue import MONEY_UNITS, UNIT_SYNONYMS, Catalogue, norm_text
+
+#: Cell texts that mean "not reported": imported as missing, never as 0.
+MISSING_MARKERS = frozenset({"—", "——", "-", "--", "–", "/", "无", "未填报", "暂无", "空"})
+#: Area cells that label a total row (checked against its parts, never imported as an area).
+TOTAL_LABELS = frozenset({"合计", "总计", "全区", "全区合计", "总数", "合计数", "内蒙古", "内蒙古自治区", "150000"})
+#: Short and historic names of the 12 leagues in everyday use (abbreviations and pre-2000s 盟 names).
+#: (Names without 市/盟 — 包头, 兴安, 鄂尔多斯 … — are recognised generically by AreaResolver.)
+LEAGUE_ALIASES = {
+    "呼市": "150100", "包市": "150200", "昭盟": "150400", "哲盟": "150500", "鄂市": "150600", "伊盟": "150600",
+    "呼盟": "150700", "巴盟": "150800", "乌盟": "150900", "锡盟": "152500", "阿盟": "152900",
+    # names before the leagues became cities
+    "昭乌达盟": "150400", "哲里木盟": "150500", "伊克昭盟": "150600", "呼伦贝尔盟": "150700", "巴彦淖尔盟": "150800",
+    "乌兰察布盟": "150900",
+}
+SCALE_SUFFIXES = {"千": Decimal(1_000), "万": Decimal(10_000), "亿": Decimal(100_000_000)}
+FORMULA_NO_VALUE = object()  # sentinel: a formula cell whose workbook has no cached result
+
+_WS_RE = re.compile(r"\s+")
+_NUMBER_RE = re.compile(r"^(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(?P<pct>%)?(?P<scale>[千万亿])?(?P<unit>[^\d]*)$")
+_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_YEAR_RE = re.compile(r"^(?P<y>\d{4})(?P<suffix>年度|年)?$")
+
+
+@dataclass
+class Parsed:
+    """Result of parsing one cell. ``value`` is None when missing or in error.
+
+    ``percent_marked``: the cell itself said it is a percentage (a % sign or a % number format),
+    so it is never rescaled by the column rule. ``steps``: (kind, Chinese description) pairs.
+    """
+
+    value: Decimal | None = None
+    missing: bool = False
+    empty: bool = False
+    percent_marked: bool = False
+    error: tuple[str, str] | None = None
+    steps: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _fmt(d: Decimal) -> str:
+    s = format(d.normalize(), "f")
+    return s
+
+
+def to_decimal(x: int | float) -> Decimal:
+    """A spreadsheet number as a Decimal, by its shortest repr (420.5 stays 420.5)."""
+    if isinstance(x, int):
+        return Decimal(x)
+    return Decimal(repr(float(x)))
+
+
+def split_unit(unit: str) -> tuple[Decimal, str]:
+    """'万元' -> (10000, '元'); '个' -> (1, '个'); '%' -> (1, '%')."""
+    if unit in MONEY_UNITS:
+        return Decimal(MONEY_UNITS[unit]), "元"
+    if len(unit) > 1 and unit[0] in SCALE_SUFFIXES:
+        return SCALE_SUFFIXES[unit[0]], unit[1:]
+    return Decimal(1), unit
+
+
+def _same_unit(written: str, base: str) -> bool:
+    return written == base or written in UNIT_SYNONYMS.get(base, ())
+
+
+def parse_value(raw: object, unit: str, number_format: str | None = None) -> Parsed:
+    """Parse one value cell written in a column whose unit is ``unit`` (the header's unit).
+
+    Accepts numbers, text numbers with spaces (incl. U+3000), full-width digits/decimal points/commas,
+    thousands separators, a 千/万/亿 suffix relative to ``unit`` (3.2万 in a 元 column = 32000; 1.2亿 in a
+    万元 column = 12000; 3193万元 in a 万元 column = 3193), a trailing unit equal to the column's, and
+    ``97.5%``. Missing markers (—, -, /, 无, 未填报) and empty cells are missing, never 0.
+    Returns :class:`Parsed`; ``error`` is ('unparseable'|'formula_without_value'|'unit_mismatch', text).
+    """
+    p = Parsed()
+    if raw is FORMULA_NO_VALUE:
+        p.error = ("formula_without_value", "公式单元格没有保存计算结果（不会按0处理）；请在 Excel 中打开、重新计算并保存后再导入，或直接填写数值")
+        return p
+    if raw is None or (isinstance(raw, str) and raw == ""):
+        p.missing = p.empty = True
+        return p
+    if isinstance(raw, bool) or isinstance(raw, dt.date | dt.datetime | dt.time):
+        p.error = ("unparseable", f"“{raw}”不是数值")
+        return p
+    if isinstance(raw, int | float):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            p.error = ("unparseable", f"“{raw}”不是有效数值")
+            return p
+        value = to_decimal(raw)
+        if number_format and "%" in number_format.replace('"%"', ""):
+            scaled = value * 100
+            p.steps.append(("percent_format", f"单元格为百分比格式：{_fmt(value)} 读作 {_fmt(scaled)}%"))
+            p.percent_marked = True
+            value = scaled
+        p.value = value
+        return p
+    text = str(raw)
+    s = _WS_RE.sub("", text)  # str.split whitespace covers U+3000 and U+00A0
+    if s != text:
+        p.steps.append(("whitespace", f"去除空格：“{text}”→“{s}”"))
+    if s == "":
+        p.missing = p.empty = True
+        return p
+    nf = unicodedata.normalize("NFKC", s)
+    if nf in MISSING_MARKERS or s in MISSING_MARKERS:
+        p.missing = True
+        p.steps.append(("missing_marker", f"“{s}”视为缺失，不导入（不按0处理）"))
+        return p
+    if nf != s:
+        p.steps.append(("fullwidth", f"全角字符转半角：“{s}”→“{nf}”"))
+    s = nf.replace("。", ".") if re.fullmatch(r"\d+。\d+", nf) else nf
+    if "," in s:
+        if not _THOUSANDS_RE.match(s):
+            p.error = ("unparseable", f"“{text.strip()}”无法识别为数字（逗号位置不是千位分隔符）")
+            return p
+        s2 = s.replace(",", "")
+        p.steps.append(("thousands", f"去除千位分隔符：“{s}”→“{s2}”"))
+        s = s2
+    m = _NUMBER_RE.match(s)
+    if not m:
+        p.error = ("unparseable", f"“{text.strip()}”无法识别为数字")
+        return p
+    try:
+        value = Decimal(m["num"])
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
+        p.error = ("unparseable", f"“{text.strip()}”无法识别为数字")
+        return p
+    if m["pct"]:
+        if unit != "%" or m["scale"] or m["unit"]:
+            p.error = ("unit_mismatch", f"“{text.strip()}”是百分比，但该列单位是“{unit}”")
+            return p
+        p.percent_marked = True
+        p.value = value
+        return p
+    scale, written_unit = m["scale"], m["unit"]
+    col_prefix, col_base = split_unit(unit)
+    suffix = (scale or "") + written_unit
+    if not suffix:
+        p.value = value
+        return p
+    if suffix == unit or (not scale and _same_unit(written_unit, unit)):
+        p.steps.append(("unit_text", f"去掉单位：“{s}”→ {_fmt(value)}"))
+        p.value = value
+        return p
+    if unit == "%" or (written_unit and not _same_unit(written_unit, col_base)):
+        p.error = ("unit_mismatch", f"“{text.strip()}”的单位与该列单位“{unit}”不符")
+        return p
+    factor = (SCALE_SUFFIXES[scale] if scale else Decimal(1)) / col_prefix
+    result = value * factor
+    p.steps.append(("scale_suffix", f"按该列单位“{unit}”换算：“{s}”→ {_fmt(result)}"))
+    p.value = result
+    return p
+
+
+def convert_unit(value: Decimal, written: str, target: str) -> Decimal | None:
+    """Convert ``value`` from unit ``written`` (header/unit column) to the catalogue unit ``target``.
+    None when the units are incompatible (e.g. 个 and 万元)."""
+    if written == target or _same_unit(written, target):
+        return value
+    wp, wb = split_unit(written)
+    tp, tb = split_unit(target)
+    if wb == tb or _same_unit(wb, tb):
+        return value * wp / tp
+    return None
+
+
+def decide_percent_column(values: list[Parsed]) -> bool:
+    """True when a % column's plain numbers are fractions (0.975 for 97.5 %) and must be ×100.
+
+    Only cells without their own % mark count; the rule is by the column: all plain values within
+    0..1 means fractions. Cells marked % (text or number format) are never rescaled."""
+    plain = [p.value for p in values if p.value is not None and not p.percent_marked]
+    return bool(plain) and all(Decimal(0) <= v <= Decimal(1) for v in plain)
+
+
+def parse_year(raw: object) -> tuple[int | None, list[tuple[str, str]], str | None]:
+    """A year cell: 2019, 2019.0, '2019', '2019年', '2019年度', '２０１９' -> 2019.
+
+    Returns (year or None, steps, error text or None). Range checks are the validator's job."""
+    steps: list[tuple[str, str]] = []
+    if raw is None or raw == "":
+        return None, steps, None
+    if isinstance(raw, bool):
+        return None, steps, f"“{raw}”不是年份"
+    if isinstance(raw, int | float):
+        if isinstance(raw, float) and (not math.isfinite(raw) or raw != int(raw)):
+            return None, steps, f"“{raw}”不是年份"
+        return int(raw), steps, None
+    if isinstance(raw, dt.datetime | dt.date):
+        steps.append(("year_date", f"日期“{raw}”取其年份 {raw.year}"))
+        return raw.year, steps, None
+    text = str(raw)
+    s = unicodedata.normalize("NFKC", _WS_RE.sub("", text))
+    m = _YEAR_RE.match(s)
+    if not m and re.fullmatch(r"\d{4}\.0+", s):
+        return int(s.split(".")[0]), steps, None
+    if not m:
+        return None, steps, f"“{text}”无法识别为年份"
+    if s != text or m["suffix"]:
+        steps.append(("year_text", f"年份“{text}”读作 {m['y']}"))
+    return int(m["y"]), steps, None
+
+
+def year_label(raw: object) -> int | None:
+    """A header cell that is only a year (2019, '2019年', '2019年度'); None otherwise."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return int(raw) if float(raw).is_integer() and 1990 <= raw <= 2100 else None
+    if isinstance(raw, str):
+        y, _, err = parse_year(raw)
+        if err is None and y is not None and 1990 <= y <= 2100:
+            return y
+    return None
+
+
+@dataclass
+class AreaMatch:
+    """Result of resolving an area cell: ``adcode`` (None when unknown), ``total`` for 合计 rows."""
+
+    adcode: str | None = None
+    total: bool = False
+    steps: list[tuple[str, str]] = field(default_factory=list)
+    empty: bool = False
+
+
+class AreaResolver:
+    """Resolves what staff write for a league or county: official names, names without 市/盟
+    (and 旗/县/区 for counties, when unique), everyday aliases (呼市, 锡盟 …), adcodes as text,
+    integers or floats (150100.0), stray spaces including U+3000. Never guesses beyond these."""
+
+    def __init__(self, cat: Catalogue):
+        self.cat = cat
+        self.exact: dict[str, str] = {}
+        cores: dict[str, set[str]] = {}
+        for a in cat.areas.itertuples():
+            if a.level == "region":
+                continue
+            self.exact[norm_text(a.name_zh)] = a.adcode
+            suffixes = "市盟" if a.level == "league" else "市旗县区"
+            core = a.name_zh[:-1] if len(a.name_zh) > 2 and a.name_zh[-1] in suffixes else None
+            if core:
+                cores.setdefault(norm_text(core), set()).add(a.adcode)
+        self.cores = {k: next(iter(v)) for k, v in cores.items() if len(v) == 1 and k not in self.exact}
+        self.aliases = {norm_text(k): v for k, v in LEAGUE_ALIASES.items()}
+        self.totals = {norm_text(t) for t in TOTAL_LABELS}
+
+    def resolve(self, raw: object) -> AreaMatch:
+        m = AreaMatch()
+        if raw is None or raw == "":
+            m.empty = True
+            return m
+        if isinstance(raw, bool):
+            return m
+        if isinstance(raw, int | float):
+            if isinstance(raw, float) and not (math.isfinite(raw) and raw.is_integer()):
+                return m
+            code = str(int(raw))
+            if code in self.cat.areas.index and self.cat.level(code) != "region":
+                m.adcode = code
+                m.steps.append(("area_code", f"区划代码 {raw!r} 识别为{self.cat.area_name(code)}（{code}）"))
+            elif code == "150000":
+                m.total = True
+            return m
+        text = str(raw)
+        key = norm_text(text)
+        if not key:
+            m.empty = True
+            return m
+        if re.fullmatch(r"\d{6}(\.0+)?", key):
+            code = key[:6]
+            if code == "150000":
+                m.total = True
+            elif code in self.cat.areas.index:
+                m.adcode = code
+                m.steps.append(("area_code", f"区划代码“{text}”识别为{self.cat.area_name(code)}（{code}）"))
+            return m
+        if key in self.totals:
+            m.total = True
+            return m
+        code = self.exact.get(key)
+        how = None
+        if code is None and key in self.aliases:
+            code, how = self.aliases[key], "简称"
+        elif code is None and key in self.cores:
+            code, how = self.cores[key], "省略“市/盟/旗/县/区”的名称"
+        if code is None:
+            return m
+        m.adcode = code
+        official = self.cat.area_name(code)
+        if how:
+            m.steps.append(("area_alias", f"{how}“{text.strip()}”识别为{official}（{code}）"))
+        elif text != official:
+            m.steps.append(("area_space", f"名称“{text}”去除空格后识别为{official}（{code}）"))
+        return m
+
+
+# ---------------------------------------------------------------------------------------
+# entries -> records (every step reported to the collector)
+# ---------------------------------------------------------------------------------------
+@dataclass
+class Record:
+    """One value cell after normalisation. ``value`` is in the catalogue's unit (None: missing or error);
+    ``total`` marks a 合计 row (checked, never imported)."""
+
+    entry: object  # read.Entry
+    adcode: str | None
+    total: bool
+    year: int | None
+    parsed: Parsed
+    value: Decimal | None
+
+
+def _resolve_entry_area(e, cat: Catalogue, areas: AreaResolver, col) -> tuple[str | None, bool]:
+    sheet = e.sheet
+    m = areas.resolve(e.area_raw)
+    code = areas.resolve(e.code_raw) if e.code_raw is not None else None
+    r, c = e.area_cell
+    if m.total:
+        return None, True
+    if m.adcode is None and code is not None and code.adcode:
+        if not m.empty:
+            col.normalised("area_by_code", e.area_raw, code.adcode,
+                           f"名称“{e.area_raw}”无法识别，按区划代码识别为{cat.area_name(code.adcode)}（{code.adcode}）", sheet, r, c)
+        return code.adcode, False
+    if m.adcode is None:
+        if m.empty:
+            col.issue("unknown_league", "缺少盟市（旗县）名称", sheet, r, c)
+        else:
+            col.issue("unknown_league", f"“{e.area_raw}”不是内蒙古的盟市或旗县（市、区）名称，也不是区划代码；请使用规范名称，如“呼和浩特市”“兴安盟”", sheet, r, c)
+        return None, False
+    for kind, text in m.steps:
+        col.normalised(kind, e.area_raw, m.adcode, text, sheet, r, c)
+    if code is not None and code.adcode and code.adcode != m.adcode:
+        col.issue("area_mismatch", f"区划代码“{e.code_raw}”是{cat.area_name(code.adcode)}，与名称“{e.area_raw}”（{m.adcode}）不一致", sheet, *e.code_cell)
+        return None, False
+    if e.parent_raw is not None and cat.level(m.adcode) == "county":
+        parent = areas.resolve(e.parent_raw)
+        actual = cat.areas.at[m.adcode, "parent_adcode"]
+        if parent.adcode and parent.adcode != actual:
+            col.issue("area_mismatch", f"{cat.area_name(m.adcode)}属于{cat.area_name(actual)}，不属于“{e.parent_raw}”", sheet, r, c)
+            return None, False
+    return m.adcode, False
+
+
+def normalise_entries(entries: list, cat: Catalogue, col) -> list[Record]:
+    """Resolve areas and years and parse every value; report each normalisation and each
+    unparseable cell to ``col`` (a messages.Collector). Percent columns whose plain values all lie
+    in 0..1 are read as fractions (×100, once, reported per cell)."""
+    areas = AreaResolver(cat)
+    area_cache: dict = {}
+    year_cache: dict = {}
+    records: list[Record] = []
+    empty_by_sheet: dict = {}
+    for e in entries:
+        akey = (e.sheet, e.area_cell, e.code_cell)
+        if akey not in area_cache:
+            area_cache[akey] = _resolve_entry_area(e, cat, areas, col)
+        adcode, total = area_cache[akey]
+        ykey = (e.sheet, e.year_cell, repr(e.year_raw))
+        if ykey not in year_cache:
+            year, steps, err = parse_year(e.year_raw)
+            cell = e.year_cell or (None, None)
+            if err:
+                col.issue("unparseable", f"年份{err}", e.sheet, *cell)
+            elif year is None:
+                col.issue("missing_year", "年份为空：请填写年份，如 2019", e.sheet, *cell)
+            for kind, text in steps:
+                col.normalised(kind, e.year_raw, year, text, e.sheet, *cell)
+            year_cache[ykey] = year
+        parsed = parse_value(e.raw, e.unit, e.number_format)
+        if parsed.empty:
+            empty_by_sheet[e.sheet] = empty_by_sheet.get(e.sheet, 0) + 1
+        records.append(Record(e, adcode, total, year_cache[ykey], parsed, parsed.value))
+    # percent columns: fractions or percent numbers, decided by the column's plain values
+    groups: dict = {}
+    for rec in records:
+        if cat.unit(rec.entry.indicator_id) == "%" and rec.parsed.value is not None:
+            groups.setdefault(rec.entry.group, []).append(rec)
+    for recs in groups.values():
+        if decide_percent_column([r.parsed for r in recs]):
+            plain = [r for r in recs if not r.parsed.percent_marked]
+            for r in plain:
+                r.value = r.parsed.value * 100
+                r.parsed.steps.append(("percent_fraction", f"该列不带%的数都在0–1之间，按小数读作百分比：{_fmt(r.parsed.value)} → {_fmt(r.value)}%"))
+            if not any(Decimal(0) < r.parsed.value < Decimal(1) for r in plain):
+                e = recs[0].entry
+                col.issue("ambiguous_percent", "该列百分比只写了0或1，已按小数读作0%或100%；如果本意是1%，请写成“1%”", e.sheet, *e.header_cell)
+    for rec in records:
+        e = rec.entry
+        for kind, text in rec.parsed.steps:
+            col.normalised(kind, e.raw, "" if rec.value is None else _fmt(rec.value), text, e.sheet, e.row, e.col)
+        if rec.parsed.error:
+            kind, text = rec.parsed.error
+            col.issue(kind, text, e.sheet, e.row, e.col)
+        target = cat.unit(e.indicator_id)
+        if rec.value is not None and e.unit != target:
+            converted = convert_unit(rec.value, e.unit, target)
+            if converted is None:  # header units were checked already; a unit column may still differ
+                col.issue("unit_mismatch", f"单位“{e.unit}”与指标“{cat.name(e.indicator_id)}”的单位“{target}”不符", e.sheet, e.row, e.col)
+                rec.value = None
+            else:
+                if converted != rec.value:
+                    col.normalised("unit_convert", _fmt(rec.value), _fmt(converted),
+                                   f"按单位“{e.unit}”换算为目录单位“{target}”：{_fmt(rec.value)} → {_fmt(converted)}", e.sheet, e.row, e.col)
+                rec.value = converted
+    for sheet, n in empty_by_sheet.items():
+        col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}有 {n} 个空单元格，视为缺失，不导入（不按0处理）")
+    return records

@@ -1,0 +1,570 @@
+"""Reading a staff member's file: bytes -> sheets (grids of cells) -> raw entries.
+
+* :func:`read_grids` opens .xlsx/.xlsm (openpyxl: real merged ranges, number formats, formula cells
+  without a cached value), .xls (python-calamine) and .csv (encoding detected by charset-normalizer;
+  GBK is decoded as its superset GB18030 so GB18030-only characters survive).
+* :func:`parse_grid` finds the table in a sheet — title and blank rows above the header, a one- or
+  two-row header (year cells merged over their indicators), a year column, a labelled year cell, the
+  long layout (盟市, 年份, 指标, 数值, 单位), 合计 rows, blank rows and trailing empty columns — and returns
+  one :class:`Entry` per value cell, still unparsed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from .catalogue import Catalogue, norm_text
+from .messages import Collector, FileRejected, Issue
+from .normalize import FORMULA_NO_VALUE, year_label
+
+#: Largest file accepted (bytes); the web upload limit (server.maxUploadSize) should not exceed it.
+MAX_BYTES = 10 * 1024 * 1024
+ACCEPTED = (".xlsx", ".xlsm", ".xls", ".csv")
+
+LEAGUE_LABELS = {"盟市", "盟市名称", "地区", "地区名称", "盟(市)", "盟市别", "行政区划", "区域", "盟市团委", "名称", "地区/单位"}
+COUNTY_LABELS = {"旗县", "旗县(市、区)", "旗县市区", "旗县(市区)", "旗县名称", "区县", "县区", "旗县区"}
+CODE_LABELS = {"区划代码", "行政区划代码", "代码", "adcode", "地区代码", "区划编码"}
+YEAR_LABELS = {"年份", "年度", "年", "统计年度", "填报年度", "填报年份", "year", "统计年份"}
+INDICATOR_LABELS = {"指标", "指标名称", "项目", "统计指标", "指标项"}
+VALUE_LABELS = {"数值", "数据", "值", "填报值", "填报数", "数量", "value"}
+UNIT_LABELS = {"单位", "计量单位", "unit"}
+NOTE_LABELS = {"备注", "说明", "附注", "note"}
+IGNORE_LABELS = {"序号", "编号", "填报人", "联系人", "联系电话", "审核人", "填报单位"}
+FOOTER_PREFIXES = ("注", "备注", "说明", "填表", "填报", "制表", "审核", "联系", "负责人", "数据来源", "单位负责人")
+_LABEL_YEAR_RE = re.compile(r"^(?:年份|年度|填报年度|统计年度|填报年份|统计年份)[:]?(\d{4})(?:年度|年)?$")
+_TITLE_YEAR_RE = re.compile(r"(20\d\d)\s*年")
+
+
+@dataclass
+class Grid:
+    """One sheet: ``values[r-1][c-1]`` for 1-based row r, column c (None = empty).
+
+    ``name`` is None for CSV files. ``formats`` maps (r, c) to Excel number formats (xlsx only).
+    ``merged`` holds the real merged ranges as (min_row, min_col, max_row, max_col), 1-based."""
+
+    name: str | None
+    values: list[list[object]]
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden: bool = False
+
+    def __post_init__(self):
+        self.nrows = len(self.values)
+        self.ncols = max((len(r) for r in self.values), default=0)
+        self._anchor: dict[tuple[int, int], tuple[int, int]] = {}
+        for r1, c1, r2, c2 in self.merged:
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    self._anchor[(r, c)] = (r1, c1)
+
+    def get(self, r: int, c: int) -> object:
+        if 1 <= r <= self.nrows and 1 <= c <= len(self.values[r - 1]):
+            return self.values[r - 1][c - 1]
+        return None
+
+    def merged_get(self, r: int, c: int) -> object:
+        """Value of (r, c), or of the anchor of the merged range that covers it."""
+        return self.get(*self._anchor.get((r, c), (r, c)))
+
+    def anchor(self, r: int, c: int) -> tuple[int, int]:
+        return self._anchor.get((r, c), (r, c))
+
+    def is_empty(self) -> bool:
+        return all(_blank(v) for row in self.values for v in row)
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "")
+
+
+# ---------------------------------------------------------------------------------------
+# bytes -> grids
+# ---------------------------------------------------------------------------------------
+def read_grids(data: bytes, file_name: str, col: Collector) -> list[Grid]:
+    """Open the file. Raises :class:`FileRejected` (kind not_a_spreadsheet, empty_file or
+    file_too_large) when it cannot be read as a spreadsheet at all."""
+    ext = PurePath(file_name).suffix.lower()
+
+    def reject(kind: str, detail: str):
+        raise FileRejected(Issue(kind, detail, file_name))
+
+    if len(data) > MAX_BYTES:
+        reject("file_too_large", f"文件大小 {len(data) / 1048576:.1f} MB，超过上限 {MAX_BYTES // 1048576} MB")
+    if len(data) == 0 or data.strip(b" \t\r\n\x00") in (b"", b"\xef\xbb\xbf"):
+        reject("empty_file", "文件是空的，没有任何内容")
+    is_zip = data[:4] == b"PK\x03\x04"
+    is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    if ext not in ACCEPTED:
+        reject("not_a_spreadsheet", f"不支持“{ext or '无扩展名'}”文件；请上传 .xlsx、.xls 或 .csv 文件")
+    if is_zip:
+        if ext in (".xls", ".csv"):
+            col.note(f"文件扩展名是{ext}，内容实为 .xlsx 工作簿，按 .xlsx 读取")
+        grids = _read_xlsx(data, file_name, reject)
+    elif is_ole:
+        if ext != ".xls":
+            col.note(f"文件扩展名是{ext}，内容实为旧版 .xls 工作簿，按 .xls 读取")
+        grids = _read_xls(data, reject)
+    elif ext in (".xlsx", ".xlsm", ".xls"):
+        reject("not_a_spreadsheet", f"文件扩展名是{ext}，但内容不是 Excel 工作簿（可能是改了扩展名的其他文件）")
+    else:
+        grids = [_read_csv(data, col, reject)]
+    if all(g.is_empty() for g in grids):
+        reject("empty_file", "文件中没有任何数据")
+    return grids
+
+
+def _read_xlsx(data: bytes, file_name: str, reject) -> list[Grid]:
+    import openpyxl
+
+    try:
+        wb_f = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+        wb_v = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
+        reject("not_a_spreadsheet", f"无法作为 Excel 工作簿打开（{type(e).__name__}）；请用 Excel 另存为 .xlsx 后重试")
+    grids = []
+    for ws_f in wb_f.worksheets:
+        ws_v = wb_v[ws_f.title]
+        values, formats = [], {}
+        for row_f, row_v in zip(ws_f.iter_rows(), ws_v.iter_rows()):
+            out = []
+            for cf, cv in zip(row_f, row_v):
+                v = cv.value
+                if cf.data_type == "f" and v is None:
+                    v = FORMULA_NO_VALUE
+                if isinstance(v, str) and v == "":
+                    v = None
+                out.append(v)
+                if v is not None and cf.number_format and cf.number_format != "General":
+                    formats[(cf.row, cf.column)] = cf.number_format
+            values.append(out)
+        merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws_f.merged_cells.ranges]
+        grids.append(Grid(ws_f.title, values, formats, merged, hidden=ws_f.sheet_state != "visible"))
+    return grids
+
+
+def _read_xls(data: bytes, reject) -> list[Grid]:
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as e:  # calamine raises its own error types for every unreadable file
+        reject("not_a_spreadsheet", f"无法作为 .xls 工作簿打开（{e}）；请用 Excel 另存为 .xlsx 后重试")
+    grids = []
+    for meta in wb.sheets_metadata:
+        sheet = wb.get_sheet_by_name(meta.name)
+        rows = sheet.to_python(skip_empty_area=False)
+        values = [[None if (isinstance(v, str) and v == "") else v for v in r] for r in rows]
+        merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
+        hidden = str(getattr(meta, "visible", "Visible")).lower().endswith("hidden")
+        grids.append(Grid(meta.name, values, {}, merged, hidden=hidden))
+    return grids
+
+
+def _read_csv(data: bytes, col: Collector, reject) -> Grid:
+    from charset_normalizer import from_bytes
+
+    if b"\x00" in data[:4096]:
+        reject("not_a_spreadsheet", "文件不是文本格式的 CSV，也不是 Excel 工作簿")
+    best = from_bytes(data).best()
+    if best is None:
+        reject("not_a_spreadsheet", "无法识别文件的文字编码，不是可读的 CSV 文件")
+    encoding = best.encoding.lower().replace("-", "_")
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf_8_sig"
+    elif encoding in ("gbk", "gb2312", "cp936", "hz", "gb18030"):
+        encoding = "gb18030"  # superset of GBK/GB2312: GB18030-only characters survive
+    text = data.decode(encoding)
+    col.note(f"CSV 文件编码：{encoding.replace('_sig', ' (BOM)').replace('_', '-').upper()}（自动识别）")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    values = [[None if c == "" else c for c in r] for r in rows]
+    return Grid(None, values)
+
+
+# ---------------------------------------------------------------------------------------
+# grid -> entries
+# ---------------------------------------------------------------------------------------
+@dataclass
+class Entry:
+    """One value cell with everything needed to parse it; coordinates are 1-based."""
+
+    sheet: str | None
+    row: int
+    col: int
+    indicator_id: str
+    unit: str  # unit the value is written in (header, unit column, or the catalogue's)
+    raw: object
+    number_format: str | None
+    area_raw: object
+    area_cell: tuple[int, int]
+    year_raw: object
+    year_cell: tuple[int, int] | None
+    year_how: str  # 'column' | 'header' | 'label' | 'title' | 'sheet'
+    group: tuple  # cells of one indicator column: the unit for the % fraction rule
+    header_cell: tuple[int, int]
+    code_raw: object = None
+    code_cell: tuple[int, int] | None = None
+    parent_raw: object = None
+    parent_cell: tuple[int, int] | None = None
+    note: str | None = None
+
+
+def _role(v: object) -> str | None:
+    if not isinstance(v, str):
+        return None
+    k = norm_text(v)
+    for role, labels in (("league", LEAGUE_LABELS), ("county", COUNTY_LABELS), ("code", CODE_LABELS),
+                         ("year", YEAR_LABELS), ("indicator", INDICATOR_LABELS), ("value", VALUE_LABELS),
+                         ("unit", UNIT_LABELS), ("note", NOTE_LABELS), ("ignore", IGNORE_LABELS)):
+        if k in {norm_text(x) for x in labels}:
+            return role
+    return None
+
+
+@dataclass
+class _Column:
+    col: int
+    role: str  # league/county/code/year/indicator/value/unit/note/ignore/data/unknown
+    header_cell: tuple[int, int]
+    indicator_id: str | None = None
+    unit: str | None = None
+    year: int | None = None
+    year_cell: tuple[int, int] | None = None
+    text: str = ""
+
+
+def parse_grid(grid: Grid, cat: Catalogue, col: Collector) -> list[Entry]:
+    """Find the table in one sheet and return its value cells as entries (unparsed).
+
+    Errors found here (unknown indicator headers, a unit that does not fit, no year anywhere,
+    no table at all) go to ``col``. A sheet without any recognisable table returns [] with a note."""
+    sheet = grid.name
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    if grid.is_empty():
+        return []
+    if grid.hidden:
+        col.note(f"{where}是隐藏工作表，未读取")
+        return []
+    h = _find_header(grid, cat)
+    if h is None:
+        col.note(f"{where}中找不到数据表（需要“盟市”列和指标列），未读取")
+        return []
+    band = [h]
+    if h + 1 <= grid.nrows and _is_subheader(grid, h + 1, cat):
+        band.append(h + 1)
+    if h - 1 >= 1 and _is_year_row(grid, h - 1):
+        band.insert(0, h - 1)
+    columns = _columns(grid, band, cat)
+    first_data = band[-1] + 1
+    roles = {c.role for c in columns}
+    if "indicator" in roles and "value" in roles:
+        return _long_entries(grid, columns, band[0], first_data, cat, col)
+    return _wide_entries(grid, columns, band[0], first_data, cat, col)
+
+
+def _find_header(grid: Grid, cat: Catalogue) -> int | None:
+    limit = min(grid.nrows, 40)
+    for r in range(1, limit + 1):
+        cells = [grid.merged_get(r, c) for c in range(1, grid.ncols + 1)]
+        roles = [_role(v) for v in cells]
+        others = [v for v, ro in zip(cells, roles) if not _blank(v) and ro not in ("league", "county", "code")]
+        if any(ro in ("league", "county", "code") for ro in roles) and others:
+            return r
+    for r in range(1, limit + 1):  # no area label: indicator headers above a column of area names
+        if sum(1 for c in range(1, grid.ncols + 1) if cat.match_header(grid.get(r, c) or "")) >= 1:
+            if _area_column(grid, r, cat) is not None:
+                return r
+    return None
+
+
+def _area_column(grid: Grid, header: int, cat: Catalogue) -> int | None:
+    """The first column below ``header`` whose cells are mostly area names or adcodes (None if none)."""
+    from .normalize import AreaResolver
+
+    resolver = AreaResolver(cat)
+    for c in range(1, grid.ncols + 1):
+        if cat.match_header(grid.get(header, c) or ""):
+            return None
+        vals = [grid.get(r, c) for r in range(header + 1, grid.nrows + 1)]
+        vals = [v for v in vals if not _blank(v)]
+        hits = sum(1 for v in vals if resolver.resolve(v).adcode or resolver.resolve(v).total)
+        if len(vals) >= 2 and hits * 2 >= len(vals):
+            return c
+    return None
+
+
+def _is_subheader(grid: Grid, r: int, cat: Catalogue) -> bool:
+    hits = 0
+    for c in range(1, grid.ncols + 1):
+        v = grid.get(r, c)
+        if _blank(v):
+            continue
+        if _role(v) in ("league", "county", "code"):
+            continue
+        if cat.match_header(v) or year_label(v) is not None:
+            hits += 1
+        else:
+            return False
+    return hits > 0
+
+
+def _is_year_row(grid: Grid, r: int) -> bool:
+    vals = [grid.merged_get(r, c) for c in range(1, grid.ncols + 1)]
+    non_blank = [v for v in vals if not _blank(v)]
+    return bool(non_blank) and all(year_label(v) is not None for v in non_blank)
+
+
+def _columns(grid: Grid, band: list[int], cat: Catalogue) -> list[_Column]:
+    out = []
+    for c in range(1, grid.ncols + 1):
+        texts = [(r, grid.merged_get(r, c)) for r in band]
+        texts = [(r, v) for r, v in texts if not _blank(v)]
+        if not texts:
+            out.append(_Column(c, "empty", (band[-1], c)))
+            continue
+        column = None
+        for r, v in texts:
+            role = _role(v)
+            if role:
+                column = _Column(c, role, (r, c), text=str(v))
+                break
+        if column is None:
+            column = _Column(c, "unknown", (texts[-1][0], c), text=str(texts[-1][1]))
+            for r, v in texts:
+                m = cat.match_header(v)
+                if m:
+                    column.role, column.indicator_id, column.unit = "data", m.indicator_id, m.unit
+                    column.header_cell, column.text = (r, c), str(v)
+                    continue
+                y = year_label(v)
+                if y is not None:
+                    column.year, column.year_cell = y, grid.anchor(r, c)
+        out.append(column)
+    return out
+
+
+def _column_has_data(grid: Grid, c: int, first: int) -> bool:
+    return any(not _blank(grid.get(r, c)) for r in range(first, grid.nrows + 1))
+
+
+def _check_data_columns(grid: Grid, columns: list[_Column], first: int, cat: Catalogue, col: Collector) -> list[_Column]:
+    """Report unknown headers and units; return the indicator columns."""
+    sheet = grid.name
+    data = []
+    for c in columns:
+        if c.role == "unknown":
+            if c.year is not None and not _column_has_data(grid, c.col, first):
+                continue
+            if _column_has_data(grid, c.col, first):
+                r, cc = c.header_cell
+                col.issue("unknown_indicator", f"表头“{c.text}”不是指标目录中的指标（也不是其别名）；请使用模板中的表头", sheet, r, cc)
+            else:
+                col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}的空列“{c.text}”未读取")
+        elif c.role == "data":
+            r, cc = c.header_cell
+            target = cat.unit(c.indicator_id)
+            if c.unit:
+                from .normalize import convert_unit
+
+                if convert_unit(1, c.unit, target) is None:  # type: ignore[arg-type]
+                    col.issue("unit_mismatch", f"表头单位“{c.unit}”与指标“{cat.name(c.indicator_id)}”的单位“{target}”不符", sheet, r, cc)
+                    continue
+            data.append(c)
+        elif c.role == "ignore":
+            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}的“{c.text}”列不是数据，未导入")
+    return data
+
+
+def _sheet_year(grid: Grid, band_start: int, col: Collector) -> tuple[object, tuple[int, int] | None, str] | None:
+    """A year for the whole sheet: a labelled cell above the header, else the title or sheet name."""
+    for r in range(1, band_start):
+        for c in range(1, grid.ncols + 1):
+            v = grid.get(r, c)
+            if _blank(v):
+                continue
+            if _role(v) == "year":
+                for c2 in range(c + 1, grid.ncols + 1):
+                    v2 = grid.get(r, c2)
+                    if isinstance(v2, str) and not re.search(r"\d", v2):
+                        continue  # a hint beside an empty year cell (the template's "← 从下拉列表选择…")
+                    if not _blank(v2):
+                        return v2, (r, c2), "label"
+                v2 = grid.get(r + 1, c)
+                if not _blank(v2) and r + 1 < band_start:
+                    return v2, (r + 1, c), "label"
+            if isinstance(v, str):
+                m = _LABEL_YEAR_RE.match(norm_text(v))
+                if m:
+                    return int(m[1]), (r, c), "label"
+    found: dict[int, tuple[int, int] | None] = {}
+    for r in range(1, band_start):
+        for c in range(1, grid.ncols + 1):
+            v = grid.get(r, c)
+            if isinstance(v, str):
+                for y in _TITLE_YEAR_RE.findall(v):
+                    found.setdefault(int(y), (r, c))
+    if len(found) == 1:
+        (y, cell), = found.items()
+        col.normalised("year_from_title", grid.get(*cell), y, f"表中没有年份列，年份取自标题：{y}年", grid.name, *cell)
+        return y, cell, "title"
+    if not found and grid.name:
+        ys = {int(y) for y in _TITLE_YEAR_RE.findall(grid.name)}
+        if len(ys) == 1:
+            y = ys.pop()
+            col.normalised("year_from_sheet", grid.name, y, f"表中没有年份列，年份取自工作表名称“{grid.name}”：{y}年", grid.name)
+            return y, None, "sheet"
+    return None
+
+
+def _is_footer(v: object) -> bool:
+    return isinstance(v, str) and norm_text(v).startswith(FOOTER_PREFIXES)
+
+
+def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat: Catalogue,
+                  col: Collector) -> list[Entry]:
+    sheet = grid.name
+    by_role = {}
+    for c in columns:
+        by_role.setdefault(c.role, c)
+    county_c, league_c, code_c = by_role.get("county"), by_role.get("league"), by_role.get("code")
+    year_c, note_c = by_role.get("year"), by_role.get("note")
+    area_c = county_c or league_c or code_c
+    data_cols = _check_data_columns(grid, columns, first, cat, col)
+    if area_c is None:  # header found through indicator names only: the column of area names
+        c = _area_column(grid, top, cat) or 1
+        area_c = _Column(c, "league", (top, c))
+        data_cols = [d for d in data_cols if d.col != c]
+    if not data_cols:
+        if not any(i.kind == "unknown_indicator" and i.sheet == sheet for i in col.issues):
+            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}没有可识别的指标列，未读取")
+        return []
+    sheet_year = None
+    if year_c is None and any(c.year is None for c in data_cols):
+        sheet_year = _sheet_year(grid, top, col)
+        if sheet_year is None and all(_blank(grid.get(r, d.col)) for d in data_cols
+                                      for r in range(first, grid.nrows + 1)):
+            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}没有填写任何数值，未读取")
+            return []  # an untouched sheet (the template's 旗县数据 left empty) needs no year
+        if sheet_year is None:
+            col.issue("missing_year", "找不到年份：请加“年份”列，或在表头上方的“年份”单元格填写年份", sheet,
+                      *data_cols[0].header_cell)
+            return []
+    entries: list[Entry] = []
+    key_cols = [c.col for c in data_cols] + [area_c.col] + ([code_c.col] if code_c else [])
+    for r in range(first, grid.nrows + 1):
+        if all(_blank(grid.get(r, c)) for c in key_cols):
+            other = next((v for v in grid.values[r - 1] if not _blank(v)), None)
+            if other is not None:
+                col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}第{r}行“{str(other)[:20]}”没有盟市名称和数值，"
+                         "视为表尾说明，未导入")
+            continue
+        area_raw = grid.merged_get(r, area_c.col)
+        area_cell = grid.anchor(r, area_c.col)
+        values_blank = all(_blank(grid.get(r, c.col)) for c in data_cols)
+        if _is_footer(area_raw) and values_blank:
+            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}第{r}行“{str(area_raw)[:20]}”是表尾说明，未导入")
+            continue
+        parent_raw = parent_cell = None
+        league_row = False
+        if county_c is not None and league_c is not None:
+            parent_raw, parent_cell = grid.merged_get(r, league_c.col), grid.anchor(r, league_c.col)
+            county_val = grid.get(r, county_c.col)
+            if _blank(county_val) or norm_text(county_val) in ("小计", "合计"):
+                # a league row inside the county table (county cell empty or 小计)
+                area_raw, area_cell = parent_raw, parent_cell
+                parent_raw = parent_cell = None
+                league_row = True
+        code_raw = grid.get(r, code_c.col) if code_c is not None and code_c is not area_c else None
+        code_cell = (r, code_c.col) if code_c is not None and code_c is not area_c else None
+        if league_row and _blank(code_raw):
+            code_raw = code_cell = None
+        note = grid.get(r, note_c.col) if note_c else None
+        for c in data_cols:
+            raw = grid.get(r, c.col)
+            if year_c is not None:
+                year_raw, year_cell, how = grid.get(r, year_c.col), (r, year_c.col), "column"
+                if _blank(year_raw) and c.year is not None:
+                    year_raw, year_cell, how = c.year, c.year_cell, "header"
+            elif c.year is not None:
+                year_raw, year_cell, how = c.year, c.year_cell, "header"
+            else:
+                year_raw, year_cell, how = sheet_year  # type: ignore[misc]
+            entries.append(Entry(
+                sheet=sheet, row=r, col=c.col, indicator_id=c.indicator_id, unit=c.unit or cat.unit(c.indicator_id),
+                raw=raw, number_format=grid.formats.get((r, c.col)), area_raw=area_raw, area_cell=area_cell,
+                year_raw=year_raw, year_cell=year_cell, year_how=how, group=(sheet, c.col),
+                header_cell=c.header_cell, code_raw=code_raw, code_cell=code_cell, parent_raw=parent_raw,
+                parent_cell=parent_cell, note=None if _blank(note) else str(note),
+            ))
+    return entries
+
+
+def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat: Catalogue,
+                  col: Collector) -> list[Entry]:
+    sheet = grid.name
+    by_role = {}
+    for c in columns:
+        by_role.setdefault(c.role, c)
+    area_c = by_role.get("county") or by_role.get("league") or by_role.get("code")
+    code_c = by_role.get("code")
+    year_c, ind_c, val_c = by_role.get("year"), by_role["indicator"], by_role["value"]
+    unit_c, note_c = by_role.get("unit"), by_role.get("note")
+    sheet_year = None
+    if year_c is None:
+        sheet_year = _sheet_year(grid, top, col)
+        if sheet_year is None and all(_blank(grid.get(r, d.col)) for d in data_cols
+                                      for r in range(first, grid.nrows + 1)):
+            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}没有填写任何数值，未读取")
+            return []  # an untouched sheet (the template's 旗县数据 left empty) needs no year
+        if sheet_year is None:
+            col.issue("missing_year", "找不到年份：请加“年份”列", sheet, *val_c.header_cell)
+            return []
+    entries = []
+    for r in range(first, grid.nrows + 1):
+        row_cells = [grid.get(r, c.col) for c in columns if c.role != "empty"]
+        if all(_blank(v) for v in row_cells):
+            continue
+        area_raw = grid.merged_get(r, area_c.col)
+        if _is_footer(area_raw) and _blank(grid.get(r, val_c.col)):
+            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}第{r}行是表尾说明，未导入")
+            continue
+        ind_raw = grid.get(r, ind_c.col)
+        unit_raw = grid.get(r, unit_c.col) if unit_c else None
+        m = cat.match_header(ind_raw) if not _blank(ind_raw) else None
+        if m is None:
+            col.issue("unknown_indicator", f"指标“{'' if ind_raw is None else ind_raw}”不是指标目录中的指标（也不是其别名）", sheet, r, ind_c.col)
+            continue
+        written_unit = norm_text(unit_raw) if not _blank(unit_raw) else (m.unit or None)
+        target = cat.unit(m.indicator_id)
+        if written_unit:
+            from .normalize import convert_unit
+
+            if convert_unit(1, written_unit, target) is None:  # type: ignore[arg-type]
+                cell = (r, unit_c.col) if unit_c and not _blank(unit_raw) else (r, ind_c.col)
+                col.issue("unit_mismatch", f"单位“{written_unit}”与指标“{cat.name(m.indicator_id)}”的单位“{target}”不符", sheet, *cell)
+                continue
+        if year_c is not None:
+            year_raw, year_cell, how = grid.get(r, year_c.col), (r, year_c.col), "column"
+        else:
+            year_raw, year_cell, how = sheet_year  # type: ignore[misc]
+        note = grid.get(r, note_c.col) if note_c else None
+        entries.append(Entry(
+            sheet=sheet, row=r, col=val_c.col, indicator_id=m.indicator_id, unit=written_unit or target,
+            raw=grid.get(r, val_c.col), number_format=grid.formats.get((r, val_c.col)), area_raw=area_raw,
+            area_cell=grid.anchor(r, area_c.col), year_raw=year_raw, year_cell=year_cell, year_how=how,
+            group=(sheet, "long", m.indicator_id, written_unit or target), header_cell=val_c.header_cell,
+            code_raw=grid.get(r, code_c.col) if code_c is not None and code_c is not area_c else None,
+            code_cell=(r, code_c.col) if code_c is not None and code_c is not area_c else None,
+            note=None if _blank(note) else str(note),
+        ))
+    return entries

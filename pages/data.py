@@ -1,0 +1,32 @@
+"""数据管理 (data management, URL /data): import the leagues' reports, the import log with undo,
+填报进度 (who has reported) and the whole-database export. Layout only: see nmgdash/admin.py.
+
+The file is named after its URL path like every page (see app.py), so that /data opened as a
+fresh server's very first request is routed through app.py (nmgdash/router.py)."""
+
+import streamlit as st
+
+from nmgdash import admin, router, state
+from nmgdash.i18n import t
+
+
+def render() -> None:
+    """The page's layout (called by app.py's navigation)."""
+    st.title(t("data", state.lang()))
+    st.caption(admin.tr("intro"))
+    user = admin.sign_in_panel()
+    with st.container():  # always drawn, so the tabs below keep their place and the open tab
+        admin.show_flash()
+    imp, log, progress, export = st.tabs([admin.tr("tab_import"), admin.tr("tab_log"), admin.tr("tab_progress"),
+                                          admin.tr("tab_export")], key="admin_tabs")
+    with imp:
+        admin.import_tab(user)
+    with log:
+        admin.log_tab(user)
+    with progress:
+        admin.completeness_tab()
+    with export:
+        admin.export_tab()
+
+
+router.page(render)  # renders when app.py routes here; otherwise runs app.py (see nmgdash/router.py)

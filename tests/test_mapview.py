@@ -1,0 +1,77 @@
+"""nmgdash.mapview: the maps are drawn by a components.v2 element keyed by its key alone (so the
+browser updates one plotly div with Plotly.react and keeps the user's zoom), with plotly.js served
+from the app's own static folder, the modebar config passed through, and a uirevision that changes
+with the indicator, the mode and the map level but not with the year or the leagues."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nmgdash import mapview
+from tests.test_app import run
+
+
+@pytest.fixture(autouse=True)
+def _db(con):
+    yield
+
+
+def _maps(at) -> list:
+    return [el for el in at.get("bidi_component") if el.proto.component_name == "nmgdash.plotly_map"]
+
+
+def _payload(at) -> tuple[str, dict, dict]:
+    [el] = _maps(at)
+    data = json.loads(el.proto.json)
+    return el.key, json.loads(data["spec"]), data
+
+
+def test_plotly_js_is_copied_from_the_installed_package(tmp_path):
+    target = tmp_path / "static" / "plotly.min.js"
+    assert mapview.ensure_plotly_js(mapview.PLOTLY_JS_SOURCE, target)
+    assert target.read_bytes() == mapview.PLOTLY_JS_SOURCE.read_bytes()
+    target.write_text("// an old plotly")  # a different file is replaced
+    mapview._ensure.cache_clear()
+    assert mapview.ensure_plotly_js(mapview.PLOTLY_JS_SOURCE, target)
+    assert target.read_bytes() == mapview.PLOTLY_JS_SOURCE.read_bytes()
+    assert not [p for p in target.parent.iterdir() if p.name != "plotly.min.js"]  # no temp file left
+
+
+def test_the_app_serves_plotly_js_from_its_static_folder():
+    from streamlit import config
+
+    assert config.get_option("server.enableStaticServing") is True  # .streamlit/config.toml
+    assert mapview.plotly_js_url().startswith("/app/static/plotly.min.js?v=")
+    assert "cdn" not in mapview._JS.lower() and "://" not in mapview._JS  # no outside URL in the component
+
+
+def test_map_element_config_and_key():
+    at = run("hubs", ind="hubs", year="2019")
+    key, fig, data = _payload(at)
+    assert key == "map_hubs_league"
+    assert data["src"].startswith("/app/static/plotly.min.js")
+    assert data["config"]["displaylogo"] is False and data["config"]["scrollZoom"] is False
+    assert data["config"]["toImageButtonOptions"]["filename"] == "map_hubs_league"
+    assert {"lasso2d", "select2d", "sendChartToCloud"} <= set(data["config"]["modeBarButtonsToRemove"])
+    assert data["config"]["showSendToCloud"] is False
+    assert sum(tr.get("name") == "targets" for tr in fig["data"]) == 12
+    assert not at.get("plotly_chart") or all(
+        not any(tr.get("name") == "targets" for tr in json.loads(el.proto.spec)["data"]) for el in at.get("plotly_chart"))
+
+
+def test_uirevision_keeps_the_view_for_year_and_leagues_only():
+    def rev(page="hubs", **params):
+        return _payload(run(page, **params))[1]["layout"]["uirevision"]
+
+    base = rev(ind="hubs", year="2019")
+    assert rev(ind="hubs", year="2018") == base
+    assert rev(ind="hubs", year="2019", leagues="兴安盟,通辽市") == base
+    assert rev(ind="hubs", year="2019", lang="en") == base
+    assert rev(ind="hubs_cloud", year="2019") != base
+    assert rev(ind="hubs", year="2019", mode="per_10k") != base
+    county = run("hubs", ind="hubs", year="2019", leagues="兴安盟")
+    key, fig, _ = _payload(county)
+    assert key == "map_hubs_county" and fig["layout"]["uirevision"] != base
+    assert rev(None, ind="population") != rev(None, ind="land_area")
