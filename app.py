@@ -25,6 +25,7 @@ PAGES = [
     ("innovations", ":material/location_on:", False),
     ("data", ":material/upload_file:", False),
     ("about", ":material/menu_book:", False),
+    ("present", ":material/slideshow:", False),
 ]
 
 widgets.style()

@@ -72,6 +72,7 @@ def main() -> None:
     for name in ("leagues.geojson", "counties.geojson"):
         print(f"{name}: {(GEO_DIR / name).stat().st_size / 1024:.1f} KB")
     import_bench()
+    present_bench()
 
 
 def _filled_template(year: int) -> bytes:
@@ -187,6 +188,33 @@ def import_bench(runs: int = 3, readers: int = 4, seconds: float = 6.0) -> None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def present_bench(runs: int = 3) -> None:
+    """汇报模式 exports: one chart as PNG (1920×1080, kaleido in the system Chromium; the first call
+    also starts the browser) and the whole PPTX deck (7 slides + cover + sources, every chart
+    rendered), median of ``runs`` after the first."""
+    from nmgdash import deck, present
+
+    if not deck.available():
+        print("\n汇报模式 exports: skipped (no /usr/bin/chromium)")
+        return
+    ctx = present.Context()
+    slides = [present.build(k, ctx) for k in present.sequence()]
+    t0 = time.perf_counter()
+    deck.png(slides[1].figure)
+    first = time.perf_counter() - t0
+    pngs, decks = [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        deck.png(slides[1].figure)
+        pngs.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        deck.build_pptx([present.build(k, ctx) for k in present.sequence()])
+        decks.append(time.perf_counter() - t0)
+    print(f"\n汇报模式 exports (median of {runs}): one PNG 1920×1080 {1000 * statistics.median(pngs):.0f} ms "
+          f"(first, with browser start: {1000 * first:.0f} ms); PPTX of {len(slides)} slides "
+          f"{1000 * statistics.median(decks):.0f} ms")
 
 
 if __name__ == "__main__":

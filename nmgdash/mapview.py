@@ -159,17 +159,24 @@ export default function (component) {
       // A click is hit-tested here, at the click's own position, rather than taken from plotly_click:
       // plotly reports the point of its last (throttled) hover, which is stale after a quick mouse
       // move and gone after a Plotly.react, so quick clicks were lost or went to the previous league.
+      // A press and release on the plot area without moving is a click (plotly covers the page while
+      // the button is down, so the browser's own click event does not reach the plot).
       let clicks = 0, down = null;
-      root.addEventListener("mousedown", (e) => { down = [e.clientX, e.clientY]; }, true);
-      root.addEventListener("click", (e) => {
-        // the browser's own click (plotly adds a synthetic one), not the 2nd of a double-click (reset)
-        if (!e.isTrusted || e.detail > 1 || e.button !== 0) return;
-        if (!e.target.classList || !e.target.classList.contains("nsewdrag")) return;  // plot area only
-        if (down && Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4) return;  // that was a pan
-        const code = hitTarget(root, e.target.getBoundingClientRect(), e.clientX, e.clientY);
+      root.addEventListener("mousedown", (e) => {
+        const onPlot = e.target.classList && e.target.classList.contains("nsewdrag");
+        // not the 2nd press of a double-click (plotly resets the axes then)
+        down = onPlot && e.button === 0 && e.detail <= 1
+          ? {x: e.clientX, y: e.clientY, box: e.target.getBoundingClientRect()} : null;
+      }, true);
+      root._nmgUp = (e) => {
+        const d = down;
+        down = null;
+        if (!d || e.button !== 0 || Math.hypot(e.clientX - d.x, e.clientY - d.y) > 4) return;  // a pan
+        const code = hitTarget(root, d.box, e.clientX, e.clientY);
         if (code === null) return;
         root._nmgSend("click", {adcode: code, ctrl: !!(e.ctrlKey || e.metaKey), shift: !!e.shiftKey, n: ++clicks});
-      });
+      };
+      document.addEventListener("mouseup", root._nmgUp, true);
       // the column's width changes without a window resize (sidebar, fullscreen): follow it
       let last = root.clientWidth;
       root._nmgResize = new ResizeObserver(() => {
@@ -190,6 +197,7 @@ export default function (component) {
 
   return () => {  // unmount: free plotly's listeners
     if (root._nmgResize) root._nmgResize.disconnect();
+    if (root._nmgUp) document.removeEventListener("mouseup", root._nmgUp, true);
     const P = globalThis[PLOTLY_KEY];
     if (P) P.then((Plotly) => Plotly.purge(root)).catch(() => {});
   };

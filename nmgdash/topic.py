@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import charts, data, state
+from . import charts, data, present, state, summary
 from .fmt import format_number, format_signed, is_missing, mode_unit
 from .i18n import t
 from .mapview import plotly_map
@@ -58,6 +58,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     names = dict(zip(data.leagues()["adcode"], data.leagues()[state.name_col()]))
 
     full = data.metrics(ind["indicator_id"], "league", None, mode)
+    summary.show(full, ind, mode)  # the written summary of this view (nmgdash/summary.py)
     cur = full[full["year"] == year].copy()
     cur["name"] = short_names(cur[state.name_col()])
     cur["label"] = [_value_label(r, munit, mode, lg) for _, r in cur.iterrows()]
@@ -115,6 +116,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         plotly_map(fig, key=chart_key, on_click=lambda event: on_map_click(chart_key, multi_key, event),
                    config=charts.plot_config(chart_key, scroll_zoom=False))
     st.caption(t("map_hint", lg))
+    present.topic_player(page, ind, mode, full, munit)  # ▶ play the years; PNG download (nmgdash/present.py)
 
     left, right = st.columns(2)
     region_metric = cur["region_metric"].dropna()
@@ -227,4 +229,4 @@ def league_table(rows: pd.DataFrame, comparison: pd.DataFrame, *, iname: str, un
         name, value, metric, ranks = t("comparison_row", lg, name=comparison_label), c["value"].iloc[0], c["metric"].iloc[0], [None]
         note = ""
     row = pd.DataFrame(block(c, [name], [value], [metric], ranks, [note]))
-    return pd.concat([body, row], ignore_index=True)
+    return pd.concat([body, row], ignore_index=True).infer_objects()  # rank stays numeric (NaN, not None)

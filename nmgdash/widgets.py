@@ -312,6 +312,7 @@ def data_table(table: pd.DataFrame, **kwargs: object) -> None:
     instead of Streamlit's "None" (a pandas Styler's display values; the data underneath, which
     sorting and AppTest see, stay unchanged). Keep the reason for a missing value in a note
     column of ``table``."""
+    table = table.infer_objects()  # a numeric column holding None is shown as numbers with "—"
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
                and not pd.api.types.is_bool_dtype(table[c])]
     styler = table.style.format(dict.fromkeys(numeric, _cell_text), na_rep="—")

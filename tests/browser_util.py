@@ -100,7 +100,7 @@ TARGET_JS = "([code, isolation]) => {" + _FIND_MAP + """
   const cy = mine.reduce((s, p) => s + p.py, 0) / mine.length;
   const ok = mine.filter(p => {
     const el = document.elementFromPoint(p.px, p.py);
-    if (!el || !el.classList.contains('nsewdrag')) return false;
+    if (!el || !el.classList.contains('nsewdrag') || !gd.contains(el)) return false;  // zoomed: off the map
     return Math.min(...others.map(o => Math.hypot(o.px - p.px, o.py - p.py))) > isolation;
   });
   ok.sort((a, b) => Math.hypot(a.px - cx, a.py - cy) - Math.hypot(b.px - cx, b.py - cy));

@@ -1,0 +1,149 @@
+"""汇报模式 (presenter mode, URL /present): one slide at a time, full width, no sidebar or Streamlit
+chrome, keyboard navigation (→/PageDown, ←/PageUp, Home, End) with Streamlit's own button
+shortcuts, the slide number in the URL (``?slide=4``). Layout only: the slides come from
+nmgdash/present.py, the PPTX and PNGs from nmgdash/deck.py."""
+
+from datetime import date
+from html import escape
+
+import streamlit as st
+
+from nmgdash import charts, data, deck, present, router, state
+from nmgdash.i18n import t
+
+SLIDE, WATERMARK = "slide", "wm"
+
+#: Page-only CSS (st.html runs it on this page alone; the other pages keep sidebar and header).
+#: Sizes follow the window height so a slide fits 1280×720 and 1920×1080 without scrolling:
+#: numbers 4.4vh (47.5 px at 1080), labels, summary and footer 2.2vh (23.8 px), title 4vh.
+CSS = """<style>
+[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stExpandSidebarButton],
+[data-testid=stHeader], [data-testid=stToolbar], [data-testid=stDecoration], [data-testid=stStatusWidget]
+  {display: none !important;}
+[data-testid=stAppViewContainer], [data-testid=stMain] {background: #ffffff;}
+[data-testid=stMainBlockContainer] {padding: 0.5rem 1.5rem 0.25rem 1.5rem !important; max-width: 100% !important;}
+[data-testid=stMainBlockContainer] > div > [data-testid=stVerticalBlock] {gap: 0.5rem;}
+.nmg-head {display: flex; align-items: baseline; justify-content: space-between; gap: 1rem;}
+.nmg-title {font-size: clamp(24px, 4vh, 52px); font-weight: 700; color: #111827; margin: 0; line-height: 1.2;}
+.nmg-counter {font-size: clamp(16px, 2.6vh, 32px); font-weight: 700; color: #1f2937; white-space: nowrap;}
+.st-key-slide-chart {height: calc(100vh - 232px) !important; min-height: 300px; flex: 0 0 auto !important;}
+.nmg-numbers {display: flex; flex-direction: column; gap: 1.6vh;}
+.nmg-big {border-left: 6px solid #1d4ed8; padding: 0.2vh 0 0.2vh 0.9rem;}
+.nmg-label {font-size: clamp(15px, 2.2vh, 30px); color: #374151; line-height: 1.25;}
+.nmg-num {font-size: clamp(28px, 4.4vh, 60px); font-weight: 800; color: #1d4ed8; line-height: 1.15;}
+.nmg-note {font-size: clamp(13px, 2.1vh, 28px); color: #4b5563; line-height: 1.2;}
+.nmg-summary {font-size: clamp(15px, 2.2vh, 30px); color: #111827; line-height: 1.4; margin-top: 2vh;}
+.nmg-footer {font-size: clamp(13px, 2.1vh, 28px); color: #374151; line-height: 1.3; border-top: 1px solid #9ca3af;
+  padding-top: 0.4vh;}
+.nmg-num .nmg-sample {font-size: 0.42em; vertical-align: middle; font-weight: 700;}
+.nmg-sample {background: #fef3c7; color: #92400e; font-weight: 700; padding: 0 0.3em; border-radius: 3px;}
+.nmg-watermark {position: fixed; inset: 0; display: flex; align-items: center; justify-content: center;
+  pointer-events: none; z-index: 999; font-size: 9vh; font-weight: 800; color: rgba(17, 24, 39, 0.07);
+  transform: rotate(-24deg); user-select: none;}
+.st-key-nav-keys {display: none !important;}
+.st-key-nav [data-testid=stButton] button p {font-size: clamp(14px, 1.9vh, 24px);}
+</style>"""
+
+
+def _go(n: int, where: str) -> None:
+    """Button callback: first / previous / next / last slide (before the slide widget is drawn)."""
+    cur = st.session_state.get(SLIDE)
+    cur = cur if isinstance(cur, int) and 1 <= cur <= n else 1
+    st.session_state[SLIDE] = {"first": 1, "prev": max(1, cur - 1), "next": min(n, cur + 1), "last": n}[where]
+
+
+def _numbers_html(slide: present.Slide, lg: str) -> str:
+    tag = t("sample_tag", lg)
+    items = []
+    for n in slide.numbers[:3]:
+        sample = f" <span class='nmg-sample'>{escape(tag)}</span>" if n.status == "sample" else ""
+        items.append(f"<div class='nmg-big'><div class='nmg-label'>{escape(n.label)}</div>"
+                     f"<div class='nmg-num'>{escape(n.text)}{sample}</div>"
+                     f"<div class='nmg-note'>{escape(n.note)}</div></div>")
+    return (f"<div class='nmg-numbers'>{''.join(items)}</div>"
+            f"<div class='nmg-summary' id='slide-summary'>{escape(slide.summary)}</div>")
+
+
+def _footer_html(slide: present.Slide, lg: str, mark: str | None) -> str:
+    parts = present.footer_parts(slide, lg, mark)
+    out = []
+    for p in parts:
+        cls = " class='nmg-sample'" if p in {"含示例数据", "Includes SAMPLE data"} else ""
+        out.append(f"<span{cls}>{escape(p)}</span>")
+    return f"<div class='nmg-footer' id='slide-footer'>{' · '.join(out)}</div>"
+
+
+def render() -> None:
+    """The page's layout (called by app.py's navigation)."""
+    lg = state.lang()
+    st.html(CSS)
+    ctx = present.Context(lang=lg, year=state.year(data.years()[-1]), published_only=state.published_only(),
+                          leagues=state.selected_leagues())
+    keys = present.sequence(ctx.leagues)
+    n = len(keys)
+    body = st.container()
+    with st.container(horizontal=True, vertical_alignment="center", key="nav", gap="small"):
+        st.button("« " + ("首页" if lg == "zh" else "First"), shortcut="Home", on_click=_go, args=(n, "first"), key="nav_first")
+        st.button("◀ " + ("上一页" if lg == "zh" else "Previous"), shortcut="Left", on_click=_go, args=(n, "prev"), key="nav_prev")
+        current = st.pagination(n, key=SLIDE, bind="query-params", max_visible_pages=n)
+        st.button(("下一页" if lg == "zh" else "Next") + " ▶", shortcut="Right", on_click=_go, args=(n, "next"),
+                  key="nav_next", type="primary")
+        st.button(("末页" if lg == "zh" else "Last") + " »", shortcut="End", on_click=_go, args=(n, "last"), key="nav_last")
+        settings = st.popover("⚙ " + ("设置与下载" if lg == "zh" else "Settings & downloads"))
+    with st.container(key="nav-keys"):  # PageUp / PageDown: same moves, one shortcut per button
+        st.button("PageUp", shortcut="PageUp", on_click=_go, args=(n, "prev"), key="nav_pgup")
+        st.button("PageDown", shortcut="PageDown", on_click=_go, args=(n, "next"), key="nav_pgdn")
+    with settings:
+        mark_on = st.toggle("内部资料水印" if lg == "zh" else "'Internal' watermark", value=True, key=WATERMARK,
+                            bind="query-params")
+
+    index = current if isinstance(current, int) and 1 <= current <= n else 1
+    slide = present.build(keys[index - 1], ctx)
+    mark = present.watermark_text(lg, date.today()) if mark_on else None
+
+    with body:
+        st.html(f"<div class='nmg-head'><h1 class='nmg-title' id='slide-title'>{escape(slide.title)}</h1>"
+                f"<div class='nmg-counter' id='slide-counter'>{index} / {n}</div></div>")
+        left, right = st.columns([0.64, 0.36], gap="medium")
+        with left, st.container(key="slide-chart"):
+            if slide.figure is not None:
+                fig = slide.figure
+                fig.update_layout(height=None, autosize=True)
+                st.plotly_chart(fig, theme=None, height="stretch", key=f"slide_chart_{slide.key}",
+                                config=charts.plot_config(f"{slide.key}_{ctx.year}", scroll_zoom=False))
+        with right:
+            st.html(_numbers_html(slide, lg))
+        st.html(_footer_html(slide, lg, mark))
+        if mark:
+            st.html(f"<div class='nmg-watermark' aria-hidden='true'>{escape(mark)}</div>")
+
+    with settings:
+        st.caption(t("present_settings_hint", lg))
+        if deck.available():
+            st.download_button(
+                "下载本页图片（PNG，1920×1080）" if lg == "zh" else "Download this chart (PNG, 1920×1080)",
+                lambda: deck.png(slide.figure), f"{slide.key}_{ctx.year}.png", "image/png",
+                key="dl_png", on_click="ignore", width="stretch", disabled=slide.figure is None)
+
+            def pptx() -> bytes:
+                slides = [present.build(k, ctx) for k in keys]
+                return deck.build_pptx(slides, lang=lg, filters=_filters_text(ctx), watermark=mark_on)
+
+            st.download_button("下载汇报材料（PPTX）" if lg == "zh" else "Download the deck (PPTX)", pptx,
+                               f"{'汇报材料' if lg == 'zh' else 'briefing'}_{ctx.year}_{date.today():%Y%m%d}.pptx",
+                               "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                               key="dl_pptx", on_click="ignore", width="stretch", type="primary")
+        else:
+            st.warning(deck.ExportUnavailable(str(deck.CHROMIUM)).message_zh if lg == "zh"
+                       else deck.ExportUnavailable(str(deck.CHROMIUM)).message_en)
+        st.page_link("pages/overview.py", label="退出汇报模式" if lg == "zh" else "Leave presenter mode")
+
+
+def _filters_text(ctx: present.Context) -> str:
+    names = dict(zip(data.leagues()["adcode"], data.leagues()["name_zh" if ctx.lang == "zh" else "name_en"]))
+    chosen = "、".join(names[a] for a in ctx.leagues) if ctx.leagues else t("all_leagues", ctx.lang)
+    pub = ("，仅已发布数据" if ctx.lang == "zh" else ", published data only") if ctx.published_only else ""
+    return f"{ctx.year}年 · {chosen}{pub}" if ctx.lang == "zh" else f"{ctx.year} · {chosen}{pub}"
+
+
+router.page(render)  # renders when app.py routes here; otherwise runs app.py (see nmgdash/router.py)

@@ -1,0 +1,241 @@
+"""汇报模式 without a browser: the written summaries against the database (every topic page and
+display mode, sample-only and published-only data), the phrase templates, the slide registry and
+URL handling under AppTest, and the PPTX deck opened with python-pptx (slides, titles, footers,
+sources, CJK font names on the runs, chart images non-blank and with CJK glyphs: the title region's
+ink differs from a render of the same figure with no CJK font available).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nmgdash import summary
+from nmgdash.fmt import format_number, format_signed
+from tests.conftest import ROOT
+from tests.test_app import run
+
+#: Each topic page and its default indicator (the first of its picker).
+PAGES = {"funding": ("grassroots_funding", "万元"), "staffing": ("county_cadres", "人"), "hubs": ("hubs", "个"),
+         "leadership": ("party_reports_heard", "次")}
+MODES = ["value", "per_10k", "share", "yoy", "vs_base"]
+MODE_UNIT = {"value": None, "per_10k": "{u}/万人", "share": "%", "yoy": "%", "vs_base": "%"}
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def db_values(con, indicator: str, published_only: bool) -> pd.DataFrame:
+    """Per-league values straight from the observations table (best status per league and year:
+    imported > published > reference > sample; sample rows left out when published_only), with
+    the 2020 census population. Independent of queries/area_metrics.sql."""
+    sql = """
+    WITH o AS (
+      SELECT o.adcode, o.year, o.value, o.status FROM observations o JOIN areas a USING (adcode)
+      WHERE a.level = 'league' AND o.indicator_id = ? AND (o.status <> 'sample' OR NOT ?)
+      QUALIFY row_number() OVER (PARTITION BY o.adcode, o.year ORDER BY
+        CASE o.status WHEN 'imported' THEN 0 WHEN 'published' THEN 1 WHEN 'reference' THEN 2 ELSE 3 END) = 1)
+    SELECT o.*, a.name_zh, p.value AS pop FROM o JOIN areas a USING (adcode)
+    LEFT JOIN (SELECT adcode, value FROM observations WHERE indicator_id = 'population' AND year = 2020
+               QUALIFY row_number() OVER (PARTITION BY adcode ORDER BY status) = 1) p USING (adcode)
+    """
+    return con.execute(sql, [indicator, published_only]).df()
+
+
+def expected(con, indicator: str, mode: str, year: int, published_only: bool) -> dict | None:
+    """The numbers a summary must state, computed here in pandas from db_values."""
+    d = db_values(con, indicator, published_only)
+    cur = d[d["year"] == year].set_index("adcode")
+    if cur.empty:
+        return None
+    prev = d[d["year"] == year - 1].set_index("adcode")["value"]
+    base = d[d["year"] == 2017].set_index("adcode")["value"]
+    total = cur["value"].sum()
+    pairs = cur.index.intersection(base.index)
+    change = 100 * (cur.loc[pairs, "value"].sum() - base[pairs].sum()) / base[pairs].sum()
+    v = cur["value"]
+    metric = {"value": v, "per_10k": v / cur["pop"] * 1e4, "share": 100 * v / total,
+              "yoy": 100 * (v - prev.reindex(v.index)) / prev.reindex(v.index),
+              "vs_base": 100 * (v - base.reindex(v.index)) / base.reindex(v.index)}[mode].dropna()
+    ref = {"value": total / len(v), "per_10k": total / cur["pop"].sum() * 1e4, "share": 100 / len(v),
+           "yoy": None if prev.empty else 100 * (v[prev.index].sum() - prev.sum()) / prev.sum(),
+           "vs_base": 100 * (v[pairs].sum() - base[pairs].sum()) / base[pairs].sum()}[mode]
+    out = {"total": total, "change": change, "sample": bool((cur["status"] == "sample").any())}
+    if not metric.empty:
+        def names(value):  # every league with that value (ties), adcode order; "X等N个盟市" beyond three
+            tied = sorted(metric.index[np.isclose(metric, value, rtol=0, atol=1e-9)])
+            return "、".join(cur.loc[tied, "name_zh"]) if len(tied) <= 3 else f"{cur.at[tied[0], 'name_zh']}等{len(tied)}个盟市"
+        out |= {"top": (names(metric.max()), metric.max()), "bottom": (names(metric.min()), metric.min()),
+                "ref": ref, "n_above": int((metric > ref + 1e-9).sum())}
+    return out
+
+
+@pytest.mark.parametrize("published_only", [False, True], ids=["sample", "published"])
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("page", list(PAGES))
+def test_topic_summary_numbers_equal_database(con, page, mode, published_only):
+    """The summary shown on each topic page states exactly the database's numbers for the filters."""
+    params = {"mode": mode} | ({"pub": "1"} if published_only else {})
+    at = run(page, **params)
+    texts = [m.value for m in at.markdown if m.value.startswith("**摘要：**")]
+    assert len(texts) == 1, [m.value[:60] for m in at.markdown]
+    text = texts[0]
+    indicator, unit = PAGES[page]
+    exp = expected(con, indicator, mode, 2019, published_only)
+    if exp is None:  # published only: the bulletin has no per-league figures → it says so, no numbers
+        assert "2019年" in text and "暂无已发布的分盟市数据" in text, text
+        assert not re.search(r"\d+(\.\d+)?(万元|人|个|次|%)", text), text
+        return
+    munit = (MODE_UNIT[mode] or unit).format(u=unit)
+    fmt = format_signed if mode in {"yoy", "vs_base"} else format_number
+    assert text.startswith("**摘要：** 示例数据：") == exp["sample"], text
+    assert "全区" in text and format_number(exp["total"], unit) in text, (text, exp["total"])
+    assert f"较2017年增长{exp['change']:.1f}%" in text, (text, exp["change"])
+    name, value = exp["top"]
+    assert f"{name}{'最多' if mode == 'value' else '最高'}（{fmt(value, munit)}）" in text, (text, exp["top"])
+    name, value = exp["bottom"]
+    assert f"{name}{'最少' if mode == 'value' else '最低'}（{fmt(value, munit)}）" in text, (text, exp["bottom"])
+    assert f"；{exp['n_above']}个盟市高于全区" in text and fmt(exp["ref"], munit) in text, (text, exp)
+
+
+def test_summary_follows_selection_and_year(con):
+    at = run("hubs", leagues="152200", year="2018")
+    text = next(m.value for m in at.markdown if m.value.startswith("**摘要：**"))
+    exp = expected(con, "hubs", "value", 2018, False)
+    assert text.startswith("**摘要：** 示例数据：2018年全区青年爱里") and format_number(exp["total"], "个") in text, text
+    assert "所选：兴安盟第" in text, text
+
+
+def test_phrases_and_missing_data():
+    """Templates exist in both languages; a year without values, a mode without values and a
+    missing baseline are stated, never a made-up number."""
+    assert all(zh and en and zh != en for zh, en in summary.PHRASES.values())
+    frame = pd.DataFrame({"adcode": ["1", "2"], "name_zh": ["甲盟", "乙市"], "name_en": ["A", "B"], "year": [2019, 2019],
+                          "value": [10.0, 30.0], "status": ["imported", "imported"], "base_value": [None, None],
+                          "metric": [None, None], "rank": [None, None], "region_metric": [None, None],
+                          "nearest_year": [None, None]})
+    s = summary.league_summary(frame, year=2019, indicator="青年爱里", unit="个", additive=True, mode="yoy")
+    assert s.text == "2019年全区青年爱里40个（2个盟市合计）；无2017年基数，无法计算较2017年变化；按同比变化无法计算（无上年数据）。"
+    assert not s.sample and s.facts["total"] == 40
+    en = summary.league_summary(frame, year=2019, indicator="youth hubs", unit="hubs", additive=True, mode="yoy", lang="en")
+    assert en.text.startswith("In 2019 the region's youth hubs totalled 40 hubs") and "cannot be computed" in en.text
+    empty = frame.assign(value=None)
+    assert summary.league_summary(empty, year=2019, indicator="青年爱里", unit="个", additive=True, mode="value",
+                                  published_only=True).text.startswith("2019年青年爱里暂无已发布的分盟市数据")
+
+
+def _counter(at) -> tuple[str, str]:
+    body = next(h.proto.body for h in at.get("html") if "slide-counter" in h.proto.body)
+    return (re.search(r"slide-counter'>([^<]*)<", body).group(1), re.search(r"slide-title'>([^<]*)<", body).group(1))
+
+
+@pytest.mark.parametrize(("params", "want"), [
+    ({}, ("1 / 7", "公报主要数据")),
+    ({"slide": "4", "year": "2018"}, ("4 / 7", "青年爱里")),
+    ({"slide": "99"}, ("1 / 7", "公报主要数据")),
+    ({"slide": "abc"}, ("1 / 7", "公报主要数据")),
+    ({"slide": "9", "leagues": "152200,150500"}, ("9 / 9", "通辽市")),
+])
+def test_present_page_slides_and_url(params, want):
+    at = run("present", **params)
+    assert _counter(at) == want
+    at.button(key="nav_prev").click().run()
+    n = int(want[0].split(" / ")[0])
+    assert _counter(at)[0].startswith(f"{max(1, n - 1)} /") and at.query_params.get("slide", ["1"])[0] in {str(max(1, n - 1)), "1"}
+
+
+# ------------------------------------------------------------------ PPTX
+@pytest.fixture(scope="module")
+def deck_bytes(con):
+    if not CHROMIUM.is_file():
+        pytest.skip("/usr/bin/chromium missing: no server-side images")
+    from nmgdash import deck, present
+
+    ctx = present.Context(lang="zh", year=2019, leagues=("152200",))
+    slides = [present.build(k, ctx) for k in present.sequence(ctx.leagues)]
+    return deck.build_pptx(slides, filters="2019年 · 兴安盟"), slides
+
+
+def _ink(img: np.ndarray) -> int:
+    return int((img.mean(axis=2) < 110).sum())
+
+
+def test_pptx_slides_titles_footers_sources(deck_bytes):
+    from pptx import Presentation
+    from pptx.oxml.ns import qn
+
+    data, slides = deck_bytes
+    prs = Presentation(io.BytesIO(data))
+    assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.01
+    shapes = [{s.name: s for s in sl.shapes} for sl in prs.slides]
+    titles = [sh["title"].text_frame.text for sh in shapes]
+    assert titles == ["内蒙古共青团改革数据看板", "公报主要数据", "经费保障", "队伍建设", "青年爱里", "党建引领与督查",
+                      "高校与国企改革", "典型经验", "兴安盟", "数据来源"]
+    for sh, s in zip(shapes[1:-1], slides):
+        foot = sh["footer"].text_frame.text
+        assert foot.startswith("数据来源：") and "数据截至2019年" in foot and "内部资料" in foot, foot
+        assert ("含示例数据" in foot) == s.sample, (s.key, foot)
+        assert sh["summary"].text_frame.text == s.summary and "chart" in sh
+        assert [sh[f"number-{i}"].text_frame.paragraphs[1].text for i in range(len(s.numbers[:3]))] == \
+               [n.text for n in s.numbers[:3]]
+    assert shapes[2]["number-0"].text_frame.paragraphs[1].text == "3193万元"
+    assert "含示例数据" in shapes[2]["footer"].text_frame.text and "含示例数据" not in shapes[7]["footer"].text_frame.text
+    src = shapes[-1]["sources"].text_frame.text
+    assert "《全团要讯》2020年第6期：内蒙古共青团改革持续有力推进" in src and "含示例数据" in src
+    for sl in prs.slides:  # every run names the CJK font for Latin and East Asian text
+        for shape in sl.shapes:
+            if shape.has_text_frame:
+                for p in shape.text_frame.paragraphs:
+                    for r in p.runs:
+                        rpr = r._r.find(qn("a:rPr"))
+                        assert r.font.name == "微软雅黑" and rpr.find(qn("a:ea")).get("typeface") == "微软雅黑", r.text
+
+
+def test_pptx_images_have_cjk_glyphs(deck_bytes, tmp_path):
+    """Chart images are non-blank, and their title band carries CJK glyphs: the same figure rendered
+    by Chromium with only DejaVu fonts (no CJK font: tofu) has a visibly different title band."""
+    from PIL import Image
+    from pptx import Presentation
+
+    data, slides = deck_bytes
+    prs = Presentation(io.BytesIO(data))
+    pics = [{s.name: s for s in sl.shapes}.get("chart") for sl in prs.slides]
+    blobs = [p.image.blob for p in pics if p is not None]
+    assert len(blobs) == len(slides)
+    for b in blobs:
+        img = np.asarray(Image.open(io.BytesIO(b)).convert("RGB")).astype(int)
+        chroma = (img.max(axis=2) - img.min(axis=2) >= 24).mean()
+        drawn = (img.mean(axis=2) < 245).mean()
+        assert chroma > 0.005 and drawn > 0.1, f"blank chart image: {chroma:.3f} coloured, {drawn:.3f} drawn"
+    # slide 2 (经费保障 map): its title "支持基层工作经费 · 2019（示例数据）" vs a render without CJK fonts
+    from nmgdash import deck
+
+    fig_json = tmp_path / "fig.json"
+    fig_json.write_text(slides[1].figure.to_json())
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    f'<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path}/fc</cachedir></fontconfig>')
+    out = tmp_path / "nocjk.png"
+    code = ("import sys, plotly.io as pio; from nmgdash import deck; "
+            f"open({str(out)!r}, 'wb').write(deck.png(pio.read_json({str(fig_json)!r}), *deck.DECK_IMAGE))")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120,
+                   env={**os.environ, "FONTCONFIG_FILE": str(conf), "HOME": str(tmp_path)})
+    with_cjk = np.asarray(Image.open(io.BytesIO(blobs[1])).convert("RGB")).astype(int)
+    without = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    Image.fromarray(with_cjk.astype("uint8")).save(ROOT / "artifacts" / "pptx-chart-cjk.png")
+    Image.open(out).save(ROOT / "artifacts" / "pptx-chart-no-cjk-font.png")
+    assert with_cjk.shape == without.shape
+    h, w = with_cjk.shape[:2]
+    band = (slice(0, int(h * 0.07)), slice(0, int(w * 0.6)))  # the title line
+    a, b = with_cjk[band], without[band]
+    assert _ink(a) > 500, f"no ink in the title band: {_ink(a)}"
+    diff = np.abs(a - b).mean()
+    assert diff > 3 and abs(_ink(a) - _ink(b)) > 0.15 * _ink(a), (diff, _ink(a), _ink(b))
+    assert deck.DECK_IMAGE == (1500, 1000, 1.2)

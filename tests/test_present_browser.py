@@ -1,0 +1,221 @@
+"""汇报模式 in a real Chromium with every non-localhost request blocked: walk all slides with the
+keyboard at 1920×1080 and 1280×720, screenshot each (artifacts/present-<w>x<h>-<n>.png), and
+assert no scrollbar, no Streamlit chrome (sidebar, header, toolbar), the counter and the URL's
+``slide`` following the keys, the projector font sizes in the DOM (big numbers ≥ 40 px, labels,
+summary and footer ≥ 22 px at 1920×1080) and WCAG AA contrast (≥ 4.5:1) of every text against
+its background. Also: a deep link opens its slide, and the ▶ button plays the years on a map.
+
+Skipped when /usr/bin/chromium (or playwright) is missing, unless NMGDASH_REQUIRE_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import browser_util as bu
+from test_browser import ARTIFACTS, CHROMIUM, Offline, _free_port, _need_browser
+
+ROOT = Path(__file__).resolve().parents[1]
+N_SLIDES = 9  # 7 default slides + 2 chosen leagues
+LINK = "/present?leagues=兴安盟&leagues=通辽市"
+
+#: Facts about the current slide's page: scrolling, chrome, counter, sizes, contrast.
+SLIDE_JS = r"""() => {
+  const q = s => document.querySelector(s);
+  const vis = el => { if (!el) return false; const r = el.getBoundingClientRect(); const cs = getComputedStyle(el);
+                      return r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden'; };
+  const scrollers = [document.scrollingElement, ...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppViewContainer], section, main')]
+      .filter(e => e && e.scrollHeight > e.clientHeight + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowY)
+                   || e === document.scrollingElement && e.scrollHeight > window.innerHeight + 1)
+      .map(e => ((e.dataset && e.dataset.testid) || e.tagName) + ":" + (e.scrollHeight - e.clientHeight));
+  const px = s => { const e = q(s); return e ? parseFloat(getComputedStyle(e).fontSize) : null; };
+  const all = sel => [...document.querySelectorAll(sel)].map(e => parseFloat(getComputedStyle(e).fontSize));
+  // WCAG contrast of each text element against the first opaque background up its ancestors
+  const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const bg = el => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+                       if (c.length >= 3 && (c.length < 4 || c[3] > 0.9)) return c; } return [255, 255, 255]; };
+  const contrast = [];
+  for (const el of document.querySelectorAll('.nmg-title, .nmg-counter, .nmg-label, .nmg-num, .nmg-note, .nmg-summary, .nmg-footer span')) {
+    const L1 = lum(rgb(getComputedStyle(el).color)), L2 = lum(bg(el));
+    contrast.push({text: el.innerText.slice(0, 30), ratio: (Math.max(L1, L2) + 0.05) / (Math.min(L1, L2) + 0.05)});
+  }
+  const chart = q('.st-key-slide-chart');
+  const cr = chart ? chart.getBoundingClientRect() : null;
+  const foot = q('#slide-footer');
+  return {
+    scrollers, docH: document.documentElement.scrollHeight, winH: window.innerHeight,
+    sidebar: vis(q('[data-testid=stSidebar]')), header: vis(q('[data-testid=stHeader]')),
+    toolbar: vis(q('[data-testid=stToolbar]')), expand: vis(q('[data-testid=stExpandSidebarButton]')),
+    counter: (q('#slide-counter') || {}).innerText, title: (q('#slide-title') || {}).innerText,
+    summary: (q('#slide-summary') || {}).innerText, footer: foot ? foot.innerText : '',
+    footerBottom: foot ? foot.getBoundingClientRect().bottom : null,
+    navBottom: Math.max(...[...document.querySelectorAll('.st-key-nav')].map(e => e.getBoundingClientRect().bottom)),
+    num: all('.nmg-num'), label: all('.nmg-label'), note: all('.nmg-note'), summaryPx: px('.nmg-summary'),
+    footerPx: px('.nmg-footer'), titlePx: px('.nmg-title'), contrast,
+    chart: cr && {h: cr.height, w: cr.width},
+    plot: !!q('.st-key-slide-chart .js-plotly-plot .main-svg'),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A fresh streamlit server on a free port with its own database; yields the base URL."""
+    _need_browser()
+    tmp = tmp_path_factory.mktemp("present")
+    env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "PYTHONUNBUFFERED": "1"}
+    subprocess.run([sys.executable, "-c", "from nmgdash import db; db.build_database()"],
+                   cwd=ROOT, env=env, check=True, timeout=120)
+    port = _free_port()
+    log = (tmp / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(bu.__file__).resolve()), "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        bu.wait_http_ok(f"{base}/_stcore/health", proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=bu.CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def wait_slide(page, counter: str | None = None, timeout_ms: int = 45_000) -> None:
+    """Wait until the script run is over and the slide (with ``counter``, e.g. "3 / 9") is drawn."""
+    page.wait_for_function(
+        """(counter) => { const app = document.querySelector('[data-testid=stApp]');
+             const c = document.querySelector('#slide-counter');
+             return app && app.dataset.testScriptState === 'notRunning' && c && (!counter || c.innerText.trim() === counter)
+                 && !document.querySelector('[data-testid=stSkeleton]')
+                 && document.querySelector('.st-key-slide-chart .js-plotly-plot .main-svg'); }""",
+        arg=counter, timeout=timeout_ms)
+    page.wait_for_timeout(400)  # plotly's resize to the chart box
+
+
+def problems_of(info: dict, where: str, big: bool) -> list[str]:
+    out = []
+    if info["scrollers"] or info["docH"] > info["winH"] + 1:
+        out.append(f"{where}: scrolls ({info['scrollers']}, document {info['docH']} px > window {info['winH']} px)")
+    for chrome in ("sidebar", "header", "toolbar", "expand"):
+        if info[chrome]:
+            out.append(f"{where}: Streamlit {chrome} is visible")
+    if info["navBottom"] > info["winH"] or (info["footerBottom"] or 0) > info["winH"]:
+        out.append(f"{where}: footer/navigation below the window ({info['footerBottom']}, {info['navBottom']} > {info['winH']})")
+    if not info["plot"]:
+        out.append(f"{where}: no chart drawn")
+    if big:
+        if not info["num"] or min(info["num"]) < 40:
+            out.append(f"{where}: big numbers {info['num']} px (< 40)")
+        small = [("label", v) for v in info["label"] + info["note"] if v < 22]
+        small += [(k, info[k]) for k in ("summaryPx", "footerPx") if (info[k] or 0) < 22]
+        if small:
+            out.append(f"{where}: text under 22 px: {small}")
+    low = [c for c in info["contrast"] if c["ratio"] < 4.5]
+    if low:
+        out.append(f"{where}: contrast below 4.5:1: {low}")
+    return out
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)], ids=["1920x1080", "1280x720"])
+def test_walk_slides_with_keyboard(server, browser, size):
+    """→ walks every slide, ← and PageUp/PageDown, Home and End move; every slide fits."""
+    w, h = size
+    ARTIFACTS.mkdir(exist_ok=True)
+    ctx = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=1, locale="zh-CN")
+    page = ctx.new_page()
+    off = Offline()
+    page.route("**/*", off.route)
+    problems: list[str] = []
+    try:
+        page.goto(server + LINK, wait_until="domcontentloaded")
+        wait_slide(page, f"1 / {N_SLIDES}")
+        titles = []
+        for i in range(1, N_SLIDES + 1):
+            if i > 1:
+                page.locator("#slide-title").click()  # focus the page, not a widget
+                page.keyboard.press("ArrowRight")
+                wait_slide(page, f"{i} / {N_SLIDES}")
+            info = page.evaluate(SLIDE_JS)
+            page.screenshot(path=str(ARTIFACTS / f"present-{w}x{h}-{i}.png"))
+            assert info["counter"] == f"{i} / {N_SLIDES}", info["counter"]
+            q = bu.query(page)
+            assert q.get("slide", "1") == str(i), f"URL after → to slide {i}: {page.url}"
+            assert info["summary"] and info["footer"].startswith("数据来源："), info
+            assert "数据截至" in info["footer"] and "内部资料" in info["footer"], info["footer"]
+            problems += problems_of(info, f"{w}x{h} slide {i} ({info['title']})", big=(w, h) == (1920, 1080))
+            titles.append(info["title"])
+        assert titles[:7] == ["公报主要数据", "经费保障", "队伍建设", "青年爱里", "党建引领与督查", "高校与国企改革", "典型经验"]
+        assert titles[7:] == ["兴安盟", "通辽市"], titles
+        # sample values on slide 2 (per-league sample map) are flagged in the footer
+        for key, want in (("ArrowLeft", N_SLIDES - 1), ("PageUp", N_SLIDES - 2), ("PageDown", N_SLIDES - 1),
+                          ("Home", 1), ("End", N_SLIDES)):
+            page.locator("#slide-title").click()
+            page.keyboard.press(key)
+            wait_slide(page, f"{want} / {N_SLIDES}")
+            assert bu.query(page).get("slide", "1") == str(want), (key, page.url)
+    finally:
+        ctx.close()
+    if off.blocked:
+        problems.append(f"the app requested outside hosts: {sorted(set(off.blocked))}")
+    assert not problems, "\n".join(problems)
+
+
+def test_deep_link_and_play(server, browser):
+    """/present?slide=4&year=2018 opens 青年爱里 for 2018; ▶ plays 2017 → 2019 on its map with one
+    colour scale; an invalid slide number falls back to slide 1."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, device_scale_factor=1, locale="zh-CN")
+    page = ctx.new_page()
+    off = Offline()
+    page.route("**/*", off.route)
+    try:
+        page.goto(server + "/present?slide=4&year=2018", wait_until="domcontentloaded")
+        wait_slide(page, "4 / 7")
+        info = page.evaluate(SLIDE_JS)
+        assert info["title"] == "青年爱里" and "2018年全区青年爱里" in info["summary"], info
+        assert "数据截至2019年" in info["footer"] and "含示例数据" in info["footer"], info["footer"]
+        scale = page.evaluate("""() => { const gd = document.querySelector('.st-key-slide-chart .js-plotly-plot');
+            const cb = gd._fullData.find(d => d.marker && d.marker.showscale);
+            return {cmin: cb.marker.cmin, cmax: cb.marker.cmax, title: gd._fullLayout.title.text,
+                    frames: (gd._transitionData._frames || []).map(f => f.name)}; }""")
+        assert scale["frames"] == ["2017", "2018", "2019"] and "2018" in scale["title"], scale
+        before = scale
+        page.locator(".st-key-slide-chart .updatemenu-button").first.click()  # ▶
+        page.wait_for_function("""() => { const gd = document.querySelector('.st-key-slide-chart .js-plotly-plot');
+            return gd._fullLayout.title.text.includes('2019'); }""", timeout=15_000)
+        after = page.evaluate("""() => { const gd = document.querySelector('.st-key-slide-chart .js-plotly-plot');
+            const cb = gd._fullData.find(d => d.marker && d.marker.showscale);
+            return {cmin: cb.marker.cmin, cmax: cb.marker.cmax}; }""")
+        assert (after["cmin"], after["cmax"]) == (before["cmin"], before["cmax"]), (before, after)
+        page.screenshot(path=str(ARTIFACTS / "present-played-2019.png"))
+        page.goto(server + "/present?slide=99", wait_until="domcontentloaded")
+        wait_slide(page, "1 / 7")
+        assert bu.query(page).get("slide") in (None, "1"), page.url
+    finally:
+        ctx.close()
+    assert not off.blocked, sorted(set(off.blocked))
