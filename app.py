@@ -7,7 +7,7 @@ See nmgdash/router.py for why a page file may run this file.
 
 import streamlit as st
 
-from nmgdash import router, state, widgets
+from nmgdash import data, router, state, widgets
 from nmgdash.i18n import t
 
 # An emoji favicon is inlined as a data: URL. A ":material/…" icon (here or on st.Page, which then
@@ -29,6 +29,7 @@ PAGES = [
 ]
 
 widgets.style()
+state.begin_run()
 with widgets.fault_guard():
     widgets.sidebar()
     lang = state.lang()
@@ -46,3 +47,5 @@ with widgets.fault_guard():
     with router.routing():
         page.run()
     state.visited(page.url_path)
+    state.drop_foreign_params()
+data.freeze_startup_heap()  # once per process: cheap garbage collection after each run (nmgdash/data.py)

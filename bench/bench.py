@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("NMGDASH_DB", str(Path(tempfile.mkdtemp(prefix="nmgdash-bench-")) / "reform.duckdb"))
 
 import streamlit as st
@@ -44,7 +45,7 @@ def page_times(page: str, runs: int) -> tuple[float, float, float]:
         t0 = time.perf_counter()
         at.run()
         warm.append(time.perf_counter() - t0)
-        year = at.radio(key="w_year")
+        year = at.radio(key="year")
         year.set_value(2018 if year.value != 2018 else 2019)
         t0 = time.perf_counter()
         at.run()
@@ -53,26 +54,147 @@ def page_times(page: str, runs: int) -> tuple[float, float, float]:
 
 
 def main() -> None:
+    """``make bench``: everything in one run (see the README's "Benchmark"): database build,
+    AppTest reruns, then the hello app and the dashboard as servers (browser timings and the
+    load test), replicas behind nginx, imports and exports; artifacts/bench.json and the plot."""
+    import json
+
+    import perf
+
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--runs", type=int, default=10, help="AppTest runs per page")
+    ap.add_argument("--browser-runs", type=int, default=3)
+    ap.add_argument("--users", default="1,5,20", help="concurrent users of the load test levels")
+    ap.add_argument("--memory-rounds", type=int, default=5)
+    ap.add_argument("--replicas", default="1,2", help="replica counts behind nginx ('' = skip)")
+    ap.add_argument("--tiny", action="store_true", help="smoke mode: 1 run, 1-2 users, /hubs only, no extras")
+    ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--json", default=str(ROOT / "artifacts" / "bench.json"))
+    ap.add_argument("--plot", default=str(ROOT / "artifacts" / "bench-latency.png"))
     args = ap.parse_args()
+    if args.tiny:
+        args.runs, args.browser_runs, args.users, args.memory_rounds, args.replicas = 1, 1, "1,2", 1, ""
+    users = [int(u) for u in args.users.split(",") if u]
+    rounds = {1: 8, 5: 3} if not args.tiny else {}
+    pages = ["hubs"] if args.tiny else PAGES
+    result: dict = {"meta": {"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
+                             "loadavg_start": os.getloadavg(), "tiny": args.tiny, "runs": args.runs,
+                             "browser_runs": args.browser_runs, "users": users}}
     builds = []
-    for _ in range(3):
+    for _ in range(1 if args.tiny else 3):
         path = Path(os.environ["NMGDASH_DB"])
         path.unlink(missing_ok=True)
         builds.append(db.build_database(path)["seconds"])
-    print(f"Database build (median of 3): {1000 * statistics.median(builds):.0f} ms\n")
+    result["db_build_ms"] = round(1000 * statistics.median(builds))
+    print(f"Database build (median of {len(builds)}): {result['db_build_ms']} ms\n")
     print(f"AppTest script time per page, median of {args.runs} (cold = fresh caches):\n")
     print("| page | cold run (ms) | warm rerun (ms) | rerun after year change (ms) |")
     print("|---|---:|---:|---:|")
-    for page in PAGES:
+    result["apptest_ms"] = {}
+    for page in pages:
         cold, warm, change = page_times(page, args.runs)
+        result["apptest_ms"][page] = {"cold": round(cold, 1), "warm": round(warm, 1), "year_change": round(change, 1)}
         print(f"| {page} | {cold:.0f} | {warm:.0f} | {change:.0f} |", flush=True)
     print()
+    result["geojson_kb"] = {}
     for name in ("leagues.geojson", "counties.geojson"):
-        print(f"{name}: {(GEO_DIR / name).stat().st_size / 1024:.1f} KB")
-    import_bench()
-    present_bench()
+        result["geojson_kb"][name] = round((GEO_DIR / name).stat().st_size / 1024, 1)
+        print(f"{name}: {result['geojson_kb'][name]:.1f} KB")
+
+    browser_ok = not args.no_browser and perf.CHROMIUM.exists()
+    result["browser"], result["load"] = {}, {}
+    env = {"NMGDASH_DB": os.environ["NMGDASH_DB"]}
+    for name, app in (("hello", ROOT / "bench" / "hello_app.py"), ("dashboard", ROOT / "app.py")):
+        with perf.Server(app, env) as srv:
+            print(f"\n{name}: {srv.base} (pid {srv.pid})", flush=True)
+            if browser_ok:
+                result["browser"][name] = perf.browser_timings(srv.base, hello=name == "hello", runs=args.browser_runs,
+                                                               pages=["hubs"] if args.tiny else perf.PAGES)
+            jobs = [("", "")] if name == "hello" else None
+            result["load"][name] = perf.load_test(srv.base, [srv.pid], levels=users, rounds=rounds, jobs=jobs,
+                                                  memory_rounds=args.memory_rounds,
+                                                  memory_users=20 if not args.tiny else 2)
+    if args.replicas:
+        import replicas
+
+        result["replicas"] = replicas.bench([int(n) for n in args.replicas.split(",")], env)
+    if not args.tiny:
+        import_bench()
+        present_bench()
+    result["meta"]["loadavg_end"] = os.getloadavg()
+    result["ratios"], result["targets"] = ratios(result)
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=float))
+    perf.plot(result, Path(args.plot))
+    report(result)
+    print(f"\nwrote {out} and {args.plot}")
+
+
+def ratios(result: dict) -> tuple[dict, dict]:
+    """Dashboard ÷ hello for every browser timing, and the issue's targets: {name: {value, target, met}}."""
+    b = result.get("browser", {})
+    hello, dash = b.get("hello"), b.get("dashboard")
+    r: dict = {}
+    if hello and dash:
+        h_ready = hello["page_ready"]["hello"]["median"]
+        h_year = hello["year_change"]["hello"]["median"]
+        r["page_ready"] = {p: round(v["median"] / h_ready, 2) for p, v in dash["page_ready"].items()}
+        r["year_change"] = {p: round(v["median"] / h_year, 2) for p, v in dash["year_change"].items()}
+        r["indicator_change"] = {p: round(v["median"] / h_year, 2) for p, v in dash["indicator_change"].items()}
+        r["map_click"] = {p: round(v["median"] / h_year, 2) for p, v in dash["map_click"].items()}
+    targets: dict = {}
+    if r:
+        worst_ready = max(r["page_ready"].values())
+        targets["page_ready_ratio"] = {"value": worst_ready, "target": 1.4, "met": worst_ready <= 1.4}
+        if r["year_change"]:
+            worst_year = max(r["year_change"].values())
+            targets["year_change_ratio"] = {"value": worst_year, "target": 2.0, "met": worst_year <= 2.0}
+    lv = {x["users"]: x for x in result.get("load", {}).get("dashboard", {}).get("levels", [])}
+    if 1 in lv:
+        targets["cpu_per_topic_run_ms"] = {"value": lv[1]["cpu_per_run_ms"], "target": 40,
+                                           "met": lv[1]["cpu_per_run_ms"] <= 40}
+    if 20 in lv:
+        targets["p95_20_users_s"] = {"value": round(lv[20]["p95_s"], 3), "target": 1.5, "met": lv[20]["p95_s"] <= 1.5}
+    mem = result.get("load", {}).get("dashboard", {}).get("memory")
+    if mem and mem.get("drift_pct") is not None:
+        targets["memory_drift_pct"] = {"value": mem["drift_pct"], "target": 10, "met": abs(mem["drift_pct"]) <= 10}
+    return r, targets
+
+
+def report(result: dict) -> None:
+    """Print the README tables: hello vs dashboard with ratios, the load levels, the targets."""
+    b = result.get("browser", {})
+    if b.get("hello") and b.get("dashboard"):
+        h, d, r = b["hello"], b["dashboard"], result["ratios"]
+        print("\n| what (browser, median) | hello app | dashboard | ratio |")
+        print("|---|---:|---:|---:|")
+        hr, hy = h["page_ready"]["hello"]["median"], h["year_change"]["hello"]["median"]
+        for p, v in d["page_ready"].items():
+            print(f"| page ready: {p} | {hr:.2f} s | {v['median']:.2f} s | {r['page_ready'][p]:.2f}× |")
+        for kind, label in (("year_change", "year change"), ("indicator_change", "indicator change"),
+                            ("map_click", "map click → county map")):
+            for p, v in d[kind].items():
+                print(f"| {label}: {p} | {hy:.2f} s | {v['median']:.2f} s | {r[kind][p]:.2f}× |")
+    print("\n| app | users | runs | p50 (ms) | p95 (ms) | errors | server CPU per run (ms) | RSS before / peak / after (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for name, load in result.get("load", {}).items():
+        for x in load.get("levels", []):
+            m = x["rss_mb"]
+            print(f"| {name} | {x['users']} | {x['runs']} | {1000 * x['p50_s']:.0f} | {1000 * x['p95_s']:.0f} | "
+                  f"{x['errors']} | {x['cpu_per_run_ms']:.0f} | {m['before']:.0f} / {m['peak']:.0f} / {m['after']:.0f} |")
+    for name, load in result.get("load", {}).items():
+        mem = load.get("memory")
+        if mem:
+            print(f"- {name}: RSS after each of {mem['rounds']} rounds of {mem['users']} users: "
+                  f"{mem['rss_after_round_mb']} MB (drift {mem['drift_pct']} %)")
+    for n, rep in (result.get("replicas") or {}).items():
+        if isinstance(rep, dict) and "p95_s" in rep:
+            print(f"- {n} replica(s) behind nginx, 20 users: p50 {1000 * rep['p50_s']:.0f} ms, "
+                  f"p95 {1000 * rep['p95_s']:.0f} ms, errors {rep['errors']}")
+    print("\nTargets:")
+    for k, v in result.get("targets", {}).items():
+        print(f"- {k}: {v['value']} (target {v['target']}): {'met' if v['met'] else 'NOT met'}")
 
 
 def _filled_template(year: int) -> bytes:

@@ -85,6 +85,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "reading": ("正在读取和校验文件……", "Reading and checking the file…"),
     "file_line": ("文件 **{name}**（{size}，SHA-256 `{sha}…`）", "File **{name}** ({size}, SHA-256 `{sha}…`)"),
     "n_values": ("将导入的数值", "Values to import"),
+    "rejected_rows": ("文件中读出 {n} 个数值，仅供对照修改：因有上述错误，一个也不会导入。",
+                      "{n} values were read from the file, shown only to help fix it: because of the errors above, none will be imported."),
     "new": ("新增", "New"),
     "changed": ("修改", "Changed"),
     "unchanged": ("不变", "Unchanged"),
@@ -451,7 +453,9 @@ def preview_block(plan: ingest.ImportPlan) -> None:
     if plan.errors:
         st.error(f"**{tr('errors_heading', n=len(plan.errors))}**  \n{tr('errors_fix')}", icon="🛑")
         st.table(issues_frame(plan.errors), hide_index=True)  # wraps long messages; text shown as text
-    if plan.preview is not None and len(plan.rows):
+    if plan.errors and len(plan.rows):  # a rejected file imports nothing: say so, no "to import" counts
+        st.caption(tr("rejected_rows", n=len(plan.rows)))
+    elif plan.preview is not None and len(plan.rows):
         c = plan.counts
         m = st.columns(4)
         m[0].metric(tr("n_values"), len(plan.rows), border=True)

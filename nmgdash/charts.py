@@ -85,8 +85,9 @@ def source_line(frame: pd.DataFrame, lang: str = "zh") -> str:
     still says where its numbers come from.
 
     frame columns: source_id (str; short names from nmgdash.i18n ``src_<id>``, else) source_title /
-    source_title_en, status (str). Sources in order of first appearance; "（示例数据）"/" (SAMPLE)"
-    when any row has status sample. Returns "" when no row has a source.
+    source_title_en, status (str). Sources in order of first appearance, each followed by its own
+    status when it is sample ("（示例数据）"/" (SAMPLE)") or imported ("（已导入）"). Returns "" when
+    no row has a source.
     """
     from .i18n import TEXT, t
 
@@ -97,13 +98,15 @@ def source_line(frame: pd.DataFrame, lang: str = "zh") -> str:
     names = []
     for r in rows.itertuples():
         key = f"src_{r.source_id}"
-        names.append(t(key, lang) if key in TEXT else str(getattr(r, title_col, r.source_id)))
+        name = t(key, lang) if key in TEXT else str(getattr(r, title_col, r.source_id))
+        # each source carries its own status: an imported file next to sample rows is not "sample"
+        status = getattr(r, "status", None)
+        label = {"sample": t("sample_tag", lang), "imported": t("status_imported", lang)}.get(status)
+        names.append(name + (("（" + label + "）" if lang == "zh" else f" ({label})") if label else ""))
     if not names:
         return ""
-    sample = bool((frame.get("status", pd.Series(dtype=str)) == "sample").any())
-    tag = ("（" + t("sample_tag", lang) + "）" if lang == "zh" else f" ({t('sample_tag', lang)})") if sample else ""
     sep = "；" if lang == "zh" else "; "
-    return f"{t('source', lang)}{'：' if lang == 'zh' else ': '}{sep.join(names)}{tag}"
+    return f"{t('source', lang)}{'：' if lang == 'zh' else ': '}{sep.join(names)}"
 
 
 def _footer(lines: list[tuple[str, str]], width_px: float, left_px: int = 0) -> tuple[list[dict], int]:

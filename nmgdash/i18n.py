@@ -29,6 +29,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "On: clicking a league on the map adds it to or removes it from the selection. Off: a click replaces it.",
     ),
     "region_row": ("全区（对照）", "Whole region (comparison)"),
+    "colon": ("：", ": "),
+    "semicolon": ("；", "; "),
     "fault_retry": ("问题排除后刷新页面即可，无需重启服务。", "Refresh the page once the problem is fixed; no restart is needed."),
     "geometry_fault": ("地图边界数据有误，地图暂不显示：{detail}", "The map boundaries are invalid, so no map is drawn: {detail}"),
     "region_row_note": ("数值为{n}个盟市之和", "Value: sum of {n} leagues"),

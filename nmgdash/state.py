@@ -90,3 +90,28 @@ def remember(page: str, key: str) -> None:
 def visited(page: str) -> None:
     """Mark ``page`` as the page of this run (end of the page's layout)."""
     st.session_state[_LAST_PAGE] = page
+
+
+_BOUND = "_bound_params"
+
+
+def begin_run() -> None:
+    """Start of a script run (app.py): no URL parameter is claimed yet."""
+    st.session_state[_BOUND] = set()
+
+
+def bound(*keys: str) -> None:
+    """Claim URL parameters for this run: the keys of the widgets bound to the URL that this run drew."""
+    st.session_state.setdefault(_BOUND, set()).update(keys)
+
+
+def drop_foreign_params() -> None:
+    """End of a run: remove URL parameters that no widget of this page reads (``?slide=…`` on /hubs,
+    a made-up ``?foo=``), so a link never carries values the page ignores. Streamlit already drops
+    invalid values of bound parameters; this drops the unbound ones."""
+    claimed = st.session_state.get(_BOUND, set())
+    for key in [k for k in st.query_params if k not in claimed]:
+        try:
+            del st.query_params[key]
+        except Exception:  # noqa: BLE001 - a parameter bound by a widget we did not claim: leave it
+            pass

@@ -4,6 +4,8 @@ with its exports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -41,6 +43,19 @@ def _value_label(row: pd.Series, unit: str, mode: str, lg: str) -> str:
     return fmt(row["metric"], unit, lg)
 
 
+@st.cache_resource(show_spinner=False, max_entries=96)
+def _figure(kind: str, view: tuple, _build: Callable[[], object]) -> object:
+    """``_build()`` once per ``kind`` and ``view`` in this server process, shared by all sessions.
+
+    view: everything the figure depends on (page, indicator, mode, year, chosen leagues, language,
+    published-only, the database build and the boundary layer), see :func:`topic_view`. Map
+    figures are stored as plain dicts (``plotly_map`` serialises a dict with ``json.dumps``,
+    without plotly's object tree); the others as Figures, which ``st.plotly_chart`` copies before
+    use. Nobody mutates a cached figure. Building the three figures was about half of a topic
+    page's script time (profile in README "Benchmark")."""
+    return _build()
+
+
 def topic_view(page: str, indicator_ids: list[str]) -> None:
     """The per-league view of one topic: picker, mode, map (with click-to-select and county
     drill-down), ranking, trend, table with CSV/Excel export and source footnotes."""
@@ -71,8 +86,6 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
 
     drill = len(selected) == 1 and ind["lowest_level"] == "county"
     map_unit = munit  # the map's unit (a county map in 每万常住人口 mode shows absolute values)
-    if len(selected) == 1 and not drill:
-        st.caption(t("county_na", lg))
     if drill:
         league = selected[0]
         # county populations are not in the census file: per-10k falls back to absolute values
@@ -91,8 +104,8 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         map_frame, shp, offsets, min_area = cur, data.shapes("league"), data.label_offsets(), 0.0
         map_title = f"{iname} · {year} · {mode_txt}{suffix}"
     map_frame["hover"] = [
-        f"<b>{r['name']}</b><br>{r['label']}<br>{t('status', lg)}：{status_label(r['status'])}"
-        + (f"<br>{t('source', lg)}：{r['source_title' if lg == 'zh' else 'source_title_en']}" if not is_missing(r["source_title"]) else "")
+        f"<b>{r['name']}</b><br>{r['label']}<br>{t('status', lg)}{t('colon', lg)}{status_label(r['status'])}"
+        + (f"<br>{t('source', lg)}{t('colon', lg)}{r['source_title' if lg == 'zh' else 'source_title_en']}" if not is_missing(r["source_title"]) else "")
         for _, r in map_frame.iterrows()
     ]
     src_line = charts.source_line(map_frame, lg)  # drawn inside every figure (screenshots, PNGs)
@@ -100,14 +113,16 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     note = None
     if missing:
         note = t("no_data_reason_pub", lg) if state.published_only() and map_frame["value"].isna().all() else t("no_data_reason", lg)
-    fig = charts.choropleth(
+    # what every figure of this view depends on (the key of the figure cache, _figure)
+    view = (page, ind["indicator_id"], mode, year, tuple(selected), lg, state.published_only(), data.version(), id(shp))
+    fig = _figure("map", view, lambda: charts.choropleth(
         map_frame[["adcode", "name", "metric", "label", "hover"]], shp, title=map_title, unit_label=map_unit,
         selected=selected if not drill else (), label_offsets=offsets, label_min_area_km2=min_area,
         no_data_note=note, tick_text=tick_text,
         # the view (zoom, pan) survives year and league changes; another indicator, mode or map resets it
         uirevision=f"{page}|{ind['indicator_id']}|{mode}|{'county-' + selected[0] if drill else 'league'}",
         avoid_overlap=drill, source=src_line,
-    )
+    ).to_plotly_json())
     chart_key = f"map_{page}_{'county' if drill else 'league'}"
     if drill:
         plotly_map(fig, key=chart_key, config=charts.plot_config(chart_key, scroll_zoom=False))
@@ -115,6 +130,10 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         multi_key = map_selection_bar(page)
         plotly_map(fig, key=chart_key, on_click=lambda event: on_map_click(chart_key, multi_key, event),
                    config=charts.plot_config(chart_key, scroll_zoom=False))
+    if len(selected) == 1 and not drill:
+        # under the map, not above it: an element that appears above the map after a click pushes
+        # the map down while the rerun runs, and a quick second click lands beside it
+        st.caption(t("county_na", lg))
     st.caption(t("map_hint", lg))
     present.topic_player(page, ind, mode, full, munit)  # ▶ play the years; PNG download (nmgdash/present.py)
 
@@ -123,13 +142,13 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     with left:
         rank_src = map_frame if drill else cur
         st.plotly_chart(
-            charts.ranking_bar(rank_src[["adcode", "name", "metric", "label"]],
+            _figure("ranking", view, lambda: charts.ranking_bar(rank_src[["adcode", "name", "metric", "label"]],
                                title=f"{t('ranking_county' if drill else 'ranking', lg)} · {year}{suffix}", unit_label=map_unit,
                                region_value=None if drill or region_metric.empty else float(region_metric.iloc[0]),
                                region_label=f"{t('region_avg', lg) if mode in {'value', 'share'} else t('region', lg)}",
                                selected=selected, tick_text=tick_text, source=charts.source_line(rank_src, lg),
                                region_text=None if drill or region_metric.empty else
-                               (format_signed if mode in {"yoy", "vs_base"} else format_number)(float(region_metric.iloc[0]), munit, lg)),
+                               (format_signed if mode in {"yoy", "vs_base"} else format_number)(float(region_metric.iloc[0]), munit, lg))),
             key=f"rank_{page}", config=charts.plot_config(f"rank_{page}"),
         )
     with right:
@@ -137,13 +156,13 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         tr = full[full["adcode"].isin(chosen)].assign(name=lambda d: d[state.name_col()])
         region_tr = full.drop_duplicates("year")[["year", "region_metric"]].dropna()
         if tr["metric"].isna().all() and region_tr.empty:
-            st.info(f"{t('trend', lg)}：{t('empty_selection', lg)}")
+            st.info(f"{t('trend', lg)}{t('colon', lg)}{t('empty_selection', lg)}")
         else:
             st.plotly_chart(
-                charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
+                _figure("trend", view, lambda: charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
                                    title=f"{t('trend', lg)}（{munit}）{tag if is_sample else ''}", unit_label=munit,
                                    region_label=t("region_avg", lg) if mode in {"value", "share"} else t("region", lg),
-                                   tick_text=tick_text, source=charts.source_line(tr, lg)),
+                                   tick_text=tick_text, source=charts.source_line(tr, lg))),
                 key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"),
             )
 

@@ -31,7 +31,7 @@ def reference_map(page: str, indicator_ids: list[str]) -> None:
     df["name"] = widgets.short_names(df[state.name_col()])
     df["label"] = [format_number(v, unit, lg) for v in df["value"]]
     src = "source_title" if lg == "zh" else "source_title_en"
-    df["hover"] = [f"<b>{r['name']}</b><br>{r['label']}<br>{t('source', lg)}：{r[src]}" for _, r in df.iterrows()]
+    df["hover"] = [f"<b>{r['name']}</b><br>{r['label']}<br>{t('source', lg)}{t('colon', lg)}{r[src]}" for _, r in df.iterrows()]
     selected = state.selected_leagues()
     fig = charts.choropleth(df[["adcode", "name", "metric", "label", "hover"]], data.shapes("league"),
                             title=f"{ind[state.name_col()]} · {CENSUS_YEAR}", unit_label=unit,
@@ -42,6 +42,7 @@ def reference_map(page: str, indicator_ids: list[str]) -> None:
     multi_key = widgets.map_selection_bar(page)
     plotly_map(fig, key=key, on_click=lambda event: widgets.on_map_click(key, multi_key, event),
                config=charts.plot_config(f"{ind['indicator_id']}_{CENSUS_YEAR}", scroll_zoom=False))
+    widgets.png_button(fig, f"{ind[state.name_col()]}_{CENSUS_YEAR}", key)
     rows = df[df["adcode"].isin(selected)] if selected else df
     table = topic.league_table(rows.sort_values("rank"), df, iname=ind[state.name_col()], unit=unit, mode="value",
                                munit=unit, year=CENSUS_YEAR, area_col=t("leagues", lg), comparison_label=None,
@@ -93,11 +94,11 @@ def rate_progress(indicator_ids: list[str], title: str) -> pd.DataFrame:
         "value": figs["value"],
         "label": [widgets.figure_text(r, lg) for r in figs.to_dict("records")],  # 全部（100%）
     })
-    st.plotly_chart(charts.bullet_chart(frame, title=title, target_label=f"{t('target', lg)} 100%",
-                                        gap_label=t("gap_short", lg), gap_unit=t("gap_unit", lg),
-                                        met_label=t("target_met", lg),
-                                        source=charts.source_line(figs, lg)),
-                    key=f"progress_{title}", config=charts.plot_config(f"rates_{indicator_ids[0]}"))
+    fig = charts.bullet_chart(frame, title=title, target_label=f"{t('target', lg)} 100%",
+                              gap_label=t("gap_short", lg), gap_unit=t("gap_unit", lg),
+                              met_label=t("target_met", lg), source=charts.source_line(figs, lg))
+    st.plotly_chart(fig, key=f"progress_{title}", config=charts.plot_config(f"rates_{indicator_ids[0]}"))
+    widgets.png_button(fig, title, f"rates_{indicator_ids[0]}")
     return figs
 
 
@@ -132,4 +133,5 @@ def innovations_map() -> pd.DataFrame:
                            text=f"<b>{i + 1}. {getattr(r, area)}</b>", bgcolor="rgba(255,255,255,0.9)",
                            bordercolor="#dc2626", font=dict(size=13), arrowcolor="#dc2626")
     st.plotly_chart(fig, key="map_innovations", config=charts.plot_config("innovations", scroll_zoom=False))
+    widgets.png_button(fig, title, "innovations")
     return inn

@@ -111,6 +111,7 @@ def sidebar() -> None:
                  bind="query-params")
         st.toggle(t("published_only", state.lang()), key=state.PUB, help=t("published_only_help", state.lang()),
                   bind="query-params")
+    state.bound(state.LANG, state.LEAGUES, state.YEAR, state.PUB)
 
 
 def style() -> None:
@@ -130,8 +131,10 @@ def style() -> None:
         # the number scales with its card (container query), so "8,600+ organisations" fits a
         # quarter of a 1024 px page; a word longer than the card still breaks rather than sticking out
         "[data-testid='stMetric'] {container-type: inline-size;}"
-        "[data-testid='stMetricValue'] > div {font-size: clamp(1rem, 11.5cqi, 2.25rem) !important;"
-        " overflow-wrap: anywhere;}"
+        # at least 24 px: on a 1024 px projector with the sidebar open a card is ~140 px wide, and the
+        # number must still read as a headline (it wraps rather than shrinking to body size)
+        "[data-testid='stMetricValue'] > div {font-size: clamp(1.5rem, 14cqi, 2.25rem) !important;"
+        " overflow-wrap: anywhere; line-height: 1.15;}"
         "[data-testid='stMetricValue'] p {white-space: normal !important; overflow: visible !important;}"
         "</style>"
     )
@@ -198,8 +201,8 @@ def _kpi_help(row: pd.Series, lg: str) -> str:
              else f"**{figure_text(row, lg)}** ({period_text(row, lg)})"]
     if _get(row, "definition"):
         lines.append(definition_text(row["definition"], lg))
-    lines.append(f"{t('source', lg)}：{src}；{row['locator']}")
-    lines.append(f"{t('status', lg)}：{status_label(row['status'])}")
+    lines.append(f"{t('source', lg)}{t('colon', lg)}{src}{t('semicolon', lg)}{row['locator']}")
+    lines.append(f"{t('status', lg)}{t('colon', lg)}{status_label(row['status'])}")
     return "  \n".join(lines)
 
 
@@ -256,7 +259,7 @@ def kpi_range(min_id: str, max_id: str, label: str, columns: int = 4) -> None:
     src = lo["source_title"] if lg == "zh" else lo["source_title_en"]
     tip = "  \n".join([f"**{text}**（{period_text(lo, lg)}）" if lg == "zh" else f"**{text}** ({period_text(lo, lg)})",
                         definition_text(lo["definition"], lg), definition_text(hi["definition"], lg),
-                        f"{t('source', lg)}：{src}；{lo['locator']}", f"{t('status', lg)}：{status_label(lo['status'])}"])
+                        f"{t('source', lg)}{t('colon', lg)}{src}{t('semicolon', lg)}{lo['locator']}", f"{t('status', lg)}{t('colon', lg)}{status_label(lo['status'])}"])
     st.columns(columns)[0].metric(label, text, help=tip, border=True, **_kpi_note(lo, lg))
 
 
@@ -320,6 +323,18 @@ def data_table(table: pd.DataFrame, **kwargs: object) -> None:
     st.dataframe(styler, **({"hide_index": True, "width": "stretch"} | kwargs))
 
 
+def png_button(fig: object, stem: str, key: str) -> None:
+    """A "下载图片（PNG）" button for ``fig`` at presentation resolution (1920×1080 × 2), rendered on the
+    server by kaleido in the system Chromium with CJK fonts (:func:`nmgdash.deck.png`) only when
+    clicked. Not shown when the server has no Chromium (the modebar's camera still works)."""
+    from . import deck
+
+    if not deck.available():
+        return
+    st.download_button(t("png_download", state.lang()), lambda: deck.png(fig), f"{stem}.png", "image/png",
+                       key=f"png_{key}", on_click="ignore", icon=":material/image:")
+
+
 def indicator_picker(page: str, indicator_ids: list[str]) -> pd.Series:
     """Selectbox over the page's indicators (key and URL parameter ``ind``; the page's own choice
     comes back when the user returns to it). Returns the chosen catalogue row."""
@@ -335,6 +350,7 @@ def indicator_picker(page: str, indicator_ids: list[str]) -> pd.Series:
                           format_func=indicator_label,
                           help=f"{indicator_label(shown)}  \n{definition_text(cat.loc[shown, 'definition'], state.lang())}")
     state.remember(page, state.IND)
+    state.bound(state.IND)
     return cat.loc[chosen]
 
 
@@ -346,6 +362,7 @@ def mode_picker(page: str, additive: bool) -> str:
     chosen = st.radio(t("mode", state.lang()), modes, key=state.MODE, horizontal=True, bind="query-params",
                       format_func=mode_label)
     state.remember(page, state.MODE)
+    state.bound(state.MODE)
     return chosen
 
 

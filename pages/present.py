@@ -96,6 +96,7 @@ def render() -> None:
     with settings:
         mark_on = st.toggle("内部资料水印" if lg == "zh" else "'Internal' watermark", value=True, key=WATERMARK,
                             bind="query-params")
+    state.bound(SLIDE, WATERMARK)  # this page's own URL parameters (others are dropped at the end of the run)
 
     index = current if isinstance(current, int) and 1 <= current <= n else 1
     slide = present.build(keys[index - 1], ctx)

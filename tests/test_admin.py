@@ -263,6 +263,9 @@ def test_rejected_file_shows_errors_and_changes_nothing(admin_env, password_hash
     errors = frame_with(at, "说明")
     assert any(message in m for m in errors["说明"]), list(errors["说明"])
     assert not [b for b in at.button if b.key == "admin_commit"]  # nothing to commit
+    assert "将导入的数值" not in [m.label for m in at.metric]  # a rejected file claims no values to import
+    if case == "s10_negative_count.xlsx":  # values were read: they are shown only as a reference
+        assert any("仅供对照修改：因有上述错误，一个也不会导入" in c.value for c in at.caption)
     assert db_fingerprint() == before and store.audit_log().empty
     assert not (admin_env / "imports" / "audit.jsonl").exists()
 

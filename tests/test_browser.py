@@ -839,3 +839,17 @@ def test_unknown_url_shows_our_notice_not_streamlits_english_dialog(web):
     assert "没有地址为“/nope”的页面" in text and "页面不存在" in text, text[:500]
     assert "Page not found" not in text and not page.locator("[role=dialog]").count(), text[:500]
     web.finish()
+
+
+def test_headline_numbers_stay_big_on_a_1024_projector(web):
+    """Leaders read the cards from across a room: at 1024 px with the sidebar open (cards ~130 px wide)
+    every headline number is at least 24 px, not body-text size."""
+    page = web.page
+    page.set_viewport_size({"width": 1024, "height": 1600})
+    bu.open_page(page, web.base + "/")
+    page.wait_for_function("document.querySelectorAll('[data-testid=stMetricValue]').length >= 12")
+    sizes = page.eval_on_selector_all(
+        "[data-testid=stMetricValue] p", "ps => ps.map(p => [p.innerText, parseFloat(getComputedStyle(p).fontSize)])")
+    small = [(text, size) for text, size in sizes if size < 24]
+    assert len(sizes) >= 12 and not small, small
+    web.finish()

@@ -132,3 +132,25 @@ def test_template_without_a_year_and_an_untouched_county_sheet(con):
     assert not plan.errors, [e.text for e in plan.errors]
     assert len(plan.rows) == 12 and set(plan.rows["year"]) == {2019}
     assert "工作表“旗县数据”没有填写任何数值，未读取" in plan.notes
+
+
+def test_one_league_changed_warns_about_the_region_total_and_notes_its_counties(con):
+    """A file with one league's 青年爱里 (80 instead of the sample 75): the 12 leagues as the dashboard
+    would show them add up to 1047 against the bulletin's 1042 (a warning to confirm), and 兴安盟's
+    six counties (sample) still add up to 75 (a note)."""
+    wb = openpyxl.load_workbook(io.BytesIO(ingest.build_template(2019)))
+    ws = wb["盟市数据"]
+    header = [str(ws.cell(4, c).value) for c in range(1, ws.max_column + 1)]
+    column = header.index("青年爱里数量（个）") + 1
+    row = next(r for r in range(5, 17) if ws.cell(r, 1).value == "兴安盟")
+    ws.cell(row, column).value = 80
+    buf = io.BytesIO()
+    wb.save(buf)
+    plan = ingest.load_file(buf.getvalue(), "兴安盟报表.xlsx", con)
+    assert not plan.errors
+    kinds = sorted(w.kind for w in plan.warnings)
+    assert kinds == ["bulletin_total_mismatch"], [w.text for w in plan.warnings]
+    assert "之和为 1047（其中 11 个盟市为库中现有数据，11 个为示例数据），公报全区数为 1042个" in plan.warnings[0].text
+    # the counties are generated sample values: a note, not a warning for every league of every report
+    assert "2019年“青年爱里”：兴安盟的旗县数仍是示例数据，与导入的盟市数不一致；旗县地图会标明示例数据。" \
+           "要一致，请在“旗县数据”表中一并填写各旗县" in plan.notes

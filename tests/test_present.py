@@ -239,3 +239,14 @@ def test_pptx_images_have_cjk_glyphs(deck_bytes, tmp_path):
     diff = np.abs(a - b).mean()
     assert diff > 3 and abs(_ink(a) - _ink(b)) > 0.15 * _ink(a), (diff, _ink(a), _ink(b))
     assert deck.DECK_IMAGE == (1500, 1000, 1.2)
+
+
+def test_every_static_chart_offers_a_server_side_png():
+    """Besides the slides and the topic maps' player, the overview map, the reform bullet charts and
+    the innovations map each have a PNG download rendered on the server."""
+    from tests.test_app import run
+
+    for page, n in (("overview", 1), ("reforms", 3), ("innovations", 1)):
+        at = run(page)
+        labels = [b.label for b in at.get("download_button")]
+        assert labels.count("下载图片（PNG，演示分辨率）") == n, (page, labels)

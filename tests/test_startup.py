@@ -11,6 +11,7 @@ fresh server, because the fault lives in the window before any session has run a
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -21,13 +22,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
 from st_client import run_page
 
+from nmgdash.i18n import TEXT
 from tests.test_browser import CHROMIUM, Offline, _free_port, _need_browser
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_NAV = ["", "funding", "staffing", "hubs", "leadership", "reforms", "innovations", "about"]
+#: The page registry of app.py (url path, icon, default): the navigation every session must get.
+REGISTRY = re.findall(r'\("(\w+)", ":material/', (Path(__file__).resolve().parents[1] / "app.py").read_text())
+APP_NAV = ["" if key == "overview" else key for key in REGISTRY]
 TITLES = {"": "内蒙古共青团改革数据看板", "funding": "经费保障", "staffing": "队伍建设", "hubs": "青年爱里",
           "leadership": "党建引领与督查", "reforms": "高校与国企改革", "innovations": "典型经验", "about": "数据说明"}
-NAV_TITLES = ["总览", *list(TITLES.values())[1:]]
+NAV_TITLES = [TEXT[key][0] for key in REGISTRY]
 DEEP_LINKS = ["hubs", "leadership", "about", "funding", "staffing", "reforms", "innovations", "hubs", "", "about"]
 
 

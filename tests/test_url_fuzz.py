@@ -63,3 +63,12 @@ def test_any_text_in_any_parameter_falls_back(page, params):
     at = _run_raw(page, params)
     assert not at.exception, (params, [e.message for e in at.exception])
     assert at.title
+
+
+def test_parameters_no_widget_reads_are_dropped():
+    """`?slide=<script>` on /hubs (slide belongs to 汇报模式) and a made-up `?foo=` are removed from the
+    URL instead of being carried along; the page's own parameters stay."""
+    at = _run_raw("hubs", {"slide": "<script>alert(1)</script>", "foo": "bar", "year": "2018"})
+    assert not at.exception
+    assert "slide" not in at.query_params and "foo" not in at.query_params
+    assert at.query_params.get("year") == "2018"

@@ -193,6 +193,11 @@ def check_against_database(good: list[Record], totals: list[Record], current: pd
     real["rank"] = real["status"].map({s: i for i, s in enumerate(REAL_STATUSES)})
     real = real.sort_values("rank").drop_duplicates(["indicator_id", "adcode", "year"])
     real_map = {(r.indicator_id, r.adcode, int(r.year)): (float(r.value), r.status) for r in real.itertuples()}
+    # What the dashboard shows for a cell no file value replaces (imported > published > reference >
+    # sample): the consistency checks below compare the file with the data it will sit beside.
+    shown = current.sort_values("status_rank").drop_duplicates(["indicator_id", "adcode", "year"]) \
+        if "status_rank" in current else current.drop_duplicates(["indicator_id", "adcode", "year"])
+    shown_map = {(r.indicator_id, r.adcode, int(r.year)): (float(r.value), r.status) for r in shown.itertuples()}
     pub = current[current["status"] == "published"]
     pub_map = {(r.indicator_id, r.adcode, int(r.year)): float(r.value) for r in pub.itertuples()}
     file_map = {(r.entry.indicator_id, r.adcode, r.year): r for r in good}
@@ -230,12 +235,13 @@ def check_against_database(good: list[Record], totals: list[Record], current: pd
     for ind, year in sorted(pairs):
         if not cat.additive(ind) or (ind, "150000", year) not in pub_map:
             continue
-        values = []
+        values, from_db = [], []
         for lg in leagues:
             if (ind, lg, year) in file_map:
                 values.append(float(file_map[(ind, lg, year)].value))
-            elif (ind, lg, year) in real_map:
-                values.append(real_map[(ind, lg, year)][0])
+            elif (ind, lg, year) in shown_map:
+                values.append(shown_map[(ind, lg, year)][0])
+                from_db.append(shown_map[(ind, lg, year)][1])
         if len(values) < len(leagues):
             continue
         s, p = sum(values), pub_map[(ind, "150000", year)]
@@ -244,6 +250,36 @@ def check_against_database(good: list[Record], totals: list[Record], current: pd
             e = tot.entry if tot else next(r.entry for k, r in file_map.items()
                                             if k[0] == ind and k[2] == year and cat.level(k[1]) == "league")
             cell = (e.row, e.col) if tot else e.header_cell
+            kept = (f"（其中 {len(from_db)} 个盟市为库中现有数据，"
+                    f"{sum(st == 'sample' for st in from_db)} 个为示例数据）") if from_db else ""
             col.issue("bulletin_total_mismatch",
-                      f"{year}年12个盟市“{cat.name(ind)}”之和为 {_num(s)}，公报全区数为 {_num(p)}{cat.unit(ind)}，请核实后确认",
+                      f"{year}年12个盟市“{cat.name(ind)}”之和为 {_num(s)}{kept}，公报全区数为 {_num(p)}{cat.unit(ind)}，请核实后确认",
                       e.sheet, *cell)
+
+    # a league value of a county-level indicator against the counties already in the database:
+    # real county figures that disagree need confirmation; generated (sample) ones only get a note
+    sample_only: dict[tuple[str, int], list[str]] = {}
+    for (ind, adcode, year), rec in file_map.items():
+        if cat.level(adcode) != "league" or not cat.additive(ind) or "county" not in cat.importable_levels(ind):
+            continue
+        counties = list(cat.counties(adcode).index)
+        if any((ind, c, year) in file_map for c in counties):
+            continue  # the file gives the counties too: checked within the file
+        parts = [shown_map.get((ind, c, year)) for c in counties]
+        if not counties or any(p is None for p in parts):
+            continue
+        total = sum(v for v, _ in parts)
+        if _close(total, float(rec.value)):
+            continue
+        if all(status == "sample" for _, status in parts):
+            sample_only.setdefault((ind, year), []).append(cat.area_name(adcode))
+            continue
+        e = rec.entry
+        col.issue("county_sum_mismatch",
+                  f"{cat.area_name(adcode)}“{cat.name(ind)}”{year}年填 {_num(float(rec.value))}，但库中其各旗县（市、区）"
+                  f"之和为 {_num(total)}（{STATUS_ZH[parts[0][1]]}数据），导入后盟市数与旗县数将不一致，请核实后确认，"
+                  "或在“旗县数据”表中一并填写各旗县",
+                  e.sheet, e.row, e.col)
+    for (ind, year), names in sorted(sample_only.items()):
+        col.note(f"{year}年“{cat.name(ind)}”：{'、'.join(names)}的旗县数仍是示例数据，与导入的盟市数不一致；"
+                 "旗县地图会标明示例数据。要一致，请在“旗县数据”表中一并填写各旗县")
