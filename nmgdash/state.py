@@ -113,5 +113,5 @@ def drop_foreign_params() -> None:
     for key in [k for k in st.query_params if k not in claimed]:
         try:
             del st.query_params[key]
-        except Exception:  # noqa: BLE001 - a parameter bound by a widget we did not claim: leave it
+        except Exception:
             pass

@@ -6,7 +6,6 @@ import streamlit as st
 from nmgdash import data, router, state, widgets
 from nmgdash.i18n import t
 
-
 WORDING_ZH = """
 公报的每个数字都按原文显示，并带有它所指的时期：
 

@@ -4,9 +4,9 @@ URL state in and out, county drill-down and the English switch."""
 from __future__ import annotations
 
 import base64
-import re
 import csv
 import json
+import re
 
 import numpy as np
 import pytest

@@ -522,10 +522,9 @@ def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
     sheet_year = None
     if year_c is None:
         sheet_year = _sheet_year(grid, top, col)
-        if sheet_year is None and all(_blank(grid.get(r, d.col)) for d in data_cols
-                                      for r in range(first, grid.nrows + 1)):
+        if sheet_year is None and all(_blank(grid.get(r, val_c.col)) for r in range(first, grid.nrows + 1)):
             col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}没有填写任何数值，未读取")
-            return []  # an untouched sheet (the template's 旗县数据 left empty) needs no year
+            return []  # a long table with no values needs no year either
         if sheet_year is None:
             col.issue("missing_year", "找不到年份：请加“年份”列", sheet, *val_c.header_cell)
             return []
