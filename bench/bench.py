@@ -1,8 +1,12 @@
-"""Benchmark: database build time, every page's script time under AppTest (cold and warm,
-median of N), warm rerun after a filter change, and the GeoJSON payload sizes.
+"""Benchmark (``make bench``; README "Benchmark"): database build time, every page's script time
+under AppTest (cold and warm, median of N, and after a year change), the GeoJSON payload sizes;
+then the hello app (bench/hello_app.py) and the dashboard as servers side by side: browser timings
+and the protocol load test (bench/perf.py), N replicas behind nginx (bench/replicas.py); imports
+and 汇报模式 exports. Writes bench/results/bench.json and bench-latency.png and prints the README
+tables with the ratios to the hello app. ``--tiny`` is the smoke mode of tests/test_bench.py.
 
-Run: ``make bench`` (or ``.venv/bin/python bench/bench.py [--runs 10]``). Prints a Markdown table
-for the README. Uses its own database in a temp dir.
+Run: ``make bench`` (or ``.venv/bin/python bench/bench.py [--runs 10] [--tiny]``). Uses its own
+database in a temp dir; every server listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -69,8 +73,8 @@ def main() -> None:
     ap.add_argument("--replicas", default="1,2", help="replica counts behind nginx ('' = skip)")
     ap.add_argument("--tiny", action="store_true", help="smoke mode: 1 run, 1-2 users, /hubs only, no extras")
     ap.add_argument("--no-browser", action="store_true")
-    ap.add_argument("--json", default=str(ROOT / "artifacts" / "bench.json"))
-    ap.add_argument("--plot", default=str(ROOT / "artifacts" / "bench-latency.png"))
+    ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "bench.json"))
+    ap.add_argument("--plot", default=str(ROOT / "bench" / "results" / "bench-latency.png"))
     args = ap.parse_args()
     if args.tiny:
         args.runs, args.browser_runs, args.users, args.memory_rounds, args.replicas = 1, 1, "1,2", 1, ""

@@ -489,6 +489,10 @@ def plot(result: dict, path: Path) -> None:
         c = styles.get(name, "#b45309")
         ax.plot(us, [x["p95_s"] for x in lv], "-o", color=c, label=f"{name} p95")
         ax.plot(us, [x["p50_s"] for x in lv], "--", color=c, alpha=0.7, label=f"{name} p50")
+    for n, rep in (result.get("replicas") or {}).items():
+        if "p95_s" in rep:
+            ax.plot([rep["users"]], [rep["p95_s"]], marker="^" if n == "1" else "s", ls="none",
+                    color="#059669" if n != "1" else "#93c5fd", label=f"dashboard p95, {n} replica(s) behind nginx")
     ax.axhline(1.5, color="#b91c1c", lw=1, ls=":", label="target p95 1.5 s")
     ax.set_xlabel("concurrent users (one page run each)")
     ax.set_ylabel("page run latency (s)")
