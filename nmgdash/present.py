@@ -394,7 +394,7 @@ def topic_player(page: str, ind: pd.Series, mode: str, full: pd.DataFrame, munit
     :func:`nmgdash.deck.png`). ``full``: the page's area_metrics frame (every year)."""
     import streamlit as st
 
-    from . import deck, state
+    from . import state
     from .topic import _value_label
     from .widgets import short_names
 
@@ -417,6 +417,4 @@ def topic_player(page: str, ind: pd.Series, mode: str, full: pd.DataFrame, munit
                              label_offsets=data.label_offsets(), tick_text=_tick(lg), source=sources,
                              labels=_player_labels(lg), selected=state.selected_leagues())
     st.plotly_chart(fig, theme=None, key=f"player_{page}", config=charts.plot_config(f"{page}_{ind['indicator_id']}_years"))
-    if deck.available():
-        st.download_button(t("png_download", lg), lambda: deck.png(fig), f"{iname}_{year}_{mode}.png", "image/png",
-                           key=f"png_{page}", on_click="ignore")
+    # (the map above it has its own server-side PNG download: widgets.png_button in topic_view)

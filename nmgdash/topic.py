@@ -22,6 +22,7 @@ from .widgets import (
     map_selection_bar,
     mode_picker,
     on_map_click,
+    png_button,
     sample_notice,
     short_names,
     sources_footnote,
@@ -130,6 +131,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         multi_key = map_selection_bar(page)
         plotly_map(fig, key=chart_key, on_click=lambda event: on_map_click(chart_key, multi_key, event),
                    config=charts.plot_config(chart_key, scroll_zoom=False))
+    png_button(fig, f"{iname}_{names[selected[0]] + '_' if drill else ''}{year}_{mode_txt}", chart_key)
     if len(selected) == 1 and not drill:
         # under the map, not above it: an element that appears above the map after a click pushes
         # the map down while the rerun runs, and a quick second click lands beside it
@@ -141,16 +143,15 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     region_metric = cur["region_metric"].dropna()
     with left:
         rank_src = map_frame if drill else cur
-        st.plotly_chart(
-            _figure("ranking", view, lambda: charts.ranking_bar(rank_src[["adcode", "name", "metric", "label"]],
+        rank_fig = _figure("ranking", view, lambda: charts.ranking_bar(rank_src[["adcode", "name", "metric", "label"]],
                                title=f"{t('ranking_county' if drill else 'ranking', lg)} · {year}{suffix}", unit_label=map_unit,
                                region_value=None if drill or region_metric.empty else float(region_metric.iloc[0]),
                                region_label=f"{t('region_avg', lg) if mode in {'value', 'share'} else t('region', lg)}",
                                selected=selected, tick_text=tick_text, source=charts.source_line(rank_src, lg),
                                region_text=None if drill or region_metric.empty else
-                               (format_signed if mode in {"yoy", "vs_base"} else format_number)(float(region_metric.iloc[0]), munit, lg))),
-            key=f"rank_{page}", config=charts.plot_config(f"rank_{page}"),
-        )
+                               (format_signed if mode in {"yoy", "vs_base"} else format_number)(float(region_metric.iloc[0]), munit, lg)))
+        st.plotly_chart(rank_fig, key=f"rank_{page}", config=charts.plot_config(f"rank_{page}"))
+        png_button(rank_fig, f"{iname}_{t('ranking', lg)}_{year}", f"rank_{page}")
     with right:
         chosen = list(selected) or list(cur.dropna(subset=["metric"]).nsmallest(3, "rank")["adcode"])
         tr = full[full["adcode"].isin(chosen)].assign(name=lambda d: d[state.name_col()])
@@ -158,13 +159,12 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         if tr["metric"].isna().all() and region_tr.empty:
             st.info(f"{t('trend', lg)}{t('colon', lg)}{t('empty_selection', lg)}")
         else:
-            st.plotly_chart(
-                _figure("trend", view, lambda: charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
+            trend_fig = _figure("trend", view, lambda: charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
                                    title=f"{t('trend', lg)}（{munit}）{tag if is_sample else ''}", unit_label=munit,
                                    region_label=t("region_avg", lg) if mode in {"value", "share"} else t("region", lg),
-                                   tick_text=tick_text, source=charts.source_line(tr, lg))),
-                key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"),
-            )
+                                   tick_text=tick_text, source=charts.source_line(tr, lg)))
+            st.plotly_chart(trend_fig, key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"))
+            png_button(trend_fig, f"{iname}_{t('trend', lg)}", f"trend_{page}")
 
     st.subheader(t("table", lg))
     if drill:  # the league itself is the comparison row of its counties

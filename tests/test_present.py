@@ -242,11 +242,12 @@ def test_pptx_images_have_cjk_glyphs(deck_bytes, tmp_path):
 
 
 def test_every_static_chart_offers_a_server_side_png():
-    """Besides the slides and the topic maps' player, the overview map, the reform bullet charts and
-    the innovations map each have a PNG download rendered on the server."""
+    """Besides the slides, every chart has a PNG download rendered on the server: the overview map,
+    the reform bullet charts, the innovations map, and a topic page's map (its year player), ranking
+    and trend."""
     from tests.test_app import run
 
-    for page, n in (("overview", 1), ("reforms", 3), ("innovations", 1)):
+    for page, n in (("overview", 1), ("reforms", 3), ("innovations", 1), ("hubs", 3)):  # hubs: map player, ranking, trend
         at = run(page)
         labels = [b.label for b in at.get("download_button")]
         assert labels.count("下载图片（PNG，演示分辨率）") == n, (page, labels)
