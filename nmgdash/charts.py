@@ -22,6 +22,8 @@ from . import geo
 #: plotly.js's built-in "YlGnBu" runs the other way round, so the colour bar would contradict the fills.
 COLORSCALE = make_colorscale(sequential.YlGnBu)
 NO_DATA_FILL = "#e0e0e0"
+#: Length of a map's horizontal colour bar in px (fixed, so the corner kept free of labels is too).
+COLOUR_BAR_PX = 180
 SAMPLE_COLOR = "#b45309"
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", size=14, color="#1f2937")
 #: Opaque white: an exported PNG (modebar camera) pasted on a dark slide keeps its title, unit
@@ -228,6 +230,7 @@ def place_labels(
     *,
     drop: bool = False,
     max_move_px: float = 260,
+    reserved_px: list[tuple[float, float, float, float]] = (),
 ) -> dict[str, tuple[float, float] | None]:
     """Place map labels so that no two overlap and none leaves the plot.
 
@@ -239,6 +242,8 @@ def place_labels(
     Each label takes the nearest free spot (its own anchor, then moves of growing distance) that
     overlaps no placed label, stays inside the plot and covers no other area's anchor; failing that,
     one that only covers anchors; failing that it is dropped (``drop``) or put where it overlaps least.
+    reserved_px: areas no label may cover, as (left, top, right, bottom) in px from the top-left of
+    the plot at the design size (the colour bar in the top-left corner).
     Returns key → box centre (x, y) in km, or None when dropped.
     """
     xmin, ymin, xmax, ymax = ranges
@@ -247,6 +252,11 @@ def place_labels(
     anchors = {key: a for key, a, _, _ in items}
     out: dict[str, tuple[float, float] | None] = {}
     placed: list[tuple[float, float, float, float]] = []
+    # the plot shows the ranges' centre with the aspect ratio locked: px → km from its top-left corner
+    left = (xmin + xmax) / 2 - width_px / scale / 2
+    top = (ymin + ymax) / 2 + plot_h_px / scale / 2
+    for x0, y0, x1, y1 in reserved_px:
+        placed.append((left + x0 / scale, top - y1 / scale, left + x1 / scale, top - y0 / scale))
     for key, (ax, ay), (w_px, h_px), pref in items:
         w, h = w_px / scale + gap, h_px / scale + gap
         cands = [(ax + pref[0], ay + pref[1])] if pref else []
@@ -371,7 +381,8 @@ def choropleth(
     traces.append(dict(
         type="scatter", x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", name="colorbar",
         marker=dict(colorscale=COLORSCALE, cmin=vmin, cmax=vmax, color=[vmin], showscale=has_values,
-                    colorbar=dict(title=dict(text=unit_label, side="top"), thickness=12, len=0.32,
+                    colorbar=dict(title=dict(text=unit_label, side="top"), thickness=12, len=COLOUR_BAR_PX,
+                                  lenmode="pixels",  # fixed size: the space reserved for it stays free on wide plots
                                   orientation="h", x=0.01, xanchor="left", y=0.97, yanchor="top",
                                   outlinewidth=0,
                                   **_tick_axis(vmin, vmax, tick_text, metric.dropna().to_numpy()))),
@@ -397,7 +408,11 @@ def choropleth(
         texts[adcode] = f"<b>{name}</b><br>{value}"
         size = (max(text_px(name, LABEL_SIZE) * 1.05, text_px(value, LABEL_SIZE)) + 10, 2 * LABEL_SIZE * 1.3 + 10)
         items.append((adcode, shapes.labels[adcode], size, label_offsets.get(adcode)))
-    spots = place_labels(items, ranges, plot_h, drop=avoid_overlap, max_move_px=90 if avoid_overlap else 260)
+    # the horizontal colour bar (COLOUR_BAR_PX long from the left edge, from 3 % below the top; title,
+    # bar and ticks about 70 px high, plus a margin) is reserved, so no label hides its values
+    colour_bar = [(0.0, 0.0, COLOUR_BAR_PX + 24, 0.03 * plot_h + 90)] if has_values else []
+    spots = place_labels(items, ranges, plot_h, drop=avoid_overlap, max_move_px=90 if avoid_overlap else 260,
+                         reserved_px=colour_bar)
     annotations: list[dict] = []
     for adcode, (lx, ly), _, _ in items:
         spot = spots.get(adcode)

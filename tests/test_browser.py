@@ -853,3 +853,29 @@ def test_headline_numbers_stay_big_on_a_1024_projector(web):
     small = [(text, size) for text, size in sizes if size < 24]
     assert len(sizes) >= 12 and not small, small
     web.finish()
+
+
+#: Label boxes (annotations named label-…) that overlap the map's colour bar.
+COLOURBAR_OVERLAP_JS = "() => {" + bu._FIND_MAP + """
+  const gd = findMap(); const bar = gd && gd.querySelector('.colorbar');
+  if (!bar) return ['no colour bar'];
+  const b = bar.getBoundingClientRect();
+  return [...gd.querySelectorAll('.annotation')].filter(a => {
+      const r = a.getBoundingClientRect();
+      return r.width > 0 && r.left < b.right && r.right > b.left && r.top < b.bottom && r.bottom > b.top; })
+    .map(a => a.textContent);
+}"""
+
+
+@pytest.mark.parametrize(("link", "areas", "width"), [
+    ("/hubs?leagues=兴安盟", 6, 1440), ("/hubs?leagues=兴安盟", 6, 1024), ("/hubs", 12, 1024), ("/hubs", 12, 1920)])
+def test_no_label_hides_the_colour_bar(web, link, areas, width):
+    """The colour bar has a fixed size and its corner is kept free: 阿尔山市's label used to cover
+    the top of 兴安盟's county scale."""
+    page = web.page
+    page.set_viewport_size({"width": width, "height": 1600})
+    bu.open_page(page, web.base + link)
+    bu.wait_map(page, exact=areas)
+    covering = page.evaluate(COLOURBAR_OVERLAP_JS)
+    assert not covering, covering
+    web.finish()
