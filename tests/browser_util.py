@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlparse
 
 #: Chromium flags for a quiet, offline-friendly headless run.
@@ -303,6 +305,44 @@ def coloured_pixels(png: bytes, min_chroma: int = 24) -> tuple[int, int]:
     img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
     chroma = img.max(axis=2) - img.min(axis=2)
     return int((chroma >= min_chroma).sum()), int(chroma.size)
+
+
+@contextmanager
+def streamlit_server(env: dict, log_path, *extra_args: str) -> Iterator[str]:
+    """A fresh ``streamlit run app.py`` on a free 127.0.0.1 port with ``env`` (its own NMGDASH_DB …),
+    its output in ``log_path``; yields the base URL once /_stcore/health answers, stops it afterwards.
+    Started through this file (not "streamlit run"), so another ``pkill -f "streamlit run"`` cannot hit it.
+    Raises RuntimeError with the log's tail when the server does not come up."""
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parents[1]
+    log = Path(log_path).open("w")
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false", *extra_args],
+        cwd=root, env={**env, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_http_ok(f"{base}/_stcore/health", proc)
+        except Exception as exc:
+            raise RuntimeError(f"streamlit did not start: {exc}\n{Path(log_path).read_text()[-3000:]}") from exc
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        log.close()
 
 
 def wait_http_ok(url: str, proc, timeout_s: float = 60.0) -> None:

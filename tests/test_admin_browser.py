@@ -21,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
-from test_browser import CHROMIUM, Offline, _free_port, _need_browser
+from test_browser import CHROMIUM, Offline, _need_browser
 
 from nmgdash import auth
 from nmgdash.ingest import catalogue
@@ -55,27 +55,8 @@ def server(tmp_path_factory):
            "PYTHONUNBUFFERED": "1"}
     subprocess.run([sys.executable, "-c", "from nmgdash import db; db.build_database()"],
                    cwd=ROOT, env=env, check=True, timeout=120)
-    port = _free_port()
-    log = (tmp / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, str(Path(bu.__file__).resolve()), "run", "app.py",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-         "--secrets.files", str(secrets)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        bu.wait_http_ok(f"{base}/_stcore/health", proc)
+    with bu.streamlit_server(env, tmp / "streamlit.log", "--secrets.files", str(secrets)) as base:
         yield base, tmp
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        log.close()
 
 
 def fill_template(template: bytes) -> bytes:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -59,12 +58,6 @@ def _need_browser() -> None:
         pytest.skip(f"browser tests skipped: {reason}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """One fresh streamlit server on a free port with its own database; yields the base URL."""
@@ -73,31 +66,11 @@ def server(tmp_path_factory):
     env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "PYTHONUNBUFFERED": "1"}
     subprocess.run([sys.executable, "-c", "from nmgdash import db; db.build_database()"],
                    cwd=ROOT, env=env, check=True, timeout=120)
-    port = _free_port()
-    log_path = tmp / "streamlit.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, str(Path(bu.__file__).resolve()), "run", "app.py",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
     try:
-        bu.wait_http_ok(f"{base}/_stcore/health", proc)
-    except Exception as exc:
-        proc.kill()
-        proc.wait(10)
-        log.close()
-        pytest.fail(f"streamlit did not start: {exc}\n{log_path.read_text()[-3000:]}", pytrace=False)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
-    log.close()
+        with bu.streamlit_server(env, tmp / "streamlit.log") as base:
+            yield base
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="module")

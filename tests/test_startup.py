@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ import browser_util as bu
 from st_client import run_page
 
 from nmgdash.i18n import TEXT
-from tests.test_browser import CHROMIUM, Offline, _free_port, _need_browser
+from tests.test_browser import CHROMIUM, Offline, _need_browser
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The page registry of app.py (url path, icon, default): the navigation every session must get.
@@ -39,22 +38,8 @@ DEEP_LINKS = ["hubs", "leadership", "about", "funding", "staffing", "reforms", "
 def fresh_server(tmp_path):
     """A new streamlit process (nothing has run app.py in it yet) on a free localhost port."""
     env = {**os.environ, "NMGDASH_DB": os.environ["NMGDASH_DB"], "PYTHONUNBUFFERED": "1"}
-    port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, str(Path(bu.__file__).resolve()), "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        bu.wait_http_ok(f"http://127.0.0.1:{port}/_stcore/health", proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with bu.streamlit_server(env, tmp_path / "streamlit.log") as base:
+        yield base
 
 
 def test_simultaneous_first_visits_protocol(con, tmp_path):
