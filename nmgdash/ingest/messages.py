@@ -61,8 +61,24 @@ def _where(file: str, sheet: str | None, row: int | None, col: int | None) -> st
     return where
 
 
+class _Located:
+    """Where a message points (file, sheet, row, col; row/col 1-based or None) and its full text."""
+
+    @property
+    def cell(self) -> str | None:
+        """Excel coordinate ('C7') or None for whole-file/whole-sheet problems."""
+        if self.row is None or self.col is None:
+            return None
+        return coordinate(self.row, self.col)
+
+    @property
+    def text(self) -> str:
+        """The full Chinese message, e.g. 「f.xlsx」工作表“Sheet1”第7行C列（C7）：数量不能为负数……"""
+        return f"{_where(self.file, self.sheet, self.row, self.col)}：{self.detail}"
+
+
 @dataclass(frozen=True)
-class Issue:
+class Issue(_Located):
     """A blocking error or a warning about one cell (or the whole file when ``row`` is None).
 
     ``kind`` is one of :data:`ERROR_KINDS` / :data:`WARNING_KINDS`; ``detail`` is the
@@ -80,25 +96,13 @@ class Issue:
     def severity(self) -> str:
         return "warning" if self.kind in WARNING_KINDS else "error"
 
-    @property
-    def cell(self) -> str | None:
-        """Excel coordinate ('C7') or None for whole-file/whole-sheet problems."""
-        if self.row is None or self.col is None:
-            return None
-        return coordinate(self.row, self.col)
-
-    @property
-    def text(self) -> str:
-        """The full Chinese message, e.g. 「f.xlsx」工作表“Sheet1”第7行C列（C7）：数量不能为负数……"""
-        return f"{_where(self.file, self.sheet, self.row, self.col)}：{self.detail}"
-
     def as_dict(self) -> dict:
         return {"severity": self.severity, "kind": self.kind, "sheet": self.sheet, "cell": self.cell,
                 "message": self.text}
 
 
 @dataclass(frozen=True)
-class Normalisation:
+class Normalisation(_Located):
     """One value that was rewritten on the way in (never silent): what was written, what it became, why."""
 
     kind: str
@@ -109,16 +113,6 @@ class Normalisation:
     sheet: str | None = None
     row: int | None = None
     col: int | None = None
-
-    @property
-    def cell(self) -> str | None:
-        if self.row is None or self.col is None:
-            return None
-        return coordinate(self.row, self.col)
-
-    @property
-    def text(self) -> str:
-        return f"{_where(self.file, self.sheet, self.row, self.col)}：{self.detail}"
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "sheet": self.sheet, "cell": self.cell, "before": self.before,

@@ -426,6 +426,22 @@ def _sheet_year(grid: Grid, band_start: int, col: Collector) -> tuple[object, tu
     return None
 
 
+def _by_role(columns: list[_Column]) -> dict[str, _Column]:
+    """The first column of each role (league, county, code, year, indicator, value, unit, note …)."""
+    by_role: dict[str, _Column] = {}
+    for c in columns:
+        by_role.setdefault(c.role, c)
+    return by_role
+
+
+def _untouched(grid: Grid, value_cols: list[int], first: int, col: Collector) -> bool:
+    """True (with a note) when no value cell below the header row ``first`` is filled in."""
+    if any(not _blank(grid.get(r, c)) for c in value_cols for r in range(first, grid.nrows + 1)):
+        return False
+    col.note(f"{'工作表“' + grid.name + '”' if grid.name else '文件'}没有填写任何数值，未读取")
+    return True
+
+
 def _is_footer(v: object) -> bool:
     return isinstance(v, str) and norm_text(v).startswith(FOOTER_PREFIXES)
 
@@ -433,9 +449,7 @@ def _is_footer(v: object) -> bool:
 def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat: Catalogue,
                   col: Collector) -> list[Entry]:
     sheet = grid.name
-    by_role = {}
-    for c in columns:
-        by_role.setdefault(c.role, c)
+    by_role = _by_role(columns)
     county_c, league_c, code_c = by_role.get("county"), by_role.get("league"), by_role.get("code")
     year_c, note_c = by_role.get("year"), by_role.get("note")
     area_c = county_c or league_c or code_c
@@ -451,9 +465,7 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
     sheet_year = None
     if year_c is None and any(c.year is None for c in data_cols):
         sheet_year = _sheet_year(grid, top, col)
-        if sheet_year is None and all(_blank(grid.get(r, d.col)) for d in data_cols
-                                      for r in range(first, grid.nrows + 1)):
-            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}没有填写任何数值，未读取")
+        if sheet_year is None and _untouched(grid, [d.col for d in data_cols], first, col):
             return []  # an untouched sheet (the template's 旗县数据 left empty) needs no year
         if sheet_year is None:
             col.issue("missing_year", "找不到年份：请加“年份”列，或在表头上方的“年份”单元格填写年份", sheet,
@@ -512,9 +524,7 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
 def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat: Catalogue,
                   col: Collector) -> list[Entry]:
     sheet = grid.name
-    by_role = {}
-    for c in columns:
-        by_role.setdefault(c.role, c)
+    by_role = _by_role(columns)
     area_c = by_role.get("county") or by_role.get("league") or by_role.get("code")
     code_c = by_role.get("code")
     year_c, ind_c, val_c = by_role.get("year"), by_role["indicator"], by_role["value"]
@@ -522,8 +532,7 @@ def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
     sheet_year = None
     if year_c is None:
         sheet_year = _sheet_year(grid, top, col)
-        if sheet_year is None and all(_blank(grid.get(r, val_c.col)) for r in range(first, grid.nrows + 1)):
-            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}没有填写任何数值，未读取")
+        if sheet_year is None and _untouched(grid, [val_c.col], first, col):
             return []  # a long table with no values needs no year either
         if sheet_year is None:
             col.issue("missing_year", "找不到年份：请加“年份”列", sheet, *val_c.header_cell)
