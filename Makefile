@@ -32,11 +32,11 @@ setup-dev: $(DEV_STAMP)
 ## queries/schema.sql / derive.sql, or built from another state of the import ledger (data/imports/).
 db: setup
 	@echo "==> checking the database (built from data/ and the import ledger)"
-	@$(PY) -c "from nmgdash import db; p = db.db_path(); why = db.rebuild_reason(p); db.ensure_database(p); print(f'built ({why}): {p}' if why else f'up to date: {p}')"
+	@$(PY) -m nmgdash db
 
 ## Force a rebuild (keeps imported data: the build reads the ledger in data/imports/).
 rebuild: setup
-	$(PY) -m nmgdash.db
+	$(PY) -m nmgdash rebuild
 
 ## Start the dashboard on http://$(ADDRESS):$(PORT) (ADDRESS=0.0.0.0 for a LAN; there is no sign-in for viewing).
 run: db
@@ -62,8 +62,10 @@ bench: setup-dev db
 bundle: setup
 	$(PY) scripts/build_bundle.py $(if $(WITH_DEBS),--with-debs) $(if $(GLIBC),--glibc $(GLIBC))
 
+## ruff, then the import-linter contracts of pyproject.toml (the package's layers; docs/developer-guide.md).
 lint: setup-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 ## Remove the database builds and leftovers of killed builds. Never touches data/imports/ (imported data).
 clean:

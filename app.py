@@ -7,26 +7,17 @@ See nmgdash/router.py for why a page file may run this file.
 
 import streamlit as st
 
-from nmgdash import data, router, state, widgets
-from nmgdash.i18n import t
+from nmgdash.core import topics
+from nmgdash.core.i18n import t
+from nmgdash.ui import data, router, state, widgets
 
 # An emoji favicon is inlined as a data: URL. A ":material/…" icon (here or on st.Page, which then
 # becomes the favicon) makes the browser fetch an SVG from fonts.gstatic.com: never offline-safe.
 st.set_page_config(page_title="内蒙古共青团改革数据看板", page_icon="📊", layout="wide")
 
-#: url path (= file in pages/ = title key in nmgdash.i18n), icon, default page?
-PAGES = [
-    ("overview", ":material/dashboard:", True),
-    ("funding", ":material/payments:", False),
-    ("staffing", ":material/groups:", False),
-    ("hubs", ":material/home_work:", False),
-    ("leadership", ":material/account_balance:", False),
-    ("reforms", ":material/school:", False),
-    ("innovations", ":material/location_on:", False),
-    ("data", ":material/upload_file:", False),
-    ("about", ":material/menu_book:", False),
-    ("present", ":material/slideshow:", False),
-]
+#: The pages, in order, from the topic registry (data/topics.toml): url path = title key in the
+#: string catalogues; a page with its own layout is pages/<key>.py, a standard topic page needs no file.
+PAGES = topics.registry().pages
 
 widgets.style()
 state.begin_run()
@@ -34,12 +25,12 @@ with widgets.fault_guard():
     widgets.sidebar()
     lang = state.lang()
     pages = [
-        st.Page(f"pages/{key}.py", title=t(key, lang), icon=icon, url_path=key, default=default)
-        for key, icon, default in PAGES
+        st.Page(router.page_target(p.key), title=t(p.key, lang), icon=p.icon, url_path=p.key, default=p.default)
+        for p in PAGES
     ]
     # An unknown URL path would open Streamlit's English "Page not found" dialog (not translatable,
     # no supported hook). A hidden page at that very path shows our own notice instead.
-    unknown = router.unknown_path({key for key, _, _ in PAGES})
+    unknown = router.unknown_path({p.key for p in PAGES})
     if unknown:
         pages.append(st.Page(router.not_found, title=t("not_found_title", lang), url_path=unknown,
                              visibility="hidden"))

@@ -27,8 +27,9 @@ os.environ.setdefault("NMGDASH_DB", str(Path(tempfile.mkdtemp(prefix="nmgdash-be
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from nmgdash import db
-from nmgdash.paths import GEO_DIR
+from nmgdash.core.settings import GEO_DIR
+from nmgdash.storage import build
+from nmgdash.storage.database import Database
 
 PAGES = ["overview", "funding", "staffing", "hubs", "leadership", "reforms", "innovations", "about"]
 
@@ -88,7 +89,7 @@ def main() -> None:
     for _ in range(1 if args.tiny else 3):
         path = Path(os.environ["NMGDASH_DB"])
         path.unlink(missing_ok=True)
-        builds.append(db.build_database(path)["seconds"])
+        builds.append(build.build_database(path)["seconds"])
     result["db_build_ms"] = round(1000 * statistics.median(builds))
     print(f"Database build (median of {len(builds)}): {result['db_build_ms']} ms\n")
     print(f"AppTest script time per page, median of {args.runs} (cold = fresh caches):\n")
@@ -237,18 +238,19 @@ def import_bench(runs: int = 3, readers: int = 4, seconds: float = 6.0) -> None:
     Uses its own database and import ledger in a temp dir."""
     import threading
 
-    from nmgdash import ingest, store
+    from nmgdash import ingest
+    from nmgdash.storage import transaction
 
     saved = {k: os.environ.get(k) for k in ("NMGDASH_DB", "NMGDASH_IMPORTS")}
     tmp = Path(tempfile.mkdtemp(prefix="nmgdash-bench-import-"))
     os.environ["NMGDASH_DB"], os.environ["NMGDASH_IMPORTS"] = str(tmp / "reform.duckdb"), str(tmp / "imports")
     try:
-        db.build_database()
+        build.build_database()
         payload = _filled_template(2018)
         parse, commit, undo = [], [], []
         for _ in range(runs):
             t0 = time.perf_counter()
-            con = db.connect(read_only=True)
+            con = build.connect(read_only=True)
             plan = ingest.load_file(payload, "bench_2018.xlsx", con)
             con.close()
             parse.append(time.perf_counter() - t0)
@@ -257,7 +259,7 @@ def import_bench(runs: int = 3, readers: int = 4, seconds: float = 6.0) -> None:
             batch = ingest.commit(plan, user="bench", accept_warnings=True)
             commit.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            store.undo(batch, user="bench")
+            transaction.undo(batch, user="bench")
             undo.append(time.perf_counter() - t0)
         n_league = int((plan.rows["adcode"].str.endswith("00")).sum())
         print(f"\nImport of a filled template ({len(plan.rows)} values: 12 leagues × {n_league // 12} indicators "
@@ -266,7 +268,7 @@ def import_bench(runs: int = 3, readers: int = 4, seconds: float = 6.0) -> None:
         print(f"- commit (ledger + database build + swap): {1000 * statistics.median(commit):.0f} ms")
         print(f"- undo: {1000 * statistics.median(undo):.0f} ms")
 
-        database = db.Database()
+        database = Database()
         params = dict(indicator_id="hubs", level="league", parent=None, years=[2017, 2018, 2019], baseline_year=2017,
                       published_only=False, mode="value")
 
@@ -287,7 +289,7 @@ def import_bench(runs: int = 3, readers: int = 4, seconds: float = 6.0) -> None:
             deadline = time.monotonic() + seconds
             while time.monotonic() < deadline:
                 if writing:
-                    store.undo(ingest.commit(plan, user="bench", accept_warnings=True), user="bench")
+                    transaction.undo(ingest.commit(plan, user="bench", accept_warnings=True), user="bench")
                     writes[0] += 2
                 else:
                     time.sleep(0.05)
@@ -320,7 +322,7 @@ def present_bench(runs: int = 3) -> None:
     """汇报模式 exports: one chart as PNG (1920×1080, kaleido in the system Chromium; the first call
     also starts the browser) and the whole PPTX deck (7 slides + cover + sources, every chart
     rendered), median of ``runs`` after the first."""
-    from nmgdash import deck, present
+    from nmgdash.slides import deck, present
 
     if not deck.available():
         print("\n汇报模式 exports: skipped (no /usr/bin/chromium)")

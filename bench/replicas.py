@@ -3,7 +3,7 @@
 Streamlit serves every session of one server from one Python process (one GIL). To use more
 cores, start N servers and put a reverse proxy in front:
 
-- every replica opens the same database build **read-only** (``nmgdash.db.Database`` hands out
+- every replica opens the same database build **read-only** (``nmgdash.storage.database.Database`` hands out
   cursors of a ``read_only=True`` DuckDB connection; DuckDB lets any number of processes read one
   file at once). The build is made once, before the replicas start.
 - nginx (Debian's ``nginx-light``) balances with ``hash $sticky consistent``: ``$sticky`` is the
@@ -144,9 +144,9 @@ def main() -> None:
     ap.add_argument("--bench", default="", help="replica counts to measure, e.g. 1,2 (then exit)")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
-    from nmgdash import db
+    from nmgdash.storage import build
 
-    db.ensure_database()  # built once, before the replicas open it read-only
+    build.ensure_database()  # built once, before the replicas open it read-only
     if args.bench:
         bench([int(x) for x in args.bench.split(",")])
         return

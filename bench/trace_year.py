@@ -33,10 +33,10 @@ GROUPS = {
 
 
 def main() -> None:
-    from nmgdash import db
+    from nmgdash.storage import build
 
     os.environ.setdefault("NMGDASH_DB", str(Path(tempfile.mkdtemp(prefix="nmgdash-trace-")) / "reform.duckdb"))
-    db.build_database()
+    build.build_database()
     out = ROOT / "artifacts" / "trace-year-change.json"
     with perf.Server(ROOT / "app.py", {"NMGDASH_DB": os.environ["NMGDASH_DB"]}) as srv:
         br = perf.Browser()

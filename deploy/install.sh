@@ -194,11 +194,12 @@ say "创建虚拟环境并离线安装依赖（pip install --no-index --find-lin
 
 say "检查数据库（由 data/ 和导入记录 $LEDGER 构建）"
 (cd "$DEST" && .venv/bin/python -c "
-from nmgdash import db
-p = db.db_path(); why = db.rebuild_reason(p); db.ensure_database(p)
+from nmgdash.core.settings import db_path
+from nmgdash.storage import build
+p = db_path(); why = build.rebuild_reason(p); build.ensure_database(p)
 print(f'    已重建（{why}）' if why else '    数据库为最新，无需重建')
 ")
-(cd "$DEST" && .venv/bin/python -c "from nmgdash import mapview; mapview.ensure_plotly_js()" >/dev/null 2>&1) || true
+(cd "$DEST" && .venv/bin/python -c "from nmgdash.ui import mapview; mapview.ensure_plotly_js()" >/dev/null 2>&1) || true
 
 # an upgrade of a service install (NMGDASH_SERVICE_USER in the settings) keeps running as that user
 INSTALLED_USER="$( set -a; . "$ENV_FILE"; echo "${NMGDASH_SERVICE_USER:-}" )"

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from nmgdash import data, router, state, widgets
-from nmgdash.i18n import t
+from nmgdash.core.i18n import t
+from nmgdash.ui import data, router, state, widgets
 
 WORDING_ZH = """
 公报的每个数字都按原文显示，并带有它所指的时期：

@@ -6,8 +6,8 @@ fresh server's very first request is routed through app.py (nmgdash/router.py)."
 
 import streamlit as st
 
-from nmgdash import admin, router, state
-from nmgdash.i18n import t
+from nmgdash.core.i18n import t
+from nmgdash.ui import admin, router, state
 
 
 def render() -> None:

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from nmgdash import router, state, views
-from nmgdash.i18n import t
+from nmgdash.core.i18n import t
+from nmgdash.ui import router, state, views
 
 
 def render() -> None:

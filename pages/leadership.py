@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from nmgdash import router, state, topic, widgets
-from nmgdash.i18n import t
+from nmgdash.core import topics
+from nmgdash.core.i18n import t
+from nmgdash.ui import router, state, topic, widgets
 
 
 def render() -> None:
@@ -19,7 +20,7 @@ def render() -> None:
     st.subheader("督查与问责" if lang == "zh" else "Supervision and accountability")
     figs3 = widgets.kpi_cards(["criticized_orgs", "appointment_opinions", "orgs_rectified", "cadres_added"])
     widgets.sources_footnote(pd.concat([figs, figs2, figs3]))
-    topic.topic_view("leadership", ["party_reports_heard", "party_instructions", "party_events_attended", "orgs_rectified"])
+    topic.topic_view("leadership", list(topics.registry().page("leadership").map))
 
 
 router.page(render)  # renders when app.py routes here; otherwise runs app.py (see nmgdash/router.py)

@@ -8,8 +8,10 @@ from html import escape
 
 import streamlit as st
 
-from nmgdash import charts, data, deck, present, router, state
-from nmgdash.i18n import t
+from nmgdash.core.i18n import t
+from nmgdash.figures import charts
+from nmgdash.slides import deck, present
+from nmgdash.ui import data, router, state
 
 SLIDE, WATERMARK = "slide", "wm"
 
@@ -78,8 +80,8 @@ def render() -> None:
     lg = state.lang()
     st.html(CSS)
     ctx = present.Context(lang=lg, year=state.year(data.years()[-1]), published_only=state.published_only(),
-                          leagues=state.selected_leagues())
-    keys = present.sequence(ctx.leagues)
+                          leagues=state.selected_leagues(), data=data)
+    keys = present.sequence(ctx.leagues, data)
     n = len(keys)
     body = st.container()
     with st.container(horizontal=True, vertical_alignment="center", key="nav", gap="small"):

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from nmgdash import router, state, views, widgets
-from nmgdash.i18n import t
+from nmgdash.core.i18n import t
+from nmgdash.ui import router, state, views, widgets
 
 
 def render() -> None:

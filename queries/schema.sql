@@ -1,5 +1,5 @@
 -- schema: the DuckDB contract (documented in README "数据库结构").
--- Built by nmgdash.db.build_database() from the text files in data/.
+-- Built by nmgdash.storage.build.build_database() from the text files in data/.
 CREATE TABLE areas (
     adcode        VARCHAR PRIMARY KEY,   -- 6-digit GB/T 2260 code
     name_zh       VARCHAR NOT NULL,

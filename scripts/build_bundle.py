@@ -201,7 +201,7 @@ def build_database(stage: Path) -> list[Path]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NMGDASH_")}
     env["NMGDASH_DB"] = str(stage / "data" / "reform.duckdb")
     env["NMGDASH_IMPORTS"] = str(stage / "empty-ledger")
-    subprocess.run([sys.executable, "-m", "nmgdash.db"], cwd=ROOT, env=env, check=True,
+    subprocess.run([sys.executable, "-m", "nmgdash", "rebuild"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     link = stage / "data" / "reform.duckdb"
     return [link, link.parent / os.readlink(link)]

@@ -7,7 +7,7 @@ for 2017 (pre-reform baseline), 2018 and 2019, until real league reports are
 imported. Every row has ``status = sample`` and ``source_id =
 sample_generator_v1`` (see ``data/sources.csv``).
 
-Method (details in :mod:`nmgdash.sample`):
+Method (details in :mod:`samplegen`):
 
 * indicators: additive, lowest level league/county, with a 2019 region total
   in ``observations_published.csv``, not category 基础数据; plus the work
@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nmgdash.sample import (
+from samplegen import (
     DEFAULT_SEED,
     REGION_ADCODE,
     TARGET_YEAR,

@@ -13,7 +13,7 @@ _TMP = Path(tempfile.mkdtemp(prefix="nmgdash-test-"))
 os.environ["NMGDASH_DB"] = str(_TMP / "reform.duckdb")
 os.environ["NMGDASH_IMPORTS"] = str(_TMP / "imports")  # never read or write the real ledger in data/imports
 
-from nmgdash import db
+from nmgdash.storage import build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def con():
     """A connection to a freshly built test database."""
-    db.build_database()
-    c = db.connect(read_only=True)
+    build.build_database()
+    c = build.connect(read_only=True)
     yield c
     c.close()
 

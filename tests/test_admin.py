@@ -18,7 +18,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nmgdash import auth, data, db, ingest, store
+from nmgdash import ingest
+from nmgdash.storage import build, ledger, transaction
+from nmgdash.ui import auth, data
 from tests.conftest import ROOT
 from tests.test_app import APP, map_figure, run
 
@@ -36,7 +38,7 @@ def admin_env(tmp_path, monkeypatch):
     """A fresh database and an empty ledger for one test; the app's cached handle follows them."""
     monkeypatch.setenv("NMGDASH_DB", str(tmp_path / "reform.duckdb"))
     monkeypatch.setenv("NMGDASH_IMPORTS", str(tmp_path / "imports"))
-    db.build_database()
+    build.build_database()
     data.database.clear()
     yield tmp_path
     data.database.clear()  # later tests reopen the session database
@@ -99,7 +101,7 @@ def frame_with(at: AppTest, column: str) -> pd.DataFrame:
 
 def db_fingerprint() -> tuple[int, str]:
     """Row count and content hash of the observations of the current build."""
-    con = db.connect(read_only=True)
+    con = build.connect(read_only=True)
     try:
         rows = con.execute("SELECT * FROM observations ORDER BY ALL").fetchall()
     finally:
@@ -118,7 +120,7 @@ def test_nothing_configured_disables_writes_and_explains(admin_env):
     at = page()
     shown = texts(at)
     assert "导入和撤销已停用：服务器没有配置登录方式。" in shown
-    assert "python -m nmgdash.auth" in shown and "[nmgdash.users]" in shown and "[auth]" in shown
+    assert "python -m nmgdash.ui.auth" in shown and "[nmgdash.users]" in shown and "[auth]" in shown
     assert "上传报表需要先登录" in shown
     assert not at.get("file_uploader") and not at.text_input  # no upload, no sign-in form
     assert [b.label for b in at.get("download_button")][:1] == ["下载 Excel 模板"]  # viewing/downloading stays open
@@ -197,7 +199,7 @@ def test_import_commit_shows_on_hubs_then_undo(admin_env, password_hash):
     at.run()
     assert not at.exception
     [ok] = [s.value for s in at.success]
-    log = store.audit_log()
+    log = ledger.audit_log()
     batch = log.iloc[0]["batch_id"]
     assert ok.startswith(f"已导入 s01_clean.xlsx：批次 {batch}（新增 0，修改 36，不变 0）") and "无需重启" in ok
     shown = frame_with(at, "批次")
@@ -227,7 +229,7 @@ def test_import_commit_shows_on_hubs_then_undo(admin_env, password_hash):
     at.button(key="admin_undo_yes").click()
     at.run()
     assert any(s.value.startswith(f"已撤销批次 {batch}（s01_clean.xlsx）") for s in at.success)
-    assert store.audit_log()["action"].tolist() == ["import", "undo"]
+    assert ledger.audit_log()["action"].tolist() == ["import", "undo"]
     assert frame_with(at, "批次")["当前"].tolist() == ["已撤销", "已撤销"]
     assert "没有可以撤销的导入批次。" in texts(at)
     _, hubs = hubs_rows()
@@ -246,7 +248,7 @@ def test_warnings_need_confirmation(admin_env, password_hash):
     at.button(key="admin_commit").click()
     at.run()
     assert any("已导入 s05_two_row_header.xlsx" in s.value for s in at.success)
-    assert store.audit_log()["file_name"].tolist() == ["s05_two_row_header.xlsx"]
+    assert ledger.audit_log()["file_name"].tolist() == ["s05_two_row_header.xlsx"]
 
 
 @pytest.mark.parametrize("case, message", [
@@ -266,7 +268,7 @@ def test_rejected_file_shows_errors_and_changes_nothing(admin_env, password_hash
     assert "将导入的数值" not in [m.label for m in at.metric]  # a rejected file claims no values to import
     if case == "s10_negative_count.xlsx":  # values were read: they are shown only as a reference
         assert any("仅供对照修改：因有上述错误，一个也不会导入" in c.value for c in at.caption)
-    assert db_fingerprint() == before and store.audit_log().empty
+    assert db_fingerprint() == before and ledger.audit_log().empty
     assert not (admin_env / "imports" / "audit.jsonl").exists()
 
 
@@ -276,12 +278,12 @@ def test_oversize_and_wrong_type_get_chinese_messages(admin_env, password_hash):
     assert any("文件大小 10.0 MB，超过上限 10 MB" in m for m in frame_with(at, "说明")["说明"])
     upload(at, "report.pdf", b"%PDF-1.4 not a spreadsheet")
     assert any("不支持“.pdf”文件；请上传 .xlsx、.xls 或 .csv 文件" in m for m in frame_with(at, "说明")["说明"])
-    assert store.audit_log().empty
+    assert ledger.audit_log().empty
 
 
 # ------------------------------------------------------------------ progress and exports
 def test_completeness_matrix_and_excel(admin_env):
-    from nmgdash import admin
+    from nmgdash.ui import admin
 
     at = page(lang="en")
     at.selectbox(key="admin_progress_year").set_value(2019)
@@ -304,7 +306,8 @@ def test_completeness_matrix_and_excel(admin_env):
 
 
 def test_whole_database_export(admin_env):
-    from nmgdash import admin, exports
+    from nmgdash.reports import exports
+    from nmgdash.ui import admin
 
     tables = admin.export_tables()
     obs = data.query("export_observations")
@@ -326,12 +329,12 @@ def test_whole_database_export(admin_env):
 
 def test_export_escapes_formula_text(admin_env):
     """A file name that starts with "=" reaches the import log sheet as text, not a formula."""
-    from nmgdash import exports
+    from nmgdash.reports import exports
 
     plan = ingest.load_file((CASES / "s01_clean.xlsx").read_bytes(), "=HYPERLINK(1).xlsx")
-    store.commit(plan.rows[["indicator_id", "adcode", "year", "value", "note"]], file_name="=HYPERLINK(1).xlsx",
+    transaction.commit(plan.rows[["indicator_id", "adcode", "year", "value", "note"]], file_name="=HYPERLINK(1).xlsx",
                  sha256=plan.sha256, user="张三", counts=plan.counts)
-    from nmgdash import admin
+    from nmgdash.ui import admin
 
     book = openpyxl.load_workbook(io.BytesIO(exports.workbook_bytes(admin.export_tables())))
     log = book["导入记录"]

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
 from test_browser import CHROMIUM, Offline, _need_browser
 
-from nmgdash import auth
 from nmgdash.ingest import catalogue
+from nmgdash.ui import auth
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
@@ -53,7 +53,7 @@ def server(tmp_path_factory):
     secrets.write_text(f'[nmgdash.users]\n"{USER}" = "{auth.hash_password(PASSWORD)}"\n', encoding="utf-8")
     env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "NMGDASH_IMPORTS": str(tmp / "imports"),
            "PYTHONUNBUFFERED": "1"}
-    subprocess.run([sys.executable, "-c", "from nmgdash import db; db.build_database()"],
+    subprocess.run([sys.executable, "-c", "from nmgdash.storage import build; build.build_database()"],
                    cwd=ROOT, env=env, check=True, timeout=120)
     with bu.streamlit_server(env, tmp / "streamlit.log", "--secrets.files", str(secrets)) as base:
         yield base, tmp

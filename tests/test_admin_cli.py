@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from nmgdash import db, queries
-from nmgdash.__main__ import EXIT_OK, main
+from nmgdash.cli import EXIT_OK, main
+from nmgdash.storage import build, queries
 from tests.conftest import ROOT
 
 CASES = ROOT.parent / "shared" / "import-cases"
@@ -24,12 +24,12 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("NMGDASH_DB", str(tmp_path / "reform.duckdb"))
     monkeypatch.setenv("NMGDASH_IMPORTS", str(tmp_path / "imports"))
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    db.build_database()
+    build.build_database()
     return tmp_path
 
 
 def hubs_2019() -> list[tuple]:
-    con = db.connect(read_only=True)
+    con = build.connect(read_only=True)
     try:
         return con.execute(HUBS_2019).fetchall()
     finally:
@@ -55,7 +55,7 @@ def test_cli_import_log_undo_round_trip(env, capsys):
     assert main(["undo", batch, "--user", "运维"]) == EXIT_OK
     assert f"已撤销批次 {batch}" in capsys.readouterr().out
     assert hubs_2019() == before
-    con = db.connect(read_only=True)
+    con = build.connect(read_only=True)
     try:
         assert queries.run(con, "completeness", indicator_ids=["hubs"], year=2019)["status"].eq("sample").all()
     finally:

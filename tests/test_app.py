@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nmgdash.i18n import TEXT
+from nmgdash.core.i18n import TEXT
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -74,7 +74,7 @@ def _decode(obj):
 
 
 def figures(at: AppTest) -> list[dict]:
-    """Every plotly figure of the run: st.plotly_chart's and the maps drawn by nmgdash.mapview
+    """Every plotly figure of the run: st.plotly_chart's and the maps drawn by nmgdash.ui.mapview
     (a components.v2 element whose data carries the figure's JSON as "spec")."""
     out = [_decode(json.loads(el.proto.spec)) for el in at.get("plotly_chart")]
     for el in at.get("bidi_component"):
@@ -84,7 +84,7 @@ def figures(at: AppTest) -> list[dict]:
 
 
 def figures_with_config(at: AppTest) -> list[tuple[dict, dict]]:
-    """(figure, plotly config) of every chart: st.plotly_chart's and the nmgdash.mapview maps'."""
+    """(figure, plotly config) of every chart: st.plotly_chart's and the nmgdash.ui.mapview maps'."""
     out = [(_decode(json.loads(el.proto.spec)), json.loads(el.proto.config)) for el in at.get("plotly_chart")]
     for el in at.get("bidi_component"):
         if el.proto.component_name == "nmgdash.plotly_map":
@@ -170,7 +170,7 @@ def test_published_only_hides_sample(page):
 
 def test_missing_year_names_the_nearest_year(monkeypatch):
     # A year with no data for the indicator: every league says which year is nearest.
-    from nmgdash import data
+    from nmgdash.ui import data
 
     monkeypatch.setattr(data, "years", lambda: [2017, 2018, 2019, 2020])
     at = run("hubs", ind="hubs", year="2020")
@@ -423,7 +423,7 @@ def test_every_figure_carries_its_source_and_exports_an_opaque_png(page, params,
     """A small source line inside every figure (a screenshot or PNG says where the numbers come from);
     an opaque white background; the modebar's camera saves a PNG at scale 2."""
     at = run(page, **params)
-    charts = figures_with_config(at)  # st.plotly_chart figures and the maps (nmgdash.mapview)
+    charts = figures_with_config(at)  # st.plotly_chart figures and the maps (nmgdash.ui.mapview)
     assert charts
     for fig, config in charts:
         flat = lambda text: re.sub(r"<br>|\s", "", text)  # noqa: E731  (wrapped lines)

@@ -64,7 +64,7 @@ def server(tmp_path_factory):
     _need_browser()
     tmp = tmp_path_factory.mktemp("browser")
     env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "PYTHONUNBUFFERED": "1"}
-    subprocess.run([sys.executable, "-c", "from nmgdash import db; db.build_database()"],
+    subprocess.run([sys.executable, "-c", "from nmgdash.storage import build; build.build_database()"],
                    cwd=ROOT, env=env, check=True, timeout=120)
     try:
         with bu.streamlit_server(env, tmp / "streamlit.log") as base:
@@ -639,7 +639,7 @@ def _mode_url(page: str, mode: str, lang: str, **extra: str) -> str:
     """A link to ``page`` in display ``mode`` and ``lang`` as the bound widgets write it (labels)."""
     from urllib.parse import urlencode
 
-    from nmgdash.i18n import t
+    from nmgdash.core.i18n import t
 
     params = {"lang": "中文" if lang == "zh" else "English", "mode": t(f"mode_{mode}", lang), **extra}
     return f"/{page}?{urlencode(params)}"

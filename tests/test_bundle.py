@@ -119,8 +119,8 @@ def _db_value(prefix: Path) -> tuple:
     """(value, status, source title) of IMPORTED's indicator/area/year in the install's current build."""
     ind, adcode, year, _ = IMPORTED
     code = (
-        "from nmgdash import db\n"
-        "con = db.connect(read_only=True)\n"
+        "from nmgdash.storage import build\n"
+        "con = build.connect(read_only=True)\n"
         "print(repr(con.execute(\"SELECT o.value, o.status, s.title FROM observations_best o "
         "JOIN sources s USING (source_id) WHERE indicator_id = ? AND adcode = ? AND year = ?\", "
         f"[{ind!r}, {adcode!r}, {year}]).fetchone()))\n"

@@ -9,9 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from nmgdash import db, queries
-from nmgdash.fmt import format_figure, format_period, format_range
-from nmgdash.paths import DATA_DIR
+from nmgdash.core.fmt import format_figure, format_period, format_range
+from nmgdash.core.settings import DATA_DIR
+from nmgdash.storage import build, queries
 
 
 def region(con, indicator_id: str, year: int = 2019) -> float:
@@ -116,19 +116,19 @@ def test_derived_activities_per_hub(con):
 
 def test_rebuild_when_inputs_change(tmp_path, monkeypatch):
     path = tmp_path / "x.duckdb"
-    assert db.needs_rebuild(path)
-    stats = db.build_database(path)
+    assert build.needs_rebuild(path)
+    stats = build.build_database(path)
     assert stats["areas"] == 116 and stats["innovations"] == 4
-    assert not db.needs_rebuild(path)
+    assert not build.needs_rebuild(path)
     import os
     import time
 
     newer = time.time() + 5
-    target = db.inputs()[0]
+    target = build.inputs()[0]
     old = target.stat().st_mtime
     os.utime(target, (newer, newer))
     try:
-        assert db.needs_rebuild(path)
+        assert build.needs_rebuild(path)
     finally:
         os.utime(target, (old, old))
 

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from nmgdash import data, db
+from nmgdash.storage import build
+from nmgdash.ui import data
 
 
 @pytest.fixture(autouse=True)
@@ -25,11 +26,11 @@ def _fresh_caches(con):
 def test_a_rebuild_under_a_running_app_is_seen_on_the_next_query(monkeypatch, tmp_path):
     path = tmp_path / "reform.duckdb"
     monkeypatch.setenv("NMGDASH_DB", str(path))
-    db.build_database(path)
+    build.build_database(path)
     before = data.version()
     hubs = data.query("region_figures", indicator_ids=("hubs",), published_only=False)
     assert int(hubs["value"].iloc[-1]) == 1042
-    db.build_database(path)  # what `make rebuild` (or a commit of an import) does
+    build.build_database(path)  # what `make rebuild` (or a commit of an import) does
     assert data.version() != before  # the cached results are keyed on the build, so they are not reused
     again = data.query("region_figures", indicator_ids=("hubs",), published_only=False)
     assert int(again["value"].iloc[-1]) == 1042
@@ -51,7 +52,7 @@ def test_boundaries_follow_their_file(monkeypatch, tmp_path):
     geo_dir = tmp_path / "geo"
     shutil.copytree(data.GEO_DIR, geo_dir)
     monkeypatch.setattr(data, "GEO_DIR", geo_dir)
-    from nmgdash import geo
+    from nmgdash.core import geo
 
     monkeypatch.setattr(geo, "GEO_DIR", geo_dir, raising=False)
     first = data.shapes("league")

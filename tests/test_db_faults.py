@@ -17,8 +17,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from crashpoints import paused_at
 
-from nmgdash import db, geo, paths
+from nmgdash.core import geo, settings
+from nmgdash.storage import build
+from nmgdash.storage.database import STALE_WARNING, Database, DatabaseUnavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,13 +30,13 @@ HUBS_SQL = "SELECT value, status FROM observations_best WHERE indicator_id = 'hu
 
 @pytest.fixture
 def dbdir(tmp_path, monkeypatch):
-    """A private database path and imports folder; data/*.csv copied to tmp (db.DATA_DIR) so a
+    """A private database path and imports folder; data/*.csv copied to tmp (build.DATA_DIR) so a
     test can change an input. Returns the database path (not built yet)."""
     data = tmp_path / "data"
     data.mkdir()
-    for f in paths.DATA_DIR.glob("*.csv"):
+    for f in settings.DATA_DIR.glob("*.csv"):
         shutil.copy2(f, data / f.name)
-    monkeypatch.setattr(db, "DATA_DIR", data)
+    monkeypatch.setattr(build, "DATA_DIR", data)
     monkeypatch.setenv("NMGDASH_DB", str(tmp_path / "db" / "r.duckdb"))
     monkeypatch.setenv("NMGDASH_IMPORTS", str(tmp_path / "imports"))
     return tmp_path / "db" / "r.duckdb"
@@ -41,7 +44,7 @@ def dbdir(tmp_path, monkeypatch):
 
 def set_sample_hubs(value: int) -> None:
     """Change 呼和浩特市's 2019 sample hub count in the copied data/observations_sample.csv."""
-    f = db.DATA_DIR / "observations_sample.csv"
+    f = build.DATA_DIR / "observations_sample.csv"
     lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
     for i, line in enumerate(lines):
         if line.startswith("hubs,150100,2019,"):
@@ -62,13 +65,13 @@ def env_for(path: Path) -> dict[str, str]:
 
 
 def test_reopen_after_rebuild_in_process(dbdir):
-    db.build_database()
-    database = db.Database()
+    build.build_database()
+    database = Database()
     with database.cursor() as cur:
         assert cur.execute(HUBS_SQL).fetchone() == (100.0, "sample")
     first = database.version
     set_sample_hubs(4321)
-    db.build_database()  # `make rebuild` under a running server
+    build.build_database()  # `make rebuild` under a running server
     # a plain connect() to the pointer while the old build is open would return the old data
     # (duckdb#15912); the handle follows the pointer to the new file on its next cursor
     with database.cursor() as cur:
@@ -76,22 +79,22 @@ def test_reopen_after_rebuild_in_process(dbdir):
     assert database.version != first
     assert database.open_connections() == 1  # the old connection was closed once unused
     set_sample_hubs(55)
-    db.build_database()
-    db.build_database()
+    build.build_database()
+    build.build_database()
     assert database.run("years", published_only=False).shape[0] > 0
     with database.cursor() as cur:
         assert cur.execute(HUBS_SQL).fetchone() == (55.0, "sample")
     # the current build and the previous one stay; older builds are deleted
-    files = db.build_files(dbdir)
+    files = build.build_files(dbdir)
     assert len(files["versions"]) == 2 and files["building"] == []
-    assert db.resolve(dbdir) == files["versions"][-1]
+    assert build.resolve(dbdir) == files["versions"][-1]
     assert dbdir.is_symlink() and not os.readlink(dbdir).startswith("/")
     database.close()
 
 
 def test_running_query_survives_swap(dbdir):
-    db.build_database()
-    database = db.Database()
+    build.build_database()
+    database = Database()
     expected = 100.0 * 20000
     # 1. a cursor that is half-way through streaming a result when the build is replaced twice
     #    (the second rebuild deletes the file it reads from)
@@ -99,11 +102,11 @@ def test_running_query_survives_swap(dbdir):
         cur.execute(f"SELECT value FROM ({HUBS_SQL}) , range(20000)")
         got = sum(r[0] for r in cur.fetchmany(5000))
         set_sample_hubs(7)
-        db.build_database()
+        build.build_database()
         with database.cursor() as cur2:  # another session already reads the new build
             assert cur2.execute(HUBS_SQL).fetchone()[0] == 7.0
         set_sample_hubs(8)
-        db.build_database()
+        build.build_database()
         assert database.open_connections() == 2  # the old one is still in use
         got += sum(r[0] for r in cur.fetchall())
     assert got == expected
@@ -126,7 +129,7 @@ def test_running_query_survives_swap(dbdir):
     t.start()
     started.wait(30)
     set_sample_hubs(9)
-    db.build_database()
+    build.build_database()
     with database.cursor() as c:
         assert c.execute(HUBS_SQL).fetchone()[0] == 9.0
     t.join(120)
@@ -138,7 +141,7 @@ def test_running_query_survives_swap(dbdir):
 # --- faults: Chinese messages without paths, recovery ---------------------------------------
 
 
-def assert_message(exc: db.DatabaseUnavailable, kind: str, text: str, tmp_path: Path) -> None:
+def assert_message(exc: DatabaseUnavailable, kind: str, text: str, tmp_path: Path) -> None:
     assert exc.kind == kind
     assert str(exc) == text
     assert "/" not in str(exc) and str(tmp_path) not in str(exc) and ".duckdb" not in str(exc)
@@ -146,21 +149,21 @@ def assert_message(exc: db.DatabaseUnavailable, kind: str, text: str, tmp_path: 
 
 
 def test_corrupt_file_message_and_recovery(dbdir, tmp_path):
-    db.build_database()
-    target = db.resolve(dbdir)
+    build.build_database()
+    target = build.resolve(dbdir)
     target.write_bytes(b"not a database" * 100)
-    assert db.rebuild_reason(dbdir) == "文件损坏或结构不完整"
-    database = db.Database(auto_build=False)
+    assert build.rebuild_reason(dbdir) == "文件损坏或结构不完整"
+    database = Database(auto_build=False)
     for _ in range(2):  # stays unavailable, keeps retrying
-        with pytest.raises(db.DatabaseUnavailable) as info:
+        with pytest.raises(DatabaseUnavailable) as info:
             database.run("years", published_only=False)
         assert_message(info.value, "corrupt", "数据库文件损坏，请运行 make rebuild", tmp_path)
-    db.build_database()  # make rebuild
+    build.build_database()  # make rebuild
     assert database.run("years", published_only=False).shape[0] > 0  # recovered without a restart
     database.close()
     # with a writable data folder the app's handle repairs it by itself
-    db.resolve(dbdir).write_bytes(b"\0" * 5000)
-    auto = db.Database()
+    build.resolve(dbdir).write_bytes(b"\0" * 5000)
+    auto = Database()
     with auto.cursor() as cur:
         assert cur.execute(HUBS_SQL).fetchone() == (100.0, "sample")
     auto.close()
@@ -170,13 +173,13 @@ HOLDER = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', fl
 
 
 def test_locked_by_another_process_message_and_recovery(dbdir, tmp_path):
-    db.build_database()
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db.resolve(dbdir))],
+    build.build_database()
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(build.resolve(dbdir))],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        database = db.Database()
-        with pytest.raises(db.DatabaseUnavailable) as info:
+        database = Database()
+        with pytest.raises(DatabaseUnavailable) as info:
             database.run("years", published_only=False)
         assert_message(info.value, "busy", "数据正在更新，请稍后刷新", tmp_path)
     finally:
@@ -191,28 +194,28 @@ def erofs(*_args, **_kwargs):
 
 
 def test_readonly_and_missing_message_and_recovery(dbdir, tmp_path, monkeypatch):
-    database = db.Database()
+    database = Database()
     with monkeypatch.context() as m:
-        m.setattr(db, "build_version", erofs)
-        with pytest.raises(db.DatabaseUnavailable) as info:
+        m.setattr(build, "build_version", erofs)
+        with pytest.raises(DatabaseUnavailable) as info:
             database.run("years", published_only=False)
     assert_message(info.value, "readonly_missing",
                    "数据目录只读且数据库不存在，请管理员在可写的数据目录中运行 make rebuild", tmp_path)
-    assert db.resolve(dbdir) is None
+    assert build.resolve(dbdir) is None
     # the folder becomes writable again: the next call builds and works
     assert database.run("years", published_only=False).shape[0] > 0
-    assert db.resolve(dbdir) is not None
+    assert build.resolve(dbdir) is not None
     database.close()
 
 
 def test_readonly_with_older_database_opens_it_with_a_warning(dbdir, monkeypatch):
-    db.build_database()
+    build.build_database()
     set_sample_hubs(999)  # data/ is newer than the database, but it cannot be rebuilt
     later = time.time() + 10
-    os.utime(db.DATA_DIR / "observations_sample.csv", (later, later))
-    assert db.rebuild_reason(dbdir) == "输入文件有更新"
-    monkeypatch.setattr(db, "build_version", erofs)
-    database = db.Database()
+    os.utime(build.DATA_DIR / "observations_sample.csv", (later, later))
+    assert build.rebuild_reason(dbdir) == "输入文件有更新"
+    monkeypatch.setattr(build, "build_version", erofs)
+    database = Database()
     with database.cursor() as cur:
         assert cur.execute(HUBS_SQL).fetchone() == (100.0, "sample")
     assert database.warning == "数据可能不是最新的：数据库未能按最新数据重建，请管理员运行 make rebuild"
@@ -230,13 +233,13 @@ def _unshare_works() -> bool:
 
 READONLY_PROBE = textwrap.dedent("""
     import json
-    from nmgdash import db
+    from nmgdash.storage.database import Database, DatabaseUnavailable
     out = {}
-    d = db.Database()
+    d = Database()
     try:
         out["value"] = d.run("years", published_only=False).shape[0]
         out["warning"] = d.warning
-    except db.DatabaseUnavailable as exc:
+    except DatabaseUnavailable as exc:
         out["error"] = str(exc)
     print(json.dumps(out, ensure_ascii=False))
 """)
@@ -249,8 +252,8 @@ def test_real_readonly_folder(tmp_path):
     old.mkdir()
     empty.mkdir()
     env = {**os.environ, "NMGDASH_DB": str(old / "r.duckdb"), "NMGDASH_IMPORTS": str(old / "imports")}
-    subprocess.run([sys.executable, "-m", "nmgdash.db"], cwd=ROOT, env=env, check=True, capture_output=True)
-    os.utime(db.resolve(old / "r.duckdb"), (0, 0), follow_symlinks=True)  # older than data/*.csv
+    subprocess.run([sys.executable, "-m", "nmgdash.storage.build"], cwd=ROOT, env=env, check=True, capture_output=True)
+    os.utime(build.resolve(old / "r.duckdb"), (0, 0), follow_symlinks=True)  # older than data/*.csv
     outs = {}
     for name, folder in (("old", old), ("empty", empty)):
         env = {**os.environ, "NMGDASH_DB": str(folder / "r.duckdb"), "NMGDASH_IMPORTS": str(folder / "imports")}
@@ -259,7 +262,7 @@ def test_real_readonly_folder(tmp_path):
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stderr
         outs[name] = json.loads(r.stdout.strip().splitlines()[-1])
-    assert outs["old"]["value"] > 0 and outs["old"]["warning"] == db.STALE_WARNING
+    assert outs["old"]["value"] > 0 and outs["old"]["warning"] == STALE_WARNING
     assert outs["empty"] == {"error": "数据目录只读且数据库不存在，请管理员在可写的数据目录中运行 make rebuild"}
 
 
@@ -267,23 +270,23 @@ def test_real_readonly_folder(tmp_path):
 
 
 def test_truncated_database_is_rebuilt(dbdir):
-    db.build_database()
-    target = db.resolve(dbdir)
+    build.build_database()
+    target = build.resolve(dbdir)
     data = target.read_bytes()
     target.write_bytes(data[: len(data) // 3])
-    assert db.needs_rebuild(dbdir)  # `make db` used to say "up to date" here
-    assert db.rebuild_reason(dbdir) == "文件损坏或结构不完整"
-    db.ensure_database(dbdir)
-    assert db.rebuild_reason(dbdir) is None
-    con = db.connect(read_only=True)
+    assert build.needs_rebuild(dbdir)  # `make db` used to say "up to date" here
+    assert build.rebuild_reason(dbdir) == "文件损坏或结构不完整"
+    build.ensure_database(dbdir)
+    assert build.rebuild_reason(dbdir) is None
+    con = build.connect(read_only=True)
     assert con.execute(HUBS_SQL).fetchone() == (100.0, "sample")
     con.close()
     # an intact DuckDB file without the project's tables is broken too
     dbdir.unlink()
     duckdb.connect(str(dbdir)).close()
-    assert db.rebuild_reason(dbdir) == "文件损坏或结构不完整"
-    db.ensure_database(dbdir)
-    assert dbdir.is_symlink() and db.rebuild_reason(dbdir) is None
+    assert build.rebuild_reason(dbdir) == "文件损坏或结构不完整"
+    build.ensure_database(dbdir)
+    assert dbdir.is_symlink() and build.rebuild_reason(dbdir) is None
 
 
 def _dead_pid() -> int:
@@ -304,31 +307,31 @@ def test_stale_building_files_are_cleaned(dbdir):
         f.write_bytes(b"x")
     two_hours_ago = time.time() - 7200
     os.utime(old_alive, (two_hours_ago, two_hours_ago))
-    db.build_database()
+    build.build_database()
     left = set(os.listdir(dbdir.parent))
     assert not any(f.name in left for f in [*stale, old_alive])
     assert fresh_alive.name in left and other.name in left  # a live build, another database
 
 
 def test_killed_build_leaves_previous_database_and_is_cleaned(dbdir):
-    db.build_database()
-    before = db.resolve(dbdir)
-    env = {**env_for(dbdir), "NMGDASH_STORE_PAUSE_AT": "db_building"}
-    proc = subprocess.Popen([sys.executable, "-m", "nmgdash.db"], cwd=ROOT, env=env,
+    build.build_database()
+    before = build.resolve(dbdir)
+    script = paused_at("db_building", "import runpy\nrunpy.run_module('nmgdash.storage.build', run_name='__main__')\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env_for(dbdir),
                             stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "PAUSED db_building"
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
-    assert len(db.build_files(dbdir)["building"]) >= 1  # what a killed build leaves behind
-    assert db.resolve(dbdir) == before and db.rebuild_reason(dbdir) is None
-    database = db.Database()
+    assert len(build.build_files(dbdir)["building"]) >= 1  # what a killed build leaves behind
+    assert build.resolve(dbdir) == before and build.rebuild_reason(dbdir) is None
+    database = Database()
     with database.cursor() as cur:
         assert cur.execute(HUBS_SQL).fetchone() == (100.0, "sample")
     database.close()
-    db.build_database()
-    assert db.build_files(dbdir)["building"] == []
+    build.build_database()
+    assert build.build_files(dbdir)["building"] == []
 
 
 # --- geometry loader ------------------------------------------------------------------------
@@ -337,7 +340,7 @@ def test_killed_build_leaves_previous_database_and_is_cleaned(dbdir):
 @pytest.fixture
 def geodir(tmp_path):
     d = tmp_path / "geo"
-    shutil.copytree(paths.GEO_DIR, d)
+    shutil.copytree(settings.GEO_DIR, d)
     return d
 
 
@@ -385,8 +388,8 @@ def test_loader_rejects_wrong_count(geodir):
 
 def test_file_stamp_changes_with_the_file(geodir):
     f = geodir / "leagues.geojson"
-    before = paths.file_stamp(f)
-    assert before == paths.file_stamp(f) and before[1] == f.stat().st_size
+    before = settings.file_stamp(f)
+    assert before == settings.file_stamp(f) and before[1] == f.stat().st_size
     edit_layer(geodir, "league", lambda features: None)  # rewritten (other size)
-    assert paths.file_stamp(f) != before
-    assert paths.file_stamp(geodir / "missing.geojson") == (0, -1)
+    assert settings.file_stamp(f) != before
+    assert settings.file_stamp(geodir / "missing.geojson") == (0, -1)

@@ -7,8 +7,11 @@ import io
 import pandas as pd
 import plotly.graph_objects as go
 
-from nmgdash import charts, exports, queries
-from nmgdash.i18n import t
+from nmgdash.core import geo
+from nmgdash.core.i18n import t
+from nmgdash.figures import charts
+from nmgdash.reports import exports
+from nmgdash.storage import queries
 
 
 def test_sample_exports_are_labelled_without_a_notice_line():
@@ -103,7 +106,7 @@ def test_choropleth_is_valid_plotly_and_draws_every_league(con):
     df = queries.run(con, "area_metrics", indicator_id="hubs", level="league", parent=None, years=[2019],
                      baseline_year=2017, published_only=False, mode="value")
     frame = df.assign(name=df["name_zh"], label=df["value"].astype(str), hover=df["name_zh"])
-    shapes = charts.map_shapes("league")
+    shapes = geo.map_shapes("league")
     fig = charts.choropleth(frame[["adcode", "name", "metric", "label", "hover"]], shapes, title="t",
                             unit_label="个", selected=("152200",), label_offsets={"150300": (-200.0, -100.0)})
     go.Figure(fig.to_dict())  # full validation (the builder skips it for speed)
@@ -128,7 +131,7 @@ def test_other_builders_validate():
     trend = pd.DataFrame({"name": ["a", "a"], "year": [2017, 2018], "metric": [1.0, 2.0]})
     go.Figure(charts.trend_lines(trend, pd.DataFrame({"year": [2017], "region_metric": [1.0]}), title="t",
                                  unit_label="u", region_label="r").to_dict())
-    bars = charts.progress_bars(pd.DataFrame({"name": ["x"], "value": [98.0], "label": ["98%"]}), title="t",
+    bars = charts.bullet_chart(pd.DataFrame({"name": ["x"], "value": [98.0], "label": ["98%"]}), title="t",
                                 target_label="目标", gap_label="差距")
     assert list(bars.data[1].x) == [2.0]
 
@@ -137,12 +140,12 @@ def test_nice_ticks_and_chinese_colour_bar(con):
     assert charts.nice_ticks(0, 4035967) == [0, 1e6, 2e6, 3e6, 4e6]
     assert charts.nice_ticks(0, 3) == [0, 1, 2, 3]
     assert charts.nice_ticks(0, 18200) == [0, 5000, 10000, 15000]
-    from nmgdash.fmt import format_number
+    from nmgdash.core.fmt import format_number
 
     df = queries.run(con, "area_metrics", indicator_id="population", level="league", parent=None, years=[2020],
                      baseline_year=2017, published_only=False, mode="value")
     frame = df.assign(name=df["name_zh"], label="", hover="")
-    fig = charts.choropleth(frame[["adcode", "name", "metric", "label", "hover"]], charts.map_shapes("league"),
+    fig = charts.choropleth(frame[["adcode", "name", "metric", "label", "hover"]], geo.map_shapes("league"),
                             title="t", unit_label="人", tick_text=lambda v: format_number(v, ""))
     bar = [tr for tr in fig.to_dict()["data"] if tr.get("name") == "colorbar"][0]["marker"]["colorbar"]
     assert list(bar["ticktext"]) == ["100万", "200万", "300万", "400万"]
@@ -160,7 +163,7 @@ def test_colour_bar_runs_the_same_way_as_the_fills():
 
 
 def test_county_labels_do_not_overlap():
-    frame_shapes = charts.map_shapes("county", "150200")  # 包头市: four small urban districts
+    frame_shapes = geo.map_shapes("county", "150200")  # 包头市: four small urban districts
     codes = list(frame_shapes.labels)
     frame = pd.DataFrame({"adcode": codes, "name": ["昆都仑区"] * len(codes), "metric": range(len(codes)),
                           "label": ["12个"] * len(codes), "hover": [""] * len(codes)})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 
-from nmgdash import topic, widgets
+from nmgdash.ui import topic, widgets
 from tests.test_app import map_figure, run
 
 
@@ -92,7 +92,7 @@ def test_map_click_replaces_and_multi_select_toggles(session):
 
 
 def test_map_click_event_ctrl_adds_and_removes(session):
-    """The click event of nmgdash.mapview.plotly_map: Ctrl/Cmd adds or removes, a plain click replaces."""
+    """The click event of nmgdash.ui.mapview.plotly_map: Ctrl/Cmd adds or removes, a plain click replaces."""
     session["multi"] = False
     widgets.on_map_click("map", "multi", {"adcode": "152200", "ctrl": False, "shift": False})
     assert session["leagues"] == ["152200"]
@@ -137,9 +137,9 @@ class _Broken:
 
     @property
     def version(self):
-        from nmgdash import db
+        from nmgdash.storage import database
 
-        raise db.DatabaseUnavailable(self.kind)
+        raise database.DatabaseUnavailable(self.kind)
 
 
 @pytest.mark.parametrize(("kind", "message"), [
@@ -147,7 +147,7 @@ class _Broken:
     ("busy", "数据正在更新，请稍后刷新"),
 ])
 def test_database_faults_show_a_chinese_message_and_recover(monkeypatch, kind, message):
-    from nmgdash import data
+    from nmgdash.ui import data
 
     real = data.database
     monkeypatch.setattr(data, "database", lambda: _Broken(kind))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nmgdash.fmt import format_number, format_signed, mode_unit
+from nmgdash.core.fmt import format_number, format_signed, mode_unit
 
 
 @pytest.mark.parametrize(
@@ -58,13 +58,13 @@ def test_en_and_modes():
     ],
 )
 def test_format_figure_keeps_the_qualifier(value, unit, qualifier, pos, lang, text):
-    from nmgdash.fmt import format_figure
+    from nmgdash.core.fmt import format_figure
 
     assert format_figure(value, unit, qualifier, pos, lang) == text
 
 
 def test_format_period_and_range():
-    from nmgdash.fmt import format_period, format_range
+    from nmgdash.core.fmt import format_period, format_range
 
     assert format_period("2018-06", "2019-12", True) == "2018年6月—2019年底累计"
     assert format_period("2018-06", "2019-12", True, "en") == "cumulative, June 2018 – end 2019"

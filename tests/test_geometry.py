@@ -1,4 +1,4 @@
-"""Checks of data/geo/*.geojson, nmgdash.geo and data/observations_reference.csv."""
+"""Checks of data/geo/*.geojson, nmgdash.core.geo and data/observations_reference.csv."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from build_boundaries import AEA, equal_area_km2, read_raw
 
-from nmgdash import geo
+from nmgdash.core import geo
 
 GEO = ROOT / "data" / "geo"
 FILES = {"league": GEO / "leagues.geojson", "county": GEO / "counties.geojson"}
@@ -184,7 +184,7 @@ def test_label_points_inside(level, lonlat):
     assert shapely.contains(gdf.geometry.to_numpy(), pts).all()
 
 
-# --- nmgdash.geo ------------------------------------------------------------
+# --- nmgdash.core.geo ------------------------------------------------------------
 
 
 def test_load_layer_frame(layers):

@@ -11,6 +11,7 @@ import pytest
 
 from nmgdash import ingest
 from nmgdash.ingest import catalogue
+from nmgdash.storage import transaction
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = ROOT.parent / "shared" / "import-cases"
@@ -69,11 +70,10 @@ def test_case(case, plans):
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["expect"] != "accept"], ids=lambda c: c["file"])
 def test_rejected_case_changes_nothing(case, con, monkeypatch):
-    from nmgdash import store
 
     before = db_fingerprint(con)
     calls = []
-    monkeypatch.setattr(store, "commit", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(transaction, "commit", lambda *a, **k: calls.append(a))
     plan = ingest.load_file((CASES_DIR / case["file"]).read_bytes(), case["file"], con)
     with pytest.raises(ingest.ImportRejected):
         ingest.commit(plan, user="tester", accept_warnings=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from nmgdash import store
-from nmgdash.__main__ import EXIT_OK, EXIT_REJECTED, EXIT_UNCONFIRMED, main
+from nmgdash.cli import EXIT_OK, EXIT_REJECTED, EXIT_UNCONFIRMED, main
+from nmgdash.storage import ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT.parent / "shared" / "import-cases"
@@ -30,21 +30,21 @@ def test_cli_flow(env, capsys, monkeypatch):
     assert main(["import", str(CASES / "s01_clean.xlsx"), "--dry-run"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "将导入 36 个数值：新增 0，修改 36，不变 0" in out and "试运行" in out
-    assert store.audit_log().empty
+    assert ledger.audit_log().empty
 
     assert main(["import", str(CASES / "s10_negative_count.xlsx"), "--yes"]) == EXIT_REJECTED
     captured = capsys.readouterr()
     assert "「s10_negative_count.xlsx」工作表“2019年”第7行C列（C7）：数量不能为负数" in captured.out
     assert "数据库未作任何修改" in captured.err
-    assert store.audit_log().empty
+    assert ledger.audit_log().empty
 
     # warnings and no answer on stdin: refused, nothing imported
     assert main(["import", str(CASES / "s05_two_row_header.xlsx")]) == EXIT_UNCONFIRMED
-    assert "未确认" in capsys.readouterr().err and store.audit_log().empty
+    assert "未确认" in capsys.readouterr().err and ledger.audit_log().empty
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
     assert main(["import", str(CASES / "s05_two_row_header.xlsx"), "--user", "张三"]) == EXIT_OK
-    log = store.audit_log()
+    log = ledger.audit_log()
     assert log[["action", "user", "file_name", "n_new", "n_changed"]].values.tolist() == [
         ["import", "张三", "s05_two_row_header.xlsx", 0, 48]]
     batch = log.iloc[0]["batch_id"]
@@ -53,7 +53,7 @@ def test_cli_flow(env, capsys, monkeypatch):
     assert main(["log"]) == EXIT_OK and batch in capsys.readouterr().out
     assert main(["undo", batch, "--user", "张三"]) == EXIT_OK
     assert main(["undo", batch]) == EXIT_REJECTED
-    assert store.audit_log()["action"].tolist() == ["import", "undo"]
+    assert ledger.audit_log()["action"].tolist() == ["import", "undo"]
 
 
 def test_cli_template_and_missing_file(env, capsys):

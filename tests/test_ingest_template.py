@@ -1,5 +1,5 @@
 """The Excel template: structure, data validation, and the round trip — filled in with the current
-sample values for 2019 it imports with 0 errors and 0 warnings, commits through nmgdash.store and
+sample values for 2019 it imports with 0 errors and 0 warnings, commits through nmgdash.storage.transaction and
 can be undone."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ import io
 import openpyxl
 import pytest
 
-from nmgdash import db, ingest, store
+from nmgdash import ingest
 from nmgdash.ingest import catalogue, template
+from nmgdash.storage import build, ledger, transaction
 
 CAT = catalogue.load()
 
@@ -89,7 +90,7 @@ def test_filled_template_imports_without_warnings(con):
 def test_commit_and_undo_through_the_store(tmp_path, monkeypatch):
     monkeypatch.setenv("NMGDASH_DB", str(tmp_path / "reform.duckdb"))
     monkeypatch.setenv("NMGDASH_IMPORTS", str(tmp_path / "imports"))
-    con = db.connect(read_only=True)
+    con = build.connect(read_only=True)
     wb = openpyxl.load_workbook(io.BytesIO(ingest.build_template()))
     data, _ = fill(wb, con)
     wb = openpyxl.load_workbook(io.BytesIO(data))
@@ -106,14 +107,14 @@ def test_commit_and_undo_through_the_store(tmp_path, monkeypatch):
     batch = ingest.commit(plan, user="tester", accept_warnings=True)
     query = ("SELECT o.value, o.status, s.title FROM observations_best o JOIN sources s USING (source_id) "
              "WHERE indicator_id = 'hubs' AND adcode = '150100' AND year = 2019")
-    con = db.connect(read_only=True)
+    con = build.connect(read_only=True)
     assert con.execute(query).fetchone() == (119.0, "imported", "呼和浩特市2019.xlsx")
     con.close()
-    log = store.audit_log()
+    log = ledger.audit_log()
     assert log.iloc[-1][["action", "user", "file_name", "sha256", "n_changed"]].tolist() == [
         "import", "tester", "呼和浩特市2019.xlsx", plan.sha256, 1]
-    store.undo(batch, user="tester")
-    con = db.connect(read_only=True)
+    transaction.undo(batch, user="tester")
+    con = build.connect(read_only=True)
     assert con.execute(query).fetchone()[:2] == (100.0, "sample")
     con.close()
 

@@ -1,4 +1,4 @@
-"""nmgdash.mapview: the maps are drawn by a components.v2 element keyed by its key alone (so the
+"""nmgdash.ui.mapview: the maps are drawn by a components.v2 element keyed by its key alone (so the
 browser updates one plotly div with Plotly.react and keeps the user's zoom), with plotly.js served
 from the app's own static folder, the modebar config passed through, and a uirevision that changes
 with the indicator, the mode and the map level but not with the year or the leagues."""
@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from nmgdash import mapview
+from nmgdash.ui import mapview
 from tests.test_app import run
 
 

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nmgdash import summary
-from nmgdash.fmt import format_number, format_signed
+from nmgdash.core import summary
+from nmgdash.core.fmt import format_number, format_signed
 from tests.conftest import ROOT
 from tests.test_app import run
 
@@ -155,7 +155,7 @@ def test_present_page_slides_and_url(params, want):
 def deck_bytes(con):
     if not CHROMIUM.is_file():
         pytest.skip("/usr/bin/chromium missing: no server-side images")
-    from nmgdash import deck, present
+    from nmgdash.slides import deck, present
 
     ctx = present.Context(lang="zh", year=2019, leagues=("152200",))
     slides = [present.build(k, ctx) for k in present.sequence(ctx.leagues)]
@@ -214,7 +214,7 @@ def test_pptx_images_have_cjk_glyphs(deck_bytes, tmp_path):
         drawn = (img.mean(axis=2) < 245).mean()
         assert chroma > 0.005 and drawn > 0.1, f"blank chart image: {chroma:.3f} coloured, {drawn:.3f} drawn"
     # slide 2 (经费保障 map): its title "支持基层工作经费 · 2019（示例数据）" vs a render without CJK fonts
-    from nmgdash import deck
+    from nmgdash.slides import deck
 
     fig_json = tmp_path / "fig.json"
     fig_json.write_text(slides[1].figure.to_json())
@@ -222,7 +222,7 @@ def test_pptx_images_have_cjk_glyphs(deck_bytes, tmp_path):
     conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
                     f'<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path}/fc</cachedir></fontconfig>')
     out = tmp_path / "nocjk.png"
-    code = ("import sys, plotly.io as pio; from nmgdash import deck; "
+    code = ("import sys, plotly.io as pio; from nmgdash.slides import deck; "
             f"open({str(out)!r}, 'wb').write(deck.png(pio.read_json({str(fig_json)!r}), *deck.DECK_IMAGE))")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120,
                    env={**os.environ, "FONTCONFIG_FILE": str(conf), "HOME": str(tmp_path)})

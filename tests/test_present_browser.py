@@ -72,7 +72,7 @@ def server(tmp_path_factory):
     _need_browser()
     tmp = tmp_path_factory.mktemp("present")
     env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "PYTHONUNBUFFERED": "1"}
-    subprocess.run([sys.executable, "-c", "from nmgdash import db; db.build_database()"],
+    subprocess.run([sys.executable, "-c", "from nmgdash.storage import build; build.build_database()"],
                    cwd=ROOT, env=env, check=True, timeout=120)
     with bu.streamlit_server(env, tmp / "streamlit.log") as base:
         yield base

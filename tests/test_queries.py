@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nmgdash import queries
+from nmgdash.storage import queries
 
 YEARS = [2017, 2018, 2019]
 

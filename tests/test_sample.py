@@ -1,4 +1,4 @@
-"""Exact tests of the SAMPLE generator (nmgdash.sample, scripts/generate_sample.py).
+"""Exact tests of the SAMPLE generator (samplegen, scripts/generate_sample.py).
 
 Each rule of the sample data set is tested on its own.
 """
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nmgdash.sample import (
+from samplegen import (
     DEFAULT_SEED,
     OUTPUT_COLUMNS,
     SAMPLE_SOURCE_ID,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from nmgdash import state
+from nmgdash.ui import state
 from tests.conftest import ROOT
 
 TEST_TOOLS = ("pytest", "playwright", "ruff", "hypothesis")

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
 from st_client import run_page
 
-from nmgdash.i18n import TEXT
+from nmgdash.core.i18n import TEXT
 from tests.test_browser import CHROMIUM, Offline, _need_browser
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,7 @@
 The web page (数据管理) and the CLI (``python -m nmgdash import``) share this one path:
 
 * :func:`load_file` ``(data, file_name, con) -> ImportPlan`` — never writes;
-* :func:`commit` ``(plan, user=..., accept_warnings=...) -> batch_id`` — via ``nmgdash.store.commit``;
+* :func:`commit` ``(plan, user=..., accept_warnings=...) -> batch_id`` — via ``nmgdash.storage.transaction.commit``;
 * :func:`build_template` ``(year=None) -> bytes`` — the Excel template from the catalogue.
 
 Sub-modules: ``read`` (files, sheets, layouts), ``normalize`` (numbers, percentages, years, area
@@ -13,14 +13,14 @@ messages with Excel coordinates), ``preview`` (diff and counts), ``template``.
 
 from __future__ import annotations
 
-from .messages import ERROR_KINDS, WARNING_KINDS, Issue, Normalisation
-from .plan import ConfirmationRequired, ImportPlan, ImportRejected, commit, load_file
-from .preview import Preview, preview, styled_diff
-from .read import ACCEPTED, MAX_BYTES
-from .template import TEMPLATE_FILE_NAME, build_template
+from nmgdash.ingest.messages import ERROR_KINDS, WARNING_KINDS, Issue, Normalisation
+from nmgdash.ingest.plan import ConfirmationRequired, ImportPlan, ImportRejected, commit, load_file
+from nmgdash.ingest.preview import Preview, preview
+from nmgdash.ingest.read import ACCEPTED, MAX_BYTES
+from nmgdash.ingest.template import TEMPLATE_FILE_NAME, build_template
 
 __all__ = [
     "ACCEPTED", "ERROR_KINDS", "MAX_BYTES", "TEMPLATE_FILE_NAME", "WARNING_KINDS", "ConfirmationRequired",
     "ImportPlan", "ImportRejected", "Issue", "Normalisation", "Preview", "build_template", "commit",
-    "load_file", "preview", "styled_diff",
+    "load_file", "preview",
 ]

@@ -13,7 +13,7 @@ from functools import cache
 
 import pandas as pd
 
-from ..paths import DATA_DIR
+from nmgdash.core.settings import DATA_DIR
 
 #: Indicators the dashboard computes itself (queries/derive.sql); never imported.
 DERIVED = frozenset({"hub_activities_per_hub"})
@@ -23,6 +23,8 @@ REFERENCE_CATEGORIES = frozenset({"基础数据"})
 COUNT_UNITS = frozenset({"个", "人", "次", "场次", "所", "家", "班次", "人次", "类"})
 #: Money units and their size in 元.
 MONEY_UNITS = {"元": 1, "千元": 1_000, "万元": 10_000, "百万元": 1_000_000, "亿元": 100_000_000}
+#: Other units the importer knows, checked only as finite numbers (area, rates per person, hours, ratios).
+AMOUNT_UNITS = frozenset({"平方公里", "元/人·年", "小时", "场次/个"})
 #: Other spellings of a unit that mean the same thing (the bulletin writes 名 for persons).
 UNIT_SYNONYMS = {"人": {"名", "人"}, "个": {"个"}, "场次": {"场次", "场"}, "次": {"次"}, "家": {"家", "个"},
                  "人次": {"人次"}, "班次": {"班次", "期", "班"}, "%": {"%", "百分比"}}

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .catalogue import MONEY_UNITS, UNIT_SYNONYMS, Catalogue, norm_text
+from nmgdash.ingest.catalogue import MONEY_UNITS, UNIT_SYNONYMS, Catalogue, norm_text
 
 #: Cell texts that mean "not reported": imported as missing, never as 0.
 MISSING_MARKERS = frozenset({"—", "——", "-", "--", "–", "/", "无", "未填报", "暂无", "空"})

@@ -2,7 +2,7 @@
 
 >>> plan = load_file(data, "报表.xlsx", con)      # parse, normalise, validate, preview (read-only)
 >>> plan.errors, plan.warnings, plan.preview.diff
->>> batch_id = commit(plan, user="张三", accept_warnings=True)   # nmgdash.store.commit
+>>> batch_id = commit(plan, user="张三", accept_warnings=True)   # nmgdash.storage.transaction.commit
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import catalogue
-from .messages import Collector, FileRejected, Issue, Normalisation
-from .normalize import normalise_entries
-from .preview import ROW_COLUMNS, Preview, build, current_values
-from .read import parse_grid, read_grids
-from .validate import check_against_database, validate_records
+from nmgdash.ingest import catalogue
+from nmgdash.ingest.messages import Collector, FileRejected, Issue, Normalisation, coordinate
+from nmgdash.ingest.normalize import normalise_entries
+from nmgdash.ingest.preview import ROW_COLUMNS, Preview, build, current_values
+from nmgdash.ingest.read import parse_grid, read_grids
+from nmgdash.ingest.validate import check_against_database, validate_records
+from nmgdash.storage import transaction
 
 
 class ImportRejected(Exception):
@@ -100,7 +101,6 @@ class ImportPlan:
 
 
 def _rows_frame(records) -> pd.DataFrame:
-    from .messages import coordinate
 
     data = [{"indicator_id": r.entry.indicator_id, "adcode": r.adcode, "year": int(r.year), "value": float(r.value),
              "note": r.entry.note, "sheet": r.entry.sheet, "cell": coordinate(r.entry.row, r.entry.col)} for r in records]
@@ -147,10 +147,10 @@ def load_file(data: bytes, file_name: str, con=None, *, today: dt.date | None = 
 
 
 def commit(plan: ImportPlan, *, user: str, accept_warnings: bool = False) -> str:
-    """Commit an accepted plan through ``nmgdash.store.commit`` (one atomic step) and return the batch id.
+    """Commit an accepted plan through ``nmgdash.storage.transaction.commit`` (one atomic step) and return the batch id.
 
     Raises :class:`ImportRejected` when the plan has errors, :class:`ConfirmationRequired` when it has
-    warnings and ``accept_warnings`` is False, and ``store.ImportBusy`` when another import is running.
+    warnings and ``accept_warnings`` is False, and ``ledger.ImportBusy`` when another import is running.
     """
     if plan.errors:
         raise ImportRejected(plan.errors)
@@ -158,7 +158,6 @@ def commit(plan: ImportPlan, *, user: str, accept_warnings: bool = False) -> str
         raise ConfirmationRequired(plan.warnings)
     if not len(plan.rows):
         raise ImportRejected([Issue("no_values", "文件中没有可导入的数值", plan.file_name)])
-    from .. import store
 
-    return store.commit(plan.rows[ROW_COLUMNS].copy(), file_name=plan.file_name, sha256=plan.sha256, user=user,
+    return transaction.commit(plan.rows[ROW_COLUMNS].copy(), file_name=plan.file_name, sha256=plan.sha256, user=user,
                         counts=plan.counts)

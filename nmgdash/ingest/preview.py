@@ -11,14 +11,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .. import queries
-from .catalogue import Catalogue, load
-from .messages import Normalisation
+from nmgdash.ingest.catalogue import Catalogue, load
+from nmgdash.ingest.messages import Normalisation
+from nmgdash.storage import queries
 
 CHANGES = ("new", "changed", "unchanged")
-CHANGE_ZH = {"new": "新增", "changed": "修改", "unchanged": "不变"}
-#: Row colours for the diff table (web page): new green, changed amber, unchanged grey.
-CHANGE_COLOURS = {"new": "#e6f4ea", "changed": "#fff4ce", "unchanged": "#f1f3f4"}
 ROW_COLUMNS = ["indicator_id", "adcode", "year", "value", "note"]
 
 
@@ -98,9 +95,3 @@ def preview(rows: pd.DataFrame, con, normalisations: Iterable[Normalisation] = (
     behind ``con`` (a read-only connection or cursor; only the named query current_values is run)."""
     current = current_values(con, rows["indicator_id"], rows["year"])
     return build(rows, current, normalisations)
-
-
-def styled_diff(diff: pd.DataFrame):
-    """The diff as a pandas Styler with a background colour per change (for st.dataframe).
-    Text cells stay text: Streamlit's dataframe renders them escaped."""
-    return diff.style.apply(lambda row: [f"background-color: {CHANGE_COLOURS[row['change']]}"] * len(row), axis=1)

@@ -18,9 +18,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from .catalogue import Catalogue, norm_text
-from .messages import Collector, FileRejected, Issue
-from .normalize import FORMULA_NO_VALUE, year_label
+from nmgdash.ingest.catalogue import Catalogue, norm_text
+from nmgdash.ingest.messages import Collector, FileRejected, Issue
+from nmgdash.ingest.normalize import FORMULA_NO_VALUE, year_label
 
 #: Largest file accepted (bytes); the web upload limit (server.maxUploadSize) should not exceed it.
 MAX_BYTES = 10 * 1024 * 1024
@@ -289,7 +289,7 @@ def _find_header(grid: Grid, cat: Catalogue) -> int | None:
 
 def _area_column(grid: Grid, header: int, cat: Catalogue) -> int | None:
     """The first column below ``header`` whose cells are mostly area names or adcodes (None if none)."""
-    from .normalize import AreaResolver
+    from nmgdash.ingest.normalize import AreaResolver
 
     resolver = AreaResolver(cat)
     for c in range(1, grid.ncols + 1):
@@ -374,7 +374,7 @@ def _check_data_columns(grid: Grid, columns: list[_Column], first: int, cat: Cat
             r, cc = c.header_cell
             target = cat.unit(c.indicator_id)
             if c.unit:
-                from .normalize import convert_unit
+                from nmgdash.ingest.normalize import convert_unit
 
                 if convert_unit(1, c.unit, target) is None:  # type: ignore[arg-type]
                     col.issue("unit_mismatch", f"表头单位“{c.unit}”与指标“{cat.name(c.indicator_id)}”的单位“{target}”不符", sheet, r, cc)
@@ -555,7 +555,7 @@ def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
         written_unit = norm_text(unit_raw) if not _blank(unit_raw) else (m.unit or None)
         target = cat.unit(m.indicator_id)
         if written_unit:
-            from .normalize import convert_unit
+            from nmgdash.ingest.normalize import convert_unit
 
             if convert_unit(1, written_unit, target) is None:  # type: ignore[arg-type]
                 cell = (r, unit_c.col) if unit_c and not _blank(unit_raw) else (r, ind_c.col)

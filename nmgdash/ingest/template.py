@@ -17,13 +17,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .catalogue import Catalogue, load
+from nmgdash.core.settings import BASELINE_YEAR
+from nmgdash.ingest.catalogue import Catalogue, load
 
 TEMPLATE_FILE_NAME = "内蒙古共青团改革数据填报模板.xlsx"
 LEAGUE_SHEET, COUNTY_SHEET, HELP_SHEET = "盟市数据", "旗县数据", "说明"
 YEAR_CELL = "B2"
 HEADER_ROW = 4
-FIRST_YEAR = 2017
+FIRST_YEAR = BASELINE_YEAR
 
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")

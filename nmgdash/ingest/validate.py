@@ -16,9 +16,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from .catalogue import Catalogue
-from .messages import Collector
-from .normalize import Record, _fmt
+from nmgdash.ingest.catalogue import Catalogue
+from nmgdash.ingest.messages import Collector
+from nmgdash.ingest.normalize import Record, _fmt
 
 #: Year-on-year change above which a value needs confirmation (±50 %).
 YOY_LIMIT = 0.5

@@ -1,0 +1,168 @@
+"""Command line for the server's operator (no sign-in): import, undo, log, template, db, rebuild.
+
+    python -m nmgdash import FILE [--dry-run] [--yes] [--user NAME]
+    python -m nmgdash undo BATCH_ID [--user NAME]
+    python -m nmgdash log
+    python -m nmgdash template [-o FILE] [--year YEAR]
+    python -m nmgdash db          (build the database if it is missing or out of date)
+    python -m nmgdash rebuild     (build it anew; imported data is kept)
+
+``import`` uses the same parser, messages and commit as the 数据管理 page (nmgdash.ingest).
+Exit codes: 0 done (or dry run of an acceptable file); 1 file rejected (errors printed, nothing
+changed) or bad arguments/unknown batch; 2 warnings not confirmed (no --yes, answer not "y", or no
+stdin); 3 another import is running (ledger.ImportBusy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from nmgdash import ingest
+from nmgdash.core import settings
+from nmgdash.storage import build, ledger, transaction
+
+EXIT_OK, EXIT_REJECTED, EXIT_UNCONFIRMED, EXIT_BUSY = 0, 1, 2, 3
+
+
+def _user(name: str | None) -> str:
+    if name:
+        return name
+    try:
+        return settings.cli_user() or getpass.getuser() or "operator"
+    except Exception:  # no login name (e.g. a container without a passwd entry)
+        return "operator"
+
+
+def _confirm(prompt: str) -> bool:
+    """Ask on stdin; no stdin, EOF or anything but y/yes/是 means no."""
+    if sys.stdin is None or sys.stdin.closed:
+        return False
+    print(prompt, end="", flush=True)
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, ValueError):
+        return False
+    return answer.strip().lower() in ("y", "yes", "是", "确认")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        print(f"无法读取文件“{path}”：{e.strerror}", file=sys.stderr)
+        return EXIT_REJECTED
+    con = build.connect(read_only=True)
+    try:
+        plan = ingest.load_file(data, path.name, con)
+    finally:
+        con.close()
+    print(plan.report())
+    if plan.errors:
+        print(f"\n文件被拒绝：{len(plan.errors)} 个错误，数据库未作任何修改。", file=sys.stderr)
+        return EXIT_REJECTED
+    if args.dry_run:
+        print("\n试运行（--dry-run）：未导入任何数据。" + ("有警告，正式导入时需要确认或加 --yes。" if plan.warnings else ""))
+        return EXIT_OK
+    if plan.warnings and not args.yes:
+        if not _confirm(f"\n有 {len(plan.warnings)} 条警告。确认导入吗？[y/N] "):
+            print("\n未确认，未导入任何数据（要接受警告请加 --yes）。", file=sys.stderr)
+            return EXIT_UNCONFIRMED
+    try:
+        batch_id = ingest.commit(plan, user=_user(args.user), accept_warnings=True)
+    except ledger.ImportBusy as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_BUSY
+    except ValueError as e:
+        print(f"导入失败，数据库未作任何修改：{e}", file=sys.stderr)
+        return EXIT_REJECTED
+    c = plan.counts
+    print(f"\n已导入：批次 {batch_id}（新增 {c['new']}，修改 {c['changed']}，不变 {c['unchanged']}）。撤销：python -m nmgdash undo {batch_id}")
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+
+    try:
+        transaction.undo(args.batch_id, user=_user(args.user))
+    except ledger.ImportBusy as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_BUSY
+    except (KeyError, ValueError) as e:
+        print(f"无法撤销批次 {args.batch_id}：{e.args[0] if e.args else e}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"已撤销批次 {args.batch_id}，之前的数值已恢复。")
+    return EXIT_OK
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    log = ledger.audit_log()
+    if log.empty:
+        print("导入日志为空。")
+        return EXIT_OK
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
+        print(log.to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    out = Path(args.output or ingest.TEMPLATE_FILE_NAME)
+    out.write_bytes(ingest.build_template(year=args.year))
+    print(f"模板已写入 {out}")
+    return EXIT_OK
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    path = settings.db_path()
+    why = build.rebuild_reason(path)
+    build.ensure_database(path)
+    if why is None:
+        print(f"数据库为最新：{path}")
+    elif why == "不存在":
+        print(f"数据库已构建（首次运行）：{path}")
+    else:
+        print(f"数据库已重建（{why}）：{path}")
+    return EXIT_OK
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    stats = build.build_database()
+    print(f"数据库已重建：{settings.db_path()}，用时 {stats.pop('seconds'):.2f} 秒，{stats}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nmgdash", description="内蒙古共青团改革数据看板：数据导入与管理")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("import", help="导入盟市报表（.xlsx/.xls/.csv）")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="只显示预览，不导入")
+    p.add_argument("--yes", action="store_true", help="接受警告，不再询问")
+    p.add_argument("--user", help="记入导入日志的用户名（默认：当前登录名）")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("undo", help="撤销一个导入批次")
+    p.add_argument("batch_id")
+    p.add_argument("--user")
+    p.set_defaults(func=cmd_undo)
+    p = sub.add_parser("log", help="显示导入日志")
+    p.set_defaults(func=cmd_log)
+    p = sub.add_parser("template", help="生成 Excel 填报模板")
+    p.add_argument("-o", "--output")
+    p.add_argument("--year", type=int)
+    p.set_defaults(func=cmd_template)
+    p = sub.add_parser("db", help="检查数据库，缺失或过期时重建")
+    p.set_defaults(func=cmd_db)
+    p = sub.add_parser("rebuild", help="重建数据库（保留导入的数据）")
+    p.set_defaults(func=cmd_rebuild)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

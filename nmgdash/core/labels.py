@@ -1,0 +1,89 @@
+"""Pure text for figures, maps and tables: how a figure is worded, its period, an area's map label.
+
+Shared by the pages (:mod:`nmgdash.ui`), the slides (:mod:`nmgdash.slides`) and the exports;
+nothing here draws or reads state. ``lang`` is ``"zh"`` or ``"en"``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from nmgdash.core.fmt import format_figure, format_number, format_period, format_signed, is_missing
+from nmgdash.core.i18n import t
+
+#: English suffixes dropped from map labels to save room (Chinese names stay official).
+_EN_SUFFIXES = r" (League|Autonomous Banner|United Banner|Mining District)$"
+
+
+def short_names(names: pd.Series, lang: str) -> pd.Series:
+    """Map-label names: English drops " League"/" City"/" County" etc. to save room; Chinese stays official."""
+    if lang == "zh":
+        return names
+    return names.str.replace(_EN_SUFFIXES, "", regex=True)
+
+
+def row_value(row: object, key: str) -> object:
+    """``row[key]`` of a Series, dict or itertuples row; None when absent or missing (NaN/NA)."""
+    value = row.get(key) if hasattr(row, "get") else getattr(row, key, None)
+    return None if is_missing(value) else value
+
+
+def figure_text(row: object, lang: str, unit: str | None = None) -> str:
+    """A figure as its source words it, from a row with value, qualifier, qualifier_pos and
+    display_unit/unit/unit_en (region_figures, region_by_category, area_metrics): "8600余个",
+    "334家", "47万名", "20小时以上" (en "8,600+ organisations", "20+ hours"). ``unit`` is the
+    fallback measure word for rows without display_unit/unit columns (area_metrics)."""
+    if lang == "zh":
+        shown = row_value(row, "display_unit") or row_value(row, "unit") or unit or ""
+    else:
+        shown = row_value(row, "unit_en") or unit or ""
+    return format_figure(row_value(row, "value"), str(shown), row_value(row, "qualifier"), row_value(row, "qualifier_pos"), lang)
+
+
+def period_text(row: object, lang: str) -> str:
+    """The period a figure covers, from period_start/period_end/cumulative (falls back to the year):
+    "2018年6月—2019年底累计", "截至2019年底", "2018年6月", "2019年"; en "cumulative, June 2018 – end 2019"."""
+    return format_period(row_value(row, "period_start"), row_value(row, "period_end"), bool(row_value(row, "cumulative")),
+                         lang, year=row_value(row, "year"))
+
+
+def value_label(row: pd.Series, unit: str, mode: str, lang: str) -> str:
+    """The on-map text for one area of an area_metrics row: the formatted ``metric`` in ``unit``,
+    or why there is none ("无上年数据", "无数据（最近：2019年）", "无数据")."""
+    if is_missing(row["metric"]):
+        if not is_missing(row.get("value")):  # the value exists; the mode cannot be computed
+            reason = {"yoy": "no_prev_year", "vs_base": "no_base_year", "per_10k": "no_population"}.get(mode, "no_data")
+            return t(reason, lang)
+        if not is_missing(row.get("nearest_year")):
+            return t("no_data_nearest", lang, year=int(row["nearest_year"]))
+        return t("no_data", lang)
+    fmt = format_signed if mode in {"yoy", "vs_base"} else format_number
+    return fmt(row["metric"], unit, lang)
+
+
+def map_frame(rows: pd.DataFrame, unit: str, mode: str, lang: str) -> pd.DataFrame:
+    """area_metrics rows → the choropleth's frame: adcode, name (short), metric, label
+    (:func:`value_label`), hover ("<b>name</b><br>label")."""
+    f = rows.copy()
+    f["name"] = short_names(f["name_zh" if lang == "zh" else "name_en"], lang)
+    f["label"] = [value_label(r, unit, mode, lang) for _, r in f.iterrows()]
+    f["hover"] = [f"<b>{n}</b><br>{lab}" for n, lab in zip(f["name"], f["label"])]
+    return f[["adcode", "name", "metric", "label", "hover"]]
+
+
+def tick_formatter(lang: str):
+    """A callable float → axis tick text in the language's number style (zh: 1.5万, 400万)."""
+    return lambda v: format_number(v, "", lang)
+
+
+def sample_tag(lang: str) -> str:
+    """The tag a title gets when a sample value is in it: "（示例数据）" / " (SAMPLE data)"."""
+    return f"（{t('sample_tag', lang)}）" if lang == "zh" else f" ({t('sample_tag', lang)})"
+
+
+def player_labels(lang: str, years: pd.Series | list[int]) -> dict[str, str]:
+    """The year player's button and slider texts for the years it plays: "▶ 播放 2017→2019", "■ 暂停", "年份："."""
+    ys = sorted({int(y) for y in years})
+    span = f"{ys[0]}→{ys[-1]}" if ys else ""
+    return {"play": t("player_play", lang, span=span), "pause": t("player_pause", lang),
+            "year": t("player_year", lang), "ranking": t("ranking", lang)}

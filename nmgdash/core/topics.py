@@ -1,0 +1,98 @@
+"""The topic registry (``data/topics.toml``): the dashboard's pages, their indicators and slides.
+
+One entry per page, in navigation order; see the file's header for the fields. Navigation
+(``app.py``), the standard topic page (:func:`nmgdash.ui.topic.topic_page`), 汇报模式
+(:mod:`nmgdash.slides.present`) and the tests read it through this module.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from nmgdash.core.settings import DATA_DIR
+
+REGISTRY_FILE = DATA_DIR / "topics.toml"
+LAYOUTS = ("topic", "custom")
+SLIDE_KINDS = ("topic", "reforms", "innovations")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One registry entry. ``map``/``headline``/``slide_numbers`` are indicator ids of data/indicators.csv."""
+
+    key: str
+    icon: str
+    layout: str = "custom"
+    default: bool = False
+    headline: tuple[str, ...] = ()
+    map: tuple[str, ...] = ()
+    caption: str | None = None
+    slide: str | None = None
+    slide_map: str | None = None
+    slide_numbers: tuple[str, ...] = ()
+
+    @property
+    def slide_indicator(self) -> str | None:
+        """The indicator mapped on this page's topic slide (``slide_map``, else the first map indicator)."""
+        return self.slide_map or (self.map[0] if self.map else None)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The pages in navigation order and the slide settings (``[slides]``)."""
+
+    pages: tuple[Page, ...]
+    headline_indicator: str
+    headline_numbers: tuple[str, ...]
+    league_indicator: str
+    rates: tuple[str, ...]
+    source: Path = field(default=REGISTRY_FILE, compare=False)
+
+    def page(self, key: str) -> Page:
+        """The entry ``key``; KeyError when there is none."""
+        for p in self.pages:
+            if p.key == key:
+                return p
+        raise KeyError(key)
+
+    def slide_sequence(self) -> list[str]:
+        """汇报模式's default slide keys: "headline", then each page with a slide, in page order."""
+        return ["headline", *[p.key for p in self.pages if p.slide]]
+
+    def indicators(self) -> set[str]:
+        """Every indicator id the registry names (cards, maps, slides)."""
+        out = {self.headline_indicator, self.league_indicator, *self.headline_numbers, *self.rates}
+        for p in self.pages:
+            out |= {*p.headline, *p.map, *p.slide_numbers} | ({p.slide_map} if p.slide_map else set())
+        return out
+
+
+def parse(text: str, source: Path = REGISTRY_FILE) -> Registry:
+    """A registry from TOML text. Raises ValueError naming the entry for a bad field."""
+    raw = tomllib.loads(text)
+    pages = []
+    for i, entry in enumerate(raw.get("page", []), 1):
+        unknown = set(entry) - set(Page.__dataclass_fields__)
+        if unknown or "key" not in entry or "icon" not in entry:
+            raise ValueError(f"{source.name}: page {i} ({entry.get('key', '?')}): unknown or missing fields {sorted(unknown)}")
+        p = Page(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
+        if p.layout not in LAYOUTS or (p.slide and p.slide not in SLIDE_KINDS):
+            raise ValueError(f"{source.name}: page {p.key}: layout {p.layout!r} / slide {p.slide!r}")
+        if p.layout == "topic" and not p.map:
+            raise ValueError(f"{source.name}: page {p.key}: a topic page needs map indicators")
+        pages.append(p)
+    keys = [p.key for p in pages]
+    if len(set(keys)) != len(keys) or sum(p.default for p in pages) != 1:
+        raise ValueError(f"{source.name}: page keys must be unique and exactly one page the default")
+    s = raw["slides"]
+    return Registry(tuple(pages), s["headline_indicator"], tuple(s["headline_numbers"]), s["league_indicator"],
+                    tuple(s["rates"]), source)
+
+
+@cache
+def registry(path: Path = REGISTRY_FILE) -> Registry:
+    """The registry in ``data/topics.toml`` (read once per process)."""
+    return parse(path.read_text(encoding="utf-8"), path)

@@ -1,0 +1,203 @@
+"""Materials for after the meeting: PNG images of charts rendered on the server and a 16:9 PPTX
+deck of the 汇报模式 slides.
+
+PNG: plotly figures are rendered by kaleido (v1) in Debian's Chromium (``/usr/bin/chromium``, or
+``NMGDASH_CHROMIUM``; kaleido never downloads a browser here) with the plotly.js bundled in the
+installed plotly package and MathJax switched off, so export needs no network. Chinese glyphs come
+from the system's fonts-noto-cjk (the figures' font family starts with "Noto Sans CJK SC",
+:data:`nmgdash.figures.charts.FONT`). One kaleido browser per server process, started on the first export
+and shared by all sessions behind a lock.
+
+PPTX (python-pptx): a cover, one slide per 汇报模式 slide (title, the chart as a PNG, up to three
+big numbers, the written summary, the footer: 数据来源 · 数据截至 · 含示例数据 · 内部资料 date), and a
+sources slide. Every text run names its font: 微软雅黑 for Latin and East Asian text (``a:latin``
+and ``a:ea``) with the GB2312 charset, so PowerPoint on Windows uses Microsoft YaHei and other
+renderers substitute a Simplified Chinese font (Noto Sans CJK SC with fonts-noto-cjk), and
+``lang="zh-CN"``.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import date
+
+import plotly.graph_objects as go
+
+from nmgdash.core import settings
+from nmgdash.figures import player
+from nmgdash.figures.charts import PLOTLY_JS_SOURCE
+from nmgdash.slides.present import footer_parts, watermark_text
+
+CHROMIUM = settings.chromium_path()
+#: Presentation resolution of a downloaded chart: 1600×900 CSS px at scale 1.2 = 1920×1080 pixels.
+PNG_SIZE = (1600, 900, 1.2)
+#: The chart image in the deck: 1500×1000 px at scale 1.2 (placed 8.2 in wide).
+DECK_IMAGE = (1500, 1000, 1.2)
+CJK_FONT = "微软雅黑"
+CJK_FALLBACK = "Noto Sans CJK SC"
+
+_lock = threading.Lock()
+_started = False
+
+
+class ExportUnavailable(RuntimeError):
+    """Raised when images cannot be rendered (no Chromium); ``message_zh`` / ``message_en`` say why."""
+
+    def __init__(self, detail: str) -> None:
+        self.message_zh = f"无法在服务器上生成图片：{detail}。请安装 chromium 与 fonts-noto-cjk（见 README“汇报模式”）。"
+        self.message_en = f"Images cannot be rendered on the server: {detail}. Install chromium and fonts-noto-cjk (README)."
+        super().__init__(self.message_zh)
+
+
+def _start() -> None:
+    global _started
+    if _started:
+        return
+    if not CHROMIUM.is_file():
+        raise ExportUnavailable(f"找不到 {CHROMIUM}")
+    import kaleido  # noqa: PLC0415 (heavy optional library, loaded on first export)
+
+    # path: choreographer's browser path (same as BROWSER_PATH); plotlyjs: the local bundle;
+    # mathjax=False: kaleido would otherwise load MathJax from a CDN
+    kaleido.start_sync_server(path=str(CHROMIUM), plotlyjs=str(PLOTLY_JS_SOURCE), mathjax=False, n=1,
+                              silence_warnings=True)
+    _started = True
+
+
+def png(fig: go.Figure | dict, width: int = PNG_SIZE[0], height: int = PNG_SIZE[1], scale: float = PNG_SIZE[2]) -> bytes:
+    """``fig`` as PNG bytes (``width``×``height`` CSS px times ``scale``), rendered by kaleido in
+    the system Chromium; frames, ▶ buttons and the year slider are left out (the shown year).
+    Raises ExportUnavailable without Chromium."""
+    import kaleido  # noqa: PLC0415 (heavy optional library, loaded on first export)
+
+    fig = player.static(go.Figure(fig))
+    fig.update_layout(width=width, height=height)
+    with _lock:
+        _start()
+        return kaleido.calc_fig_sync(fig, opts=dict(format="png", width=width, height=height, scale=scale))
+
+
+def available() -> bool:
+    """True when the server can render images (Chromium present)."""
+    return CHROMIUM.is_file()
+
+
+# ------------------------------------------------------------------ PPTX
+def _font_run(run, size_pt: float, *, bold: bool = False, color: str = "111827") -> None:
+    """Size, weight, colour and the CJK font of one text run (微软雅黑 for Latin and East Asian
+    text, GB2312 charset so a missing font is substituted by a Simplified Chinese one)."""
+    from pptx.dml.color import RGBColor  # noqa: PLC0415 (heavy optional library, loaded on first export)
+    from pptx.oxml.ns import qn  # noqa: PLC0415 (heavy optional library, loaded on first export)
+    from pptx.util import Pt  # noqa: PLC0415 (heavy optional library, loaded on first export)
+
+    f = run.font
+    f.size, f.bold, f.name = Pt(size_pt), bold, CJK_FONT
+    f.color.rgb = RGBColor.from_string(color)
+    rpr = run._r.get_or_add_rPr()  # python-pptx has no public setter for the East Asian typeface
+    rpr.set("lang", "zh-CN")
+    rpr.set("altLang", "en-US")
+    for tag in ("a:ea", "a:cs"):
+        el = rpr.find(qn(tag))
+        if el is None:
+            el = rpr.makeelement(qn(tag), {})
+            latin = rpr.find(qn("a:latin"))
+            latin.addnext(el) if latin is not None else rpr.append(el)
+        el.set("typeface", CJK_FONT if tag == "a:ea" else CJK_FALLBACK)
+        el.set("charset", "-122")
+        el.set("pitchFamily", "34")
+
+
+def _text(slide, left, top, width, height, paragraphs: list[tuple[str, float, bool, str]], *, name: str,
+          align=None) -> None:
+    """A text box of paragraphs (text, size pt, bold, colour), wrapped, named ``name``."""
+    from pptx.util import Pt  # noqa: PLC0415 (heavy optional library, loaded on first export)
+
+    box = slide.shapes.add_textbox(left, top, width, height)
+    box.name = name
+    tf = box.text_frame
+    tf.word_wrap = True
+    for i, (text, size, bold, color) in enumerate(paragraphs):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        if align is not None:
+            p.alignment = align
+        p.space_after = Pt(2)
+        _font_run(p.add_run(), size, bold=bold, color=color)
+        p.runs[-1].text = text
+
+
+def build_pptx(slides: list, *, lang: str = "zh", filters: str = "", watermark: bool = True,
+               today: date | None = None, image=None) -> bytes:
+    """The deck of ``slides`` (:class:`nmgdash.slides.present.Slide`) as PPTX bytes, 16:9 (13.333×7.5 in).
+
+    Slide 1: cover (dashboard name, "汇报材料", ``filters``, date). Then one slide per Slide:
+    title (shape "title"), chart PNG (shape "chart", :data:`DECK_IMAGE`), big numbers ("number-<i>"),
+    summary ("summary"), footer ("footer": 数据来源：… · 数据截至YYYY年 · 含示例数据 · 内部资料 date).
+    Last: "数据来源" with the full title of every source cited, and the sample-data notice when any
+    slide holds sample values. ``image``: figure → PNG bytes (default :func:`png` at DECK_IMAGE).
+    Raises ExportUnavailable when charts cannot be rendered.
+    """
+    from pptx import Presentation  # noqa: PLC0415 (heavy optional library, loaded on first export)
+    from pptx.enum.text import PP_ALIGN  # noqa: PLC0415 (heavy optional library, loaded on first export)
+    from pptx.util import Emu, Inches  # noqa: PLC0415 (heavy optional library, loaded on first export)
+
+    today = today or date.today()
+    image = image or (lambda fig: png(fig, *DECK_IMAGE))
+    zh = lang == "zh"
+    wm = watermark_text(lang, today) if watermark else None
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    blank = prs.slide_layouts[6]
+
+    cover = prs.slides.add_slide(blank)
+    _text(cover, Inches(0.8), Inches(2.3), Inches(11.7), Inches(1.2),
+          [("内蒙古共青团改革数据看板" if zh else "Inner Mongolia Youth League Reform Dashboard", 40, True, "111827")],
+          name="title")
+    _text(cover, Inches(0.8), Inches(3.6), Inches(11.7), Inches(1.6),
+          [("汇报材料" if zh else "Briefing", 28, False, "1d4ed8"), (filters, 18, False, "374151"),
+           (f"{today:%Y-%m-%d}" + (f" · {wm}" if wm else ""), 16, False, "374151")], name="subtitle")
+
+    cited: list[str] = []
+    any_sample = False
+    for s in slides:
+        sl = prs.slides.add_slide(blank)
+        _text(sl, Inches(0.45), Inches(0.25), Inches(12.4), Inches(0.8), [(s.title, 30, True, "111827")], name="title")
+        if s.figure is not None:
+            pic_bytes = image(s.figure)
+            from PIL import Image  # noqa: PLC0415 (heavy optional library, loaded on first export)
+
+            w, h = Image.open(io.BytesIO(pic_bytes)).size
+            box_w, box_h = Inches(8.3), Inches(5.6)
+            scale = min(box_w / w, box_h / h)
+            pic = sl.shapes.add_picture(io.BytesIO(pic_bytes), Inches(0.4), Inches(1.15),
+                                        Emu(int(w * scale)), Emu(int(h * scale)))
+            pic.name = "chart"
+        top = Inches(1.15)
+        for i, n in enumerate(s.numbers[:3]):
+            _text(sl, Inches(8.95), top, Inches(4.0), Inches(1.2),
+                  [(n.label, 14, False, "374151"), (n.text, 32, True, "1d4ed8"), (n.note, 11, False, "4b5563")],
+                  name=f"number-{i}")
+            top += Inches(1.25)
+        _text(sl, Inches(8.95), top + Inches(0.05), Inches(4.0), Inches(6.6) - top,
+              [(s.summary, 14, False, "111827")], name="summary")
+        _text(sl, Inches(0.45), Inches(6.85), Inches(12.4), Inches(0.5),
+              [(" · ".join(footer_parts(s, lang, wm)), 11, False, "374151")], name="footer")
+        for title in s.source_titles:
+            if title not in cited:
+                cited.append(title)
+        any_sample = any_sample or s.sample
+
+    src = prs.slides.add_slide(blank)
+    _text(src, Inches(0.45), Inches(0.25), Inches(12.4), Inches(0.8), [("数据来源" if zh else "Sources", 30, True, "111827")],
+          name="title")
+    lines = [(f"[{i}] {c}", 16, False, "111827") for i, c in enumerate(cited, 1)]
+    if any_sample:
+        lines.append(("含示例数据：标注“示例数据”的盟市、旗县数值由生成器按常住人口和旗县数分配，并非各盟市实报数据。" if zh else
+                      "Includes SAMPLE data: league and county figures marked SAMPLE are generated, not reported.",
+                      14, True, "92400e"))
+    _text(src, Inches(0.6), Inches(1.3), Inches(12.0), Inches(5.3), lines, name="sources")
+    _text(src, Inches(0.45), Inches(6.85), Inches(12.4), Inches(0.5),
+          [(" · ".join([x for x in [filters, wm] if x]), 11, False, "374151")], name="footer", align=PP_ALIGN.LEFT)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()

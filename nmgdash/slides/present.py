@@ -1,0 +1,348 @@
+"""汇报模式 (presenter mode): the slide registry and the slides' content. No drawing here: the page
+(pages/present.py) lays a :class:`Slide` out, :mod:`nmgdash.slides.deck` puts the same slides into a PPTX.
+
+The default sequence (issue 8): 1 the bulletin's headline figures, 2 funding, 3 staffing,
+4 青年爱里, 5 leadership and supervision, 6 university and SOE reform, 7 typical cases on the map,
+then one slide per league chosen in the league filter. Each slide is one map or chart, at most
+three big numbers, a written summary computed from the chart's own query frame
+(:mod:`nmgdash.core.summary`) and a footer (sources, 数据截至 = the latest year shown, 含示例数据 when a
+sample value is on the slide).
+
+Every figure comes from the same named queries as the dashboard pages (area_metrics,
+region_figures, innovations) with the same filters (year, published only, language).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from nmgdash.core import summary, topics
+from nmgdash.core.fmt import format_number, format_signed, is_missing
+from nmgdash.core.i18n import TEXT, t
+from nmgdash.core.labels import figure_text, map_frame, period_text, player_labels, sample_tag, tick_formatter
+from nmgdash.figures import charts, player
+from nmgdash.figures.innovations import innovations_figure as innovations_map
+from nmgdash.figures.innovations import rates_figure, rates_frame
+from nmgdash.storage.reader import default_reader
+
+#: Font scale of the slide charts (projector): plotly text sizes times this.
+PROJECTOR_SCALE = 1.3
+#: Font scale of the map value labels (laid out for 13 px; 15 px still fits a 1280×720 slide).
+LABEL_SCALE = 1.15
+#: Height the slide maps' labels are laid out for (the chart box at 1280×720 is about 500 px).
+SLIDE_CHART_H = 560
+
+
+@dataclass(frozen=True)
+class Context:
+    """The filters a slide follows: language ('zh'/'en'), year, published only, chosen leagues."""
+
+    lang: str = "zh"
+    year: int = 2019
+    published_only: bool = False
+    leagues: tuple[str, ...] = ()
+    #: Where the figures come from: the pages pass their cached access (:mod:`nmgdash.ui.data`);
+    #: None means :func:`nmgdash.storage.reader.default_reader` (tests, exports, the benchmark).
+    data: Any = field(default=None, compare=False, hash=False, repr=False)
+
+    @property
+    def src(self) -> Any:
+        """The data access in use (``query``, ``years``, ``leagues``, ``catalogue``, ``shapes``, …)."""
+        return self.data if self.data is not None else default_reader()
+
+
+@dataclass
+class BigNumber:
+    """One big number: label, the figure as worded (1042个, 8600余个), its period, status, year."""
+
+    label: str
+    text: str
+    note: str = ""
+    status: str = "published"
+    year: int | None = None
+
+
+@dataclass
+class Slide:
+    """Everything one slide shows.
+
+    figure: the slide's one chart (plotly; may carry frames and a ▶ button: :mod:`nmgdash.figures.player`).
+    sources: short source names for the footer (i18n ``src_<id>``); source_titles: the full titles
+    (the deck's sources slide). as_of: the latest year shown (数据截至). sample: a sample value is
+    on the slide (chart or numbers), so the footer says 含示例数据.
+    """
+
+    key: str
+    title: str
+    figure: go.Figure | None
+    numbers: list[BigNumber] = field(default_factory=list)
+    summary: str = ""
+    sources: list[str] = field(default_factory=list)
+    source_titles: list[str] = field(default_factory=list)
+    as_of: int | None = None
+    sample: bool = False
+    playable: bool = False
+
+
+def sequence(leagues: tuple[str, ...] = (), data: Any = None) -> list[str]:
+    """The slide keys: the default sequence, then one per chosen league (adcodes, in order).
+    ``data``: the data access (as :attr:`Context.data`)."""
+    known = set((data if data is not None else default_reader()).leagues()["adcode"])
+    return topics.registry().slide_sequence() + [f"league-{a}" for a in leagues if a in known]
+
+
+def _tr(zh: str, en: str, lang: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _name_col(lang: str) -> str:
+    return "name_zh" if lang == "zh" else "name_en"
+
+
+def _tick(lang: str) -> Callable[[float], str]:
+    return tick_formatter(lang)
+
+
+def _sources(frames: list[pd.DataFrame], lang: str) -> tuple[list[str], list[str]]:
+    """Short names and full titles of the sources cited by ``frames`` (source_id, source_title[_en])."""
+    short, full = [], []
+    col = "source_title" if lang == "zh" else "source_title_en"
+    for f in frames:
+        if f is None or f.empty or "source_id" not in f:
+            continue
+        for r in f.dropna(subset=["source_id"]).drop_duplicates("source_id").itertuples():
+            key = f"src_{r.source_id}"
+            name = t(key, lang) if key in TEXT else str(getattr(r, col, r.source_id))
+            if name not in short:
+                short.append(name)
+                full.append(str(getattr(r, col, name)))
+    return short, full
+
+
+def projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
+    """``fig`` with every text size times ``scale`` (title, axes, annotations, colour bar): legible
+    from the back of a meeting room. Works on a copy."""
+    fig = go.Figure(fig)
+    base = (fig.layout.font.size or 14)
+    fig.update_layout(font=dict(size=round(base * scale)))
+    m = fig.layout.margin
+    fig.update_layout(margin=dict(l=round((m.l or 0) * scale), r=round((m.r or 0) * scale),
+                                  t=round((m.t or 0) * scale), b=round((m.b or 0) * scale)))
+    if fig.layout.title and fig.layout.title.text:
+        fig.layout.title.font.size = round((fig.layout.title.font.size or 17) * scale)
+    def grow(a) -> None:
+        if a.font is not None and a.font.size:
+            # map labels were laid out (charts.place_labels) for 13 px text on a 560 px map: a
+            # little larger only, so they do not run into each other on a 1280×720 screen
+            a.font.size = round(a.font.size * (LABEL_SCALE if (a.name or "").startswith("label-") else scale))
+
+    for a in fig.layout.annotations or ():
+        grow(a)
+    for fr in fig.frames or ():
+        for a in (fr.layout.annotations if fr.layout else None) or ():
+            grow(a)
+    return fig
+
+
+def figures(ctx: Context, ids: list[str]) -> list[BigNumber]:
+    """Big numbers: the latest region figure (region_figures) of each indicator in ``ids``, as
+    worded (labels.figure_text), with its period; skipped when hidden by published-only."""
+    figs = ctx.src.query("region_figures", indicator_ids=tuple(ids), published_only=ctx.published_only)
+    figs = figs.sort_values("year").drop_duplicates("indicator_id", keep="last").set_index("indicator_id")
+    out = []
+    for i in ids:
+        if i not in figs.index:
+            continue
+        r = figs.loc[i]
+        out.append(BigNumber(label=str(r[_name_col(ctx.lang)]), text=figure_text(r, ctx.lang),
+                             note=period_text(r, ctx.lang), status=str(r["status"]), year=int(r["year"])))
+    return out
+
+
+def _figs_frame(ctx: Context, ids: list[str]) -> pd.DataFrame:
+    figs = ctx.src.query("region_figures", indicator_ids=tuple(ids), published_only=ctx.published_only)
+    return figs.sort_values("year").drop_duplicates("indicator_id", keep="last")
+
+
+def _metric_frames(ctx: Context, indicator_id: str, level: str = "league", parent: str | None = None,
+                   mode: str = "value") -> pd.DataFrame:
+    return ctx.src.query("area_metrics", indicator_id=indicator_id, level=level, parent=parent,
+                      years=tuple(ctx.src.years()), baseline_year=ctx.src.BASELINE_YEAR,
+                      published_only=ctx.published_only, mode=mode)
+
+
+def _map_frame(rows: pd.DataFrame, unit: str, lang: str) -> pd.DataFrame:
+    """area_metrics rows → the choropleth's frame (adcode, name, metric, label, hover)."""
+    return map_frame(rows, unit, "value", lang)
+
+def _ind(ctx: Context, indicator_id: str) -> tuple[str, str, bool]:
+    lang = ctx.lang
+    cat = ctx.src.catalogue().loc[indicator_id]
+    return (str(cat[_name_col(lang)]), str(cat["unit" if lang == "zh" else "unit_en"]), bool(cat["additive"]))
+
+
+def league_player(ctx: Context, indicator_id: str, *, title_prefix: str = "") -> tuple[go.Figure, pd.DataFrame]:
+    """The league map of ``indicator_id`` (绝对值) for every year as frames with ▶ and a year
+    slider, one colour scale over all years (:func:`nmgdash.figures.player.year_player`, map only);
+    opens on ``ctx.year``. Returns the figure and the area_metrics frame it was drawn from."""
+    lang = ctx.lang
+    iname, unit, _ = _ind(ctx, indicator_id)
+    full = _metric_frames(ctx, indicator_id)
+    frames, titles, sources = {}, {}, {}
+    for y in sorted(full["year"].unique()):
+        rows = full[full["year"] == y]
+        frames[int(y)] = _map_frame(rows, unit, lang)
+        tag = sample_tag(lang) if (rows["status"] == "sample").any() else ""
+        titles[int(y)] = f"{title_prefix}{iname} · {int(y)}{tag}"
+        sources[int(y)] = charts.source_line(rows, lang)
+    fig = player.year_player(frames, ctx.src.shapes("league"), title=titles, unit_label=unit, start_year=ctx.year,
+                             label_offsets=ctx.src.label_offsets(), tick_text=_tick(lang), source=sources,
+                             labels=player_labels(lang, full["year"]), height=SLIDE_CHART_H, selected=ctx.leagues, ranking=False)
+    return fig, full
+
+
+# ------------------------------------------------------------------ slide builders
+def _topic(key: str, ctx: Context) -> Slide:
+    page = topics.registry().page(key)
+    indicator_id, ids = page.slide_indicator, list(page.slide_numbers)
+    lang = ctx.lang
+    iname, unit, additive = _ind(ctx, indicator_id)
+    fig, full = league_player(ctx, indicator_id)
+    cur = full[full["year"] == ctx.year]
+    s = summary.league_summary(full, year=ctx.year, indicator=iname, unit=unit, additive=additive, mode="value",
+                               lang=lang, published_only=ctx.published_only)
+    nums = figures(ctx, ids)
+    figs = _figs_frame(ctx, ids)
+    short, titles = _sources([figs, cur], lang)
+    shown_years = [ctx.year] + [n.year for n in nums if n.year]
+    sample = bool((cur["status"] == "sample").any()) or s.sample or any(n.status == "sample" for n in nums)
+    return Slide(key, t(key, lang), projector(fig), nums, s.text, short, titles, max(shown_years), sample, True)
+
+
+def _headline(ctx: Context) -> Slide:
+    lang = ctx.lang
+    reg = topics.registry()
+    iname, unit, additive = _ind(ctx, reg.headline_indicator)
+    full = _metric_frames(ctx, reg.headline_indicator)
+    cur = full[full["year"] == ctx.year]
+    f = _map_frame(cur, unit, lang)
+    region = cur["region_metric"].dropna()
+    tag = sample_tag(lang) if (cur["status"] == "sample").any() else ""
+    fig = charts.ranking_bar(
+        f[["adcode", "name", "metric", "label"]], title=f"{iname} · {t('ranking', lang)} · {ctx.year}{tag}",
+        unit_label=unit, region_value=None if region.empty else float(region.iloc[0]),
+        region_label=t("region_avg", lang), selected=ctx.leagues, tick_text=_tick(lang),
+        source=charts.source_line(cur, lang), height=SLIDE_CHART_H - 80,
+        region_text=None if region.empty else format_number(float(region.iloc[0]), unit, lang))
+    s = summary.league_summary(full, year=ctx.year, indicator=iname, unit=unit, additive=additive, mode="value",
+                               lang=lang, published_only=ctx.published_only)
+    nums = figures(ctx, list(reg.headline_numbers))
+    short, titles = _sources([_figs_frame(ctx, list(reg.headline_numbers)), cur], lang)
+    sample = bool((cur["status"] == "sample").any()) or s.sample or any(n.status == "sample" for n in nums)
+    title = _tr("公报主要数据", "Headline figures of the bulletin", lang)
+    return Slide("headline", title, projector(fig), nums, s.text, short, titles,
+                 max([ctx.year] + [n.year for n in nums if n.year]), sample)
+
+
+def _reforms(ctx: Context) -> Slide:
+    lang = ctx.lang
+    rates = list(topics.registry().rates)
+    figs = rates_frame(ctx.src.query("region_figures", indicator_ids=tuple(rates), published_only=ctx.published_only),
+                       rates, lang)
+    fig = rates_figure(figs, _tr("高校与国企共青团改革（全区）", "University and SOE League reform (region)", lang), lang,
+                       height_per_row=72)
+    s = summary.rates_summary(figs, lang)
+    nums = figures(ctx, ["univ_reform_plan_rate", "soe_reform_plan_rate", "soe_fulltime_cadre_rate"])
+    short, titles = _sources([figs], lang)
+    sample = bool((figs["status"] == "sample").any())
+    years = [int(y) for y in figs["year"]] or [ctx.year]
+    return Slide("reforms", t("reforms", lang), projector(fig), nums, s.text, short, titles, max(years), sample)
+
+
+def innovations_figure(ctx: Context, height: int = SLIDE_CHART_H) -> tuple[go.Figure, pd.DataFrame]:
+    """The bulletin's named innovations as red stars over a plain league map (the 典型经验 page's figure)."""
+    src = ctx.src
+    inn = src.query("innovations")
+    fig = innovations_map(inn, src.leagues(), src.shapes("league"), src.shapes("county"), ctx.lang, height=height)
+    return fig, inn
+
+def _innovations(ctx: Context) -> Slide:
+    lang = ctx.lang
+    fig, inn = innovations_figure(ctx)
+    s = summary.innovations_summary(inn, lang)
+    nums = [BigNumber(_tr("公报点名的基层创新", "Innovations named", lang), _tr(f"{len(inn)}处", str(len(inn)), lang),
+                      _tr("《全团要讯》2020年第6期", "League Bulletin 2020 No. 6", lang)),
+            BigNumber(_tr("涉及盟市", "Leagues", lang),
+                      _tr(f"{inn['league_adcode'].nunique()}个", str(inn["league_adcode"].nunique()), lang),
+                      "、".join(dict.fromkeys(inn["league_zh"])) if lang == "zh" else ", ".join(dict.fromkeys(inn["league_en"])))]
+    src = inn.assign(source_id="bulletin_2020_06")
+    short, titles = _sources([src], lang)
+    return Slide("innovations", t("innovations", lang), projector(fig), nums, s.text, short, titles, 2019, False)
+
+
+def _league(adcode: str, ctx: Context) -> Slide:
+    lang = ctx.lang
+    iname, unit, _ = _ind(ctx, topics.registry().league_indicator)
+    full = _metric_frames(ctx, topics.registry().league_indicator)
+    row = full[(full["year"] == ctx.year) & (full["adcode"] == adcode)].iloc[0]
+    lname = str(row[_name_col(lang)])
+    counties = _metric_frames(ctx, topics.registry().league_indicator, "county", adcode)
+    ccur = counties[counties["year"] == ctx.year]
+    tag = sample_tag(lang) if (ccur["status"] == "sample").any() else ""
+    fig = charts.choropleth(_map_frame(ccur, unit, lang), ctx.src.shapes("county", adcode),
+                            title=f"{t('county_map', lang, league=lname)} · {iname} · {ctx.year}{tag}", unit_label=unit,
+                            tick_text=_tick(lang), avoid_overlap=True, uirevision=f"county-{adcode}",
+                            source=charts.source_line(ccur, lang), height=SLIDE_CHART_H,
+                            no_data_note=t("no_data_reason", lang) if ccur["metric"].isna().any() else None)
+    s = summary.league_focus(row, ccur, year=ctx.year, indicator=iname, unit=unit, lang=lang)
+    value = row["value"]
+    nums = [BigNumber(f"{lname} · {iname}", format_number(value, unit, lang), str(ctx.year), str(row["status"]), ctx.year)]
+    if not is_missing(row.get("rank")):
+        nums.append(BigNumber(_tr("12个盟市中排名", "Rank among 12 leagues", lang),
+                              _tr(f"第{int(row['rank'])}位", f"#{int(row['rank'])}", lang), str(ctx.year),
+                              str(row["status"]), ctx.year))
+    if not is_missing(row.get("vs_base")) and ctx.year != ctx.src.BASELINE_YEAR:
+        nums.append(BigNumber(_tr("较2017年变化", "Change since 2017", lang), format_signed(row["vs_base"], "%", lang),
+                              f"2017—{ctx.year}" if lang == "zh" else f"2017–{ctx.year}", str(row["status"]), ctx.year))
+    short, titles = _sources([full[full["year"] == ctx.year], ccur], lang)
+    sample = bool((ccur["status"] == "sample").any()) or str(row["status"]) == "sample"
+    return Slide(f"league-{adcode}", lname, projector(fig), nums, s.text, short, titles, ctx.year, sample)
+
+
+def build(key: str, ctx: Context) -> Slide:
+    """The slide ``key`` (one of :func:`sequence`) for the filters in ``ctx``.
+    Raises KeyError for an unknown key."""
+    if key == "headline":
+        return _headline(ctx)
+    slide = next((p.slide for p in topics.registry().pages if p.key == key), None)
+    if slide == "topic":
+        return _topic(key, ctx)
+    if slide == "reforms":
+        return _reforms(ctx)
+    if slide == "innovations":
+        return _innovations(ctx)
+    if key.startswith("league-"):
+        return _league(key.removeprefix("league-"), ctx)
+    raise KeyError(key)
+
+
+def footer_parts(slide: Slide, lang: str, watermark: str | None = None) -> list[str]:
+    """The footer's pieces: 数据来源：…, 数据截至2019年, 含示例数据 (when sample), the watermark."""
+    parts = [f"{_tr('数据来源：', 'Sources: ', lang)}{('；' if lang == 'zh' else '; ').join(slide.sources) or '—'}"]
+    if slide.as_of:
+        parts.append(_tr(f"数据截至{slide.as_of}年", f"Data as of {slide.as_of}", lang))
+    if slide.sample:
+        parts.append(_tr("含示例数据", "Includes SAMPLE data", lang))
+    if watermark:
+        parts.append(watermark)
+    return parts
+
+
+def watermark_text(lang: str, today) -> str:
+    """"内部资料 2026-11-30" (en "Internal · 2026-11-30")."""
+    return _tr(f"内部资料 {today:%Y-%m-%d}", f"Internal · {today:%Y-%m-%d}", lang)

@@ -1,0 +1,292 @@
+"""The per-league view of one topic (经费保障, 队伍建设, 青年爱里, 党建引领与督查): indicator and mode
+pickers, the league map with click-to-select and county drill-down, ranking, trend and the table
+with its exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from nmgdash.core import summary, topics
+from nmgdash.core.fmt import format_number, format_signed, is_missing, mode_unit
+from nmgdash.core.i18n import t
+from nmgdash.core.labels import map_frame, player_labels, sample_tag, tick_formatter, value_label
+from nmgdash.figures import charts, player
+from nmgdash.ui import data, state
+from nmgdash.ui.mapview import plotly_map
+from nmgdash.ui.widgets import (
+    clear_leagues,
+    data_table,
+    export_buttons,
+    figure_columns,
+    indicator_picker,
+    kpi_cards,
+    map_selection_bar,
+    mode_picker,
+    on_map_click,
+    png_button,
+    sample_notice,
+    short_names,
+    sources_footnote,
+    status_label,
+    tick_text,
+)
+
+
+@st.cache_resource(show_spinner=False, max_entries=96)
+def _figure(kind: str, view: tuple, _build: Callable[[], object]) -> object:
+    """``_build()`` once per ``kind`` and ``view`` in this server process, shared by all sessions.
+
+    view: everything the figure depends on (page, indicator, mode, year, chosen leagues, language,
+    published-only, the database build and the boundary layer), see :func:`topic_view`. Map
+    figures are stored as plain dicts (``plotly_map`` serialises a dict with ``json.dumps``,
+    without plotly's object tree); the others as Figures, which ``st.plotly_chart`` copies before
+    use. Nobody mutates a cached figure. Building the three figures was about half of a topic
+    page's script time (profile in README "Benchmark")."""
+    return _build()
+
+
+def topic_page(key: str) -> None:
+    """The standard topic page ``key`` of the registry (data/topics.toml): title, headline cards with
+    their sources, an optional caption, and the league view of the page's map indicators."""
+    entry = topics.registry().page(key)
+    lg = state.lang()
+    st.title(t(key, lg))
+    sources_footnote(kpi_cards(list(entry.headline)))
+    if entry.caption:
+        st.caption(t(entry.caption, lg))
+    topic_view(key, list(entry.map))
+
+
+def topic_view(page: str, indicator_ids: list[str]) -> None:
+    """The per-league view of one topic: picker, mode, map (with click-to-select and county
+    drill-down), ranking, trend, table with CSV/Excel export and source footnotes."""
+    lg = state.lang()
+    c1, c2 = st.columns([2, 3])
+    with c1:
+        ind = indicator_picker(page, indicator_ids)
+    with c2:
+        mode = mode_picker(page, bool(ind["additive"]))
+    year = state.year(data.years()[-1])
+    unit = ind["unit"] if lg == "zh" else ind["unit_en"]
+    munit = mode_unit(mode, unit, bool(ind["additive"]), lg)
+    iname = ind[state.name_col()]
+    selected = state.selected_leagues()
+    names = dict(zip(data.leagues()["adcode"], data.leagues()[state.name_col()]))
+
+    full = data.metrics(ind["indicator_id"], "league", None, mode)
+    show_summary(full, ind, mode)  # the written summary of this view (nmgdash/core/summary.py)
+    cur = full[full["year"] == year].copy()
+    cur["name"] = short_names(cur[state.name_col()])
+    cur["label"] = [value_label(r, munit, mode, lg) for _, r in cur.iterrows()]
+    is_sample = (full["status"] == "sample").any()
+    tag = f"（{t('sample_tag', lg)}）" if lg == "zh" else f" ({t('sample_tag', lg)})"
+    suffix = tag if (cur["status"] == "sample").any() else ""
+    if is_sample:
+        sample_notice()
+    mode_txt = t(f"mode_{mode}", lg)
+
+    drill = len(selected) == 1 and ind["lowest_level"] == "county"
+    map_unit = munit  # the map's unit (a county map in 每万常住人口 mode shows absolute values)
+    if drill:
+        league = selected[0]
+        # county populations are not in the census file: per-10k falls back to absolute values
+        cmode = "value" if mode == "per_10k" else mode
+        if cmode != mode:
+            st.info(t("county_per10k_fallback", lg))
+            map_unit = unit
+        cframe = data.metrics(ind["indicator_id"], "county", league, cmode)
+        cframe = cframe[cframe["year"] == year].copy()
+        cframe["name"] = short_names(cframe[state.name_col()])
+        cframe["label"] = [value_label(r, map_unit, cmode, lg) for _, r in cframe.iterrows()]
+        map_frame, shp, offsets, min_area = cframe, data.shapes("county", league), {}, 0.0
+        map_title = f"{t('county_map', lg, league=names[league])} · {iname} · {year} · {t(f'mode_{cmode}', lg)}{suffix}"
+        st.button(t("back_to_region", lg), on_click=clear_leagues, key=f"back_{page}")
+    else:
+        map_frame, shp, offsets, min_area = cur, data.shapes("league"), data.label_offsets(), 0.0
+        map_title = f"{iname} · {year} · {mode_txt}{suffix}"
+    map_frame["hover"] = [
+        f"<b>{r['name']}</b><br>{r['label']}<br>{t('status', lg)}{t('colon', lg)}{status_label(r['status'])}"
+        + (f"<br>{t('source', lg)}{t('colon', lg)}{r['source_title' if lg == 'zh' else 'source_title_en']}" if not is_missing(r["source_title"]) else "")
+        for _, r in map_frame.iterrows()
+    ]
+    src_line = charts.source_line(map_frame, lg)  # drawn inside every figure (screenshots, PNGs)
+    missing = map_frame["metric"].isna().any()
+    note = None
+    if missing:
+        note = t("no_data_reason_pub", lg) if state.published_only() and map_frame["value"].isna().all() else t("no_data_reason", lg)
+    # what every figure of this view depends on (the key of the figure cache, _figure)
+    view = (page, ind["indicator_id"], mode, year, tuple(selected), lg, state.published_only(), data.version(), id(shp))
+    fig = _figure("map", view, lambda: charts.choropleth(
+        map_frame[["adcode", "name", "metric", "label", "hover"]], shp, title=map_title, unit_label=map_unit,
+        selected=selected if not drill else (), label_offsets=offsets, label_min_area_km2=min_area,
+        no_data_note=note, tick_text=tick_text,
+        # the view (zoom, pan) survives year and league changes; another indicator, mode or map resets it
+        uirevision=f"{page}|{ind['indicator_id']}|{mode}|{'county-' + selected[0] if drill else 'league'}",
+        avoid_overlap=drill, source=src_line,
+    ).to_plotly_json())
+    chart_key = f"map_{page}_{'county' if drill else 'league'}"
+    if drill:
+        plotly_map(fig, key=chart_key, config=charts.plot_config(chart_key, scroll_zoom=False))
+    else:
+        multi_key = map_selection_bar(page)
+        plotly_map(fig, key=chart_key, on_click=lambda event: on_map_click(chart_key, multi_key, event),
+                   config=charts.plot_config(chart_key, scroll_zoom=False))
+    png_button(fig, f"{iname}_{names[selected[0]] + '_' if drill else ''}{year}_{mode_txt}", chart_key)
+    if len(selected) == 1 and not drill:
+        # under the map, not above it: an element that appears above the map after a click pushes
+        # the map down while the rerun runs, and a quick second click lands beside it
+        st.caption(t("county_na", lg))
+    st.caption(t("map_hint", lg))
+    topic_player(page, ind, mode, full, munit)  # ▶ play the years
+
+    left, right = st.columns(2)
+    region_metric = cur["region_metric"].dropna()
+    with left:
+        rank_src = map_frame if drill else cur
+        rank_fig = _figure("ranking", view, lambda: charts.ranking_bar(rank_src[["adcode", "name", "metric", "label"]],
+                               title=f"{t('ranking_county' if drill else 'ranking', lg)} · {year}{suffix}", unit_label=map_unit,
+                               region_value=None if drill or region_metric.empty else float(region_metric.iloc[0]),
+                               region_label=f"{t('region_avg', lg) if mode in {'value', 'share'} else t('region', lg)}",
+                               selected=selected, tick_text=tick_text, source=charts.source_line(rank_src, lg),
+                               region_text=None if drill or region_metric.empty else
+                               (format_signed if mode in {"yoy", "vs_base"} else format_number)(float(region_metric.iloc[0]), munit, lg)))
+        st.plotly_chart(rank_fig, key=f"rank_{page}", config=charts.plot_config(f"rank_{page}"))
+        png_button(rank_fig, f"{iname}_{t('ranking', lg)}_{year}", f"rank_{page}")
+    with right:
+        chosen = list(selected) or list(cur.dropna(subset=["metric"]).nsmallest(3, "rank")["adcode"])
+        tr = full[full["adcode"].isin(chosen)].assign(name=lambda d: d[state.name_col()])
+        region_tr = full.drop_duplicates("year")[["year", "region_metric"]].dropna()
+        if tr["metric"].isna().all() and region_tr.empty:
+            st.info(f"{t('trend', lg)}{t('colon', lg)}{t('empty_selection', lg)}")
+        else:
+            trend_fig = _figure("trend", view, lambda: charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
+                                   title=f"{t('trend', lg)}（{munit}）{tag if is_sample else ''}", unit_label=munit,
+                                   region_label=t("region_avg", lg) if mode in {"value", "share"} else t("region", lg),
+                                   tick_text=tick_text, source=charts.source_line(tr, lg)))
+            st.plotly_chart(trend_fig, key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"))
+            png_button(trend_fig, f"{iname}_{t('trend', lg)}", f"trend_{page}")
+
+    st.subheader(t("table", lg))
+    if drill:  # the league itself is the comparison row of its counties
+        table = league_table(map_frame, cur[cur["adcode"] == selected[0]], iname=iname, unit=unit,
+                             mode=cmode, munit=map_unit, year=year, area_col=t("county_col", lg), comparison_label=names[selected[0]],
+                             additive=bool(ind["additive"]))
+        where = names[selected[0]]
+    else:
+        rows = cur[cur["adcode"].isin(selected)] if selected else cur
+        table = league_table(rows, cur.head(1), iname=iname, unit=unit, mode=mode, munit=munit, year=year,
+                             area_col=t("leagues", lg), comparison_label=None,
+                             additive=bool(ind["additive"]))
+        where = export_scope([names[a] for a in selected], lg)
+    if selected and not drill:
+        st.caption(t("table_filtered", lg, n=len(selected)))
+    data_table(table)  # "—" for missing cells; 备注 says why
+    export_buttons(table, f"{iname}_{where}_{year}_{mode_txt}", sample=(table[t("status", lg)] == status_label("sample")).any(),
+                   key=f"exp_{page}")
+    sources_footnote(map_frame[map_frame["adcode"].isin(selected)] if selected and not drill else map_frame)
+
+
+def export_scope(chosen: list[str], lg: str) -> str:
+    """The part of an export's file name that says which leagues it holds: 全区 (none chosen),
+    the names joined by "_" (up to three), or "兴安盟等4个盟市"."""
+    if not chosen:
+        return "全区" if lg == "zh" else "region"
+    if len(chosen) <= 3:
+        return "_".join(chosen)
+    return f"{chosen[0]}等{len(chosen)}个盟市" if lg == "zh" else f"{chosen[0]}_and_{len(chosen) - 1}_more"
+
+
+def league_table(rows: pd.DataFrame, comparison: pd.DataFrame, *, iname: str, unit: str, mode: str, munit: str,
+                 year: int, area_col: str, comparison_label: str | None, additive: bool = True) -> pd.DataFrame:
+    """The table shown under a topic map and exported: one row per area in ``rows`` (area_metrics
+    rows with name and label columns), then one comparison row, labelled as such.
+
+    The comparison row is the whole region (``comparison_label`` None; values from the
+    ``sum_value``/``region_metric`` columns of any row of ``comparison``: the sum over the leagues
+    for ``additive`` indicators, none for rates, and the mode's region figure) or, for a county table, the league row
+    in ``comparison`` under the name ``comparison_label``.
+    Returns columns adcode, <area_col>, 年份, <iname>（<unit>）, [<mode>（<munit>）], 排名, 状态, 来源, 出处, 备注
+    (labels in the current language); missing values are None.
+    """
+    lg = state.lang()
+    mode_txt = t(f"mode_{mode}", lg)
+    wording = [c for c in ("qualifier", "period_start") if c in rows]
+    worded = bool(wording) and rows[wording].notna().any().any() and (rows[wording] != "").any().any()
+
+    def block(frame: pd.DataFrame, names: list[str], values: list, metrics: list, ranks: list, notes: list) -> dict:
+        out = {"adcode": list(frame["adcode"]), area_col: names, t("year", lg): [year] * len(frame),
+               f"{iname}（{unit}）": values}
+        if worded:  # the bulletin's wording and period, when any shown figure has them
+            out |= figure_columns(frame.assign(value=values), lg)
+        if mode != "value":  # the value column already is the metric in 绝对值 mode
+            out[f"{mode_txt}（{munit}）"] = [float(f"{m:.4g}") if not is_missing(m) else None for m in metrics]
+        return out | {
+            t("rank", lg): ranks,
+            t("status", lg): [status_label(s) for s in frame["status"]],
+            t("source", lg): list(frame["source_title" if lg == "zh" else "source_title_en"]),
+            t("locator", lg): list(frame["locator"]),
+            t("note", lg): notes,
+        }
+
+    body = pd.DataFrame(block(rows, list(rows["name"]), list(rows["value"]), list(rows["metric"]), list(rows["rank"]),
+                              [lab if is_missing(m) else "" for lab, m in zip(rows["label"], rows["metric"])]))
+    if comparison.empty:
+        return body
+    c = comparison.iloc[[0]].copy()
+    if comparison_label is None:  # the whole region from the league rows
+        total = c["sum_value"].iloc[0] if additive else None
+        metric = c["region_metric"].iloc[0]
+        c["adcode"], c["locator"] = "150000", ""
+        n = int(c["n_reporting"].iloc[0] or 0)
+        if n == 0:  # no league has a value: nothing to compare with
+            total = metric = None
+        note = t("region_row_note" if additive else "region_row_note_rate", lg, n=n) if n else t("no_data", lg)
+        name, value, ranks = t("region_row", lg), total, [None]
+        c["source_title"] = c["source_title_en"] = c["source_title"] if not is_missing(total) else None
+        c["status"] = c["status"] if not is_missing(total) else None
+    else:
+        name, value, metric, ranks = t("comparison_row", lg, name=comparison_label), c["value"].iloc[0], c["metric"].iloc[0], [None]
+        note = ""
+    row = pd.DataFrame(block(c, [name], [value], [metric], ranks, [note]))
+    return pd.concat([body, row], ignore_index=True).infer_objects()  # rank stays numeric (NaN, not None)
+
+
+def show_summary(full: pd.DataFrame, ind: pd.Series, mode: str) -> summary.Summary:
+    """Draw the written summary of a topic page's current view (the filters from
+    :mod:`nmgdash.ui.state`): ``full`` is the page's area_metrics frame (every year, mode ``mode``) and
+    ``ind`` the catalogue row. Shown in a container keyed "topic_summary"; returns the Summary."""
+    lg = state.lang()
+    s = summary.league_summary(full, year=state.year(data.years()[-1]), indicator=str(ind[state.name_col()]),
+                               unit=str(ind["unit"] if lg == "zh" else ind["unit_en"]), additive=bool(ind["additive"]),
+                               mode=mode, lang=lg, published_only=state.published_only(),
+                               selected=state.selected_leagues())
+    with st.container(key="topic_summary"):
+        st.markdown(f"**{'摘要' if lg == 'zh' else 'Summary'}：** {s.text}" if lg == "zh" else f"**Summary:** {s.text}")
+    return s
+
+
+def topic_player(page: str, ind: pd.Series, mode: str, full: pd.DataFrame, munit: str) -> None:
+    """Under a topic page's league map (Streamlit): the switch "▶ 逐年播放" showing the map and the
+    ranking of every year as one animated figure with one colour scale (:mod:`nmgdash.figures.player`,
+    in the page's display mode), and a PNG download of it at presentation resolution (server-side,
+    :func:`nmgdash.slides.deck.png`). ``full``: the page's area_metrics frame (every year)."""
+    lg = state.lang()
+    if not st.toggle(t("play_years", lg), key=f"play_{page}"):
+        return
+    year = state.year(data.years()[-1])
+    iname = str(ind[state.name_col()])
+    frames, titles, sources = {}, {}, {}
+    for y in sorted(int(v) for v in full["year"].unique()):
+        rows = full[full["year"] == y]
+        frames[y] = map_frame(rows, munit, mode, lg)
+        tag = sample_tag(lg) if (rows["status"] == "sample").any() else ""
+        titles[y] = f"{iname} · {y} · {t(f'mode_{mode}', lg)}{tag}"
+        sources[y] = charts.source_line(rows, lg)
+    fig = player.year_player(frames, data.shapes("league"), title=titles, unit_label=munit, start_year=year,
+                             label_offsets=data.label_offsets(), tick_text=tick_formatter(lg), source=sources,
+                             labels=player_labels(lg, full["year"]), selected=state.selected_leagues())
+    st.plotly_chart(fig, theme=None, key=f"player_{page}", config=charts.plot_config(f"{page}_{ind['indicator_id']}_years"))
+    # (the map above it has its own server-side PNG download: widgets.png_button in topic_view)

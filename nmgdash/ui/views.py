@@ -1,0 +1,101 @@
+"""Page sections other than the per-league topic view (topic.topic_view): the overview's
+reference map, the category summary, the rate progress bars and the innovations map."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from nmgdash.core.fmt import format_number
+from nmgdash.core.i18n import t
+from nmgdash.figures import charts
+from nmgdash.figures.innovations import innovations_figure, innovations_title, rates_figure, rates_frame
+from nmgdash.ui import data, state, topic, widgets
+from nmgdash.ui.mapview import plotly_map
+
+CENSUS_YEAR = 2020
+
+
+
+def reference_map(page: str, indicator_ids: list[str]) -> None:
+    """Map + sortable table of real per-league reference data (census, land area)."""
+    lg = state.lang()
+    ind = widgets.indicator_picker(page, indicator_ids)
+    unit = ind["unit"] if lg == "zh" else ind["unit_en"]
+    df = data.metrics(ind["indicator_id"], "league", None, "value", (CENSUS_YEAR,))
+    df["name"] = widgets.short_names(df[state.name_col()])
+    df["label"] = [format_number(v, unit, lg) for v in df["value"]]
+    src = "source_title" if lg == "zh" else "source_title_en"
+    df["hover"] = [f"<b>{r['name']}</b><br>{r['label']}<br>{t('source', lg)}{t('colon', lg)}{r[src]}" for _, r in df.iterrows()]
+    selected = state.selected_leagues()
+    fig = charts.choropleth(df[["adcode", "name", "metric", "label", "hover"]], data.shapes("league"),
+                            title=f"{ind[state.name_col()]} · {CENSUS_YEAR}", unit_label=unit,
+                            selected=selected, label_offsets=data.label_offsets(),
+                            uirevision=f"{page}|{ind['indicator_id']}|league",  # another indicator resets the view
+                            tick_text=widgets.tick_text, source=charts.source_line(df, lg))
+    key = f"map_{page}"
+    multi_key = widgets.map_selection_bar(page)
+    plotly_map(fig, key=key, on_click=lambda event: widgets.on_map_click(key, multi_key, event),
+               config=charts.plot_config(f"{ind['indicator_id']}_{CENSUS_YEAR}", scroll_zoom=False))
+    widgets.png_button(fig, f"{ind[state.name_col()]}_{CENSUS_YEAR}", key)
+    rows = df[df["adcode"].isin(selected)] if selected else df
+    table = topic.league_table(rows.sort_values("rank"), df, iname=ind[state.name_col()], unit=unit, mode="value",
+                               munit=unit, year=CENSUS_YEAR, area_col=t("leagues", lg), comparison_label=None,
+                               additive=bool(ind["additive"]))
+    if selected:
+        st.caption(t("table_filtered", lg, n=len(selected)))
+    widgets.data_table(table)
+    names = dict(zip(data.leagues()["adcode"], data.leagues()[state.name_col()]))
+    where = topic.export_scope([names[a] for a in selected], lg)
+    widgets.export_buttons(table, f"{ind[state.name_col()]}_{where}_{CENSUS_YEAR}", sample=False, key=f"exp_{page}")
+    widgets.sources_footnote(rows)
+
+
+def category_summary(year: int) -> pd.DataFrame:
+    """Region figures for ``year`` grouped by category (stated for the region or summed over
+    leagues), each as the source words it (8600余个, 334家) with its period (2018年6月—2019年底累计),
+    the number and unit for machine use, status, basis, definition and locator; with CSV/Excel
+    download. Returns the table shown."""
+    lg = state.lang()
+    df = data.query("region_by_category", year=year, published_only=state.published_only())
+    unit = df["display_unit"] if lg == "zh" else df["unit_en"]
+    table = pd.DataFrame({
+        t("category", lg): df["category"],
+        t("indicator", lg): df[state.name_col()],
+        **widgets.figure_columns(df, lg),
+        t("value", lg): df["value"],
+        t("unit", lg): unit,
+        t("status", lg): [widgets.status_label(s) for s in df["status"]],
+        t("basis", lg): [t("basis_region" if b == "region" else "basis_sum", lg) for b in df["basis"]],
+        t("definition", lg): df["definition"],
+        t("locator", lg): df["locator"],
+    })
+    sample = bool((df["status"] == "sample").any())
+    if sample:
+        widgets.sample_notice()
+    widgets.data_table(table)
+    widgets.export_buttons(table, f"{t('region_figures_file', lg)}_{year}", sample=sample, key=f"exp_region_{year}")
+    return table
+
+
+def rate_progress(indicator_ids: list[str], title: str) -> pd.DataFrame:
+    """Region-level rates against 100 % as a bullet chart (:func:`nmgdash.figures.innovations.rates_figure`,
+    the figure 汇报模式 shows too) with a source line; returns the figures shown."""
+    lg = state.lang()
+    figs = rates_frame(data.query("region_figures", indicator_ids=tuple(indicator_ids), published_only=False),
+                       indicator_ids, lg)
+    fig = rates_figure(figs, title, lg)
+    st.plotly_chart(fig, key=f"progress_{title}", config=charts.plot_config(f"rates_{indicator_ids[0]}"))
+    widgets.png_button(fig, title, f"rates_{indicator_ids[0]}")
+    return figs
+
+
+def innovations_map() -> pd.DataFrame:
+    """The bulletin's named innovations as markers over a plain league map (one builder with the slide:
+    :func:`nmgdash.figures.innovations.innovations_figure`); returns the innovations shown."""
+    lg = state.lang()
+    inn = data.query("innovations")
+    fig = innovations_figure(inn, data.leagues(), data.shapes("league"), data.shapes("county"), lg)
+    st.plotly_chart(fig, key="map_innovations", config=charts.plot_config("innovations", scroll_zoom=False))
+    widgets.png_button(fig, innovations_title(len(inn), lg), "innovations")
+    return inn

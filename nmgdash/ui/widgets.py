@@ -1,0 +1,366 @@
+"""Widgets and small page pieces shared by the pages: the sidebar filters, notices, headline
+cards, source footnotes, export buttons, the indicator and mode pickers and the map-click handler."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from nmgdash.core import geo, labels
+from nmgdash.core.fmt import format_number, format_range, is_missing
+from nmgdash.core.i18n import t
+from nmgdash.core.labels import figure_text, period_text, row_value
+from nmgdash.reports import exports
+from nmgdash.slides import deck
+from nmgdash.storage import database
+from nmgdash.ui import data, state
+
+
+def tick_text(value: float) -> str:
+    """Axis tick in the current language's number style (zh: 1.5万, 400万)."""
+    return format_number(value, "", state.lang())
+
+
+def short_names(names: pd.Series) -> pd.Series:
+    """Map-label names in the current language (:func:`nmgdash.core.labels.short_names`)."""
+    return labels.short_names(names, state.lang())
+
+
+def status_label(status: str | None) -> str:
+    """Display label of a status (published → 已发布 …); '—' when missing."""
+    return "—" if not status or is_missing(status) else t(f"status_{status}", state.lang())
+
+
+@contextmanager
+def fault_guard() -> Iterator[None]:
+    """Around a whole script run: a database or boundary fault becomes one clear message in the
+    current language (no traceback, no server path) and the run stops; the next rerun tries again,
+    so the page recovers by itself once the fault is gone. A usable but possibly outdated database
+    (read-only ``data/``) is shown with a warning."""
+    try:
+        warning = data.database().warning
+        if warning:
+            st.warning(warning if state.lang() == "zh" else data.database().warning_en or warning, icon="⚠️")
+        yield
+    except database.DatabaseUnavailable as exc:
+        st.error(exc.message_zh if state.lang() == "zh" else exc.message_en, icon="🛑")
+        st.caption(t("fault_retry", state.lang()))
+    except geo.GeometryError as exc:
+        st.error(t("geometry_fault", state.lang(), detail=str(exc)), icon="🛑")
+
+
+def lang_label(code: str) -> str:
+    """How the language switch shows a language (also its URL value): 中文 / English."""
+    return "中文" if code == "zh" else "English"
+
+
+def league_labels() -> dict[str, str]:
+    """adcode → league name in the current language (the league filter's labels and URL values)."""
+    lg = data.leagues()
+    return dict(zip(lg["adcode"], lg[state.name_col()]))
+
+
+def indicator_label(indicator_id: str) -> str:
+    """How the indicator picker shows an indicator (also its URL value): 青年爱里数量（个）."""
+    row = data.catalogue().loc[indicator_id]
+    zh = state.lang() == "zh"
+    return f"{row['name_zh' if zh else 'name_en']}（{row['unit' if zh else 'unit_en']}）"
+
+
+def mode_label(mode: str) -> str:
+    """How the mode picker shows a display mode (also its URL value): 每万常住人口."""
+    return t(f"mode_{mode}", state.lang())
+
+
+def sidebar() -> None:
+    """Draw the shared filters (language, leagues, year, published-only). Each is bound to its URL
+    parameter (see nmgdash.ui.state); being drawn on every run by app.py, they keep their values
+    across page switches."""
+    with st.sidebar:
+        st.radio(t("language", state.lang()), ["zh", "en"], key=state.LANG, horizontal=True,
+                 format_func=lang_label, bind="query-params")
+        label = league_labels()
+        st.multiselect(t("leagues", state.lang()), list(label), key=state.LEAGUES, format_func=label.get,
+                       placeholder=t("all_leagues", state.lang()), help=t("leagues_help", state.lang()),
+                       bind="query-params")
+        options = data.years()
+        st.radio(t("year", state.lang()), options, index=len(options) - 1, key=state.YEAR, horizontal=True,
+                 bind="query-params")
+        st.toggle(t("published_only", state.lang()), key=state.PUB, help=t("published_only_help", state.lang()),
+                  bind="query-params")
+    state.bound(state.LANG, state.LEAGUES, state.YEAR, state.PUB)
+
+
+def style() -> None:
+    """Small CSS fixes, served inline (no external stylesheet): headline numbers wrap instead of
+    being cut off with an ellipsis in narrow columns (projectors at 1024 px, English text)."""
+    st.html(
+        "<style>"
+        "[data-testid='stMetricValue'] > div {white-space: normal !important; overflow: visible !important;"
+        " text-overflow: clip !important; font-size: clamp(1.35rem, 2.1vw, 2.25rem); line-height: 1.15;}"
+        "[data-testid='stMetricLabel'] p {white-space: normal !important;}"
+        # the period line under a card's number ("2018年6月—2019年底累计") wraps instead of "2018年6月…"
+        "div:has(> [data-testid='stMetricDelta']) {flex-wrap: wrap !important; row-gap: 0.2rem;}"
+        "[data-testid='stMetricDelta'], [data-testid='stMetricDeltaDescription'] {max-width: 100% !important;"
+        " height: auto !important; min-width: 0;}"
+        "[data-testid='stMetricDelta'] *, [data-testid='stMetricDeltaDescription'] * {white-space: normal !important;"
+        " overflow: visible !important; text-overflow: clip !important;}"
+        # the number scales with its card (container query), so "8,600+ organisations" fits a
+        # quarter of a 1024 px page; a word longer than the card still breaks rather than sticking out
+        "[data-testid='stMetric'] {container-type: inline-size;}"
+        # at least 24 px: on a 1024 px projector with the sidebar open a card is ~140 px wide, and the
+        # number must still read as a headline (it wraps rather than shrinking to body size)
+        "[data-testid='stMetricValue'] > div {font-size: clamp(1.5rem, 14cqi, 2.25rem) !important;"
+        " overflow-wrap: anywhere; line-height: 1.15;}"
+        "[data-testid='stMetricValue'] p {white-space: normal !important; overflow: visible !important;}"
+        "</style>"
+    )
+
+
+def sample_notice() -> None:
+    """The yellow notice shown on every page section that displays sample data."""
+    st.warning(t("sample_notice", state.lang()), icon=None)
+
+
+def definition_text(definition: str, lg: str) -> str:
+    """The catalogue's 口径 definition with its label (the catalogue keeps definitions in Chinese only)."""
+    return f"{t('definition', lg)}：{definition}"
+
+
+def nearest_year_text(selected: int, figure_year: int, lg: str) -> str:
+    """The card note when the sidebar year has no figure: "2017年无数据（最近：2019年）"."""
+    return t("kpi_year_missing", lg, year=selected, reason=t("no_data_nearest", lg, year=figure_year))
+
+
+def figure_columns(frame: pd.DataFrame, lg: str, unit: str | None = None) -> dict[str, list]:
+    """Table/export columns that keep a figure's wording and period, for frames with value,
+    qualifier, qualifier_pos, display_unit (or ``unit``), unit_en, period_start, period_end,
+    cumulative and year: {表述: "8600余个", 时期: "2018年6月—2019年底累计", 累计: "是"/""}
+    (en: As worded / Period / Cumulative). Merge them into a table dict next to the number column."""
+    rows = frame.to_dict("records")
+    yes = "是" if lg == "zh" else "yes"
+    return {
+        t("figure", lg): [figure_text(r, lg, unit) for r in rows],
+        t("period", lg): [period_text(r, lg) for r in rows],
+        t("cumulative", lg): [yes if row_value(r, "cumulative") else "" for r in rows],
+    }
+
+
+def _kpi_help(row: pd.Series, lg: str) -> str:
+    """Tooltip of a headline card (markdown): the figure as stated, its period, the 口径
+    definition, the source with its locator (the quoted sentence) and the status."""
+    src = row["source_title"] if lg == "zh" else row["source_title_en"]
+    lines = [f"**{figure_text(row, lg)}**（{period_text(row, lg)}）" if lg == "zh"
+             else f"**{figure_text(row, lg)}** ({period_text(row, lg)})"]
+    if row_value(row, "definition"):
+        lines.append(definition_text(row["definition"], lg))
+    lines.append(f"{t('source', lg)}{t('colon', lg)}{src}{t('semicolon', lg)}{row['locator']}")
+    lines.append(f"{t('status', lg)}{t('colon', lg)}{status_label(row['status'])}")
+    return "  \n".join(lines)
+
+
+def _kpi_note(row: pd.Series, lg: str) -> dict:
+    """The line under a card's number: the figure's period ("2018年6月—2019年底累计"), or, when the
+    user chose a sidebar year that has no figure of this indicator, "2017年无数据（最近：2019年）"
+    in orange with the period beside it. Keyword arguments for st.metric."""
+    figure_year = int(row["year"])
+    latest = data.years()[-1]
+    selected = state.year(latest)
+    period = period_text(row, lg)
+    # On the default (latest) year the period line says when a one-off figure is from (专项督察,
+    # 2018年6月); the orange note is for a year the user chose.
+    if selected != figure_year and selected != latest:
+        return {"delta": nearest_year_text(selected, figure_year, lg), "delta_color": "orange",
+                "delta_arrow": "off", "delta_description": period}
+    return {"delta": period, "delta_color": "off", "delta_arrow": "off"}
+
+
+def kpi_cards(indicator_ids: list[str], columns: int = 4) -> pd.DataFrame:
+    """Big numbers for region-level figures as the bulletin words them (qualifier and measure word:
+    8600余个, 334家), each with its period under the number ("2018年6月—2019年底累计"; or
+    "2017年无数据（最近：2019年）" when the sidebar year has no figure), definition, source and
+    status in the tooltip, and a numbered footnote. Returns the figures shown (region_figures rows)."""
+    lg = state.lang()
+    figs = data.query("region_figures", indicator_ids=tuple(indicator_ids), published_only=state.published_only())
+    figs = figs.sort_values("year").drop_duplicates("indicator_id", keep="last")
+    figs = figs.set_index("indicator_id").reindex([i for i in indicator_ids if i in set(figs["indicator_id"])])
+    cols = st.columns(columns)
+    for n, (_, row) in enumerate(figs.iterrows()):
+        name = row["name_zh"] if lg == "zh" else row["name_en"]
+        tag = f" [{t('sample_tag', lg)}]" if row["status"] == "sample" else ""
+        with cols[n % columns]:
+            st.metric(
+                name,
+                figure_text(row, lg) + tag,
+                help=_kpi_help(row, lg),
+                border=True,
+                **_kpi_note(row, lg),
+            )
+    if len(figs):
+        years_shown = "、".join(str(int(y)) for y in sorted(set(figs["year"])))
+        st.caption(t("kpi_scope", lg, years=years_shown))
+    return figs.reset_index()
+
+
+def kpi_range(min_id: str, max_id: str, label: str, columns: int = 4) -> None:
+    """One card for a range the bulletin states as "a—b" (e.g. 团建占党建考核比重 1—5%)."""
+    lg = state.lang()
+    figs = data.query("region_figures", indicator_ids=(min_id, max_id), published_only=False).set_index("indicator_id")
+    lo, hi = figs.loc[min_id], figs.loc[max_id]
+    unit = lo["display_unit"] if lg == "zh" else lo["unit_en"]
+    text = format_range(lo["value"], hi["value"], unit, lg)
+    src = lo["source_title"] if lg == "zh" else lo["source_title_en"]
+    tip = "  \n".join([f"**{text}**（{period_text(lo, lg)}）" if lg == "zh" else f"**{text}** ({period_text(lo, lg)})",
+                        definition_text(lo["definition"], lg), definition_text(hi["definition"], lg),
+                        f"{t('source', lg)}{t('colon', lg)}{src}{t('semicolon', lg)}{lo['locator']}", f"{t('status', lg)}{t('colon', lg)}{status_label(lo['status'])}"])
+    st.columns(columns)[0].metric(label, text, help=tip, border=True, **_kpi_note(lo, lg))
+
+
+def sources_footnote(frame: pd.DataFrame) -> None:
+    """One caption line per source cited in ``frame`` (columns source_title[_en], status)."""
+    lg = state.lang()
+    col = "source_title" if lg == "zh" else "source_title_en"
+    if frame.empty or col not in frame:
+        return
+    cited = frame.dropna(subset=[col]).drop_duplicates(col)
+    if cited.empty:
+        return
+    lines = [f"{t('footnote_sources', lg)}："]
+    for i, r in enumerate(cited.itertuples(), 1):
+        lines.append(f"[{i}] {getattr(r, col)}（{status_label(r.status)}）")
+    st.caption("  \n".join(lines))
+
+
+def export_buttons(table: pd.DataFrame, stem: str, sample: bool, key: str) -> None:
+    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of ``table`` (see nmgdash.reports.exports:
+    header first, text escaped against formula injection). Sample exports carry 示例数据 in the
+    file name and in the Excel data sheet's name, the notice on the 说明 sheet, and the status and
+    source columns of every row say 示例."""
+    lg = state.lang()
+    note = t("sample_notice", lg) if sample else ""
+    fname = f"{stem}{'_示例数据' if sample and lg == 'zh' else '_SAMPLE' if sample else ''}_{date.today():%Y%m%d}"
+
+    def csv_bytes() -> bytes:
+        return exports.to_csv_bytes(table)
+
+    def xlsx_bytes() -> bytes:
+        return exports.to_xlsx_bytes(table, note, lg, sample=sample)
+
+    # Callables: the files are only built when the button is clicked, not on every rerun.
+    c1, c2 = st.columns(2)
+    c1.download_button(t("download_csv", lg), csv_bytes, f"{fname}.csv", "text/csv",
+                       key=f"{key}_csv", width="stretch", on_click="ignore")
+    c2.download_button(t("download_xlsx", lg), xlsx_bytes, f"{fname}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}_xlsx", width="stretch", on_click="ignore")
+
+
+def _cell_text(value: object) -> str:
+    """On-screen text of a number cell: whole numbers without decimals, others to 4 decimals."""
+    v = float(value)  # type: ignore[arg-type]
+    if v.is_integer():
+        return str(int(v))
+    return f"{round(v, 4):f}".rstrip("0").rstrip(".")
+
+
+def data_table(table: pd.DataFrame, **kwargs: object) -> None:
+    """``st.dataframe`` of ``table`` (no index, full width) with missing cells shown as "—"
+    instead of Streamlit's "None" (a pandas Styler's display values; the data underneath, which
+    sorting and AppTest see, stay unchanged). Keep the reason for a missing value in a note
+    column of ``table``."""
+    table = table.infer_objects()  # a numeric column holding None is shown as numbers with "—"
+    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
+               and not pd.api.types.is_bool_dtype(table[c])]
+    styler = table.style.format(dict.fromkeys(numeric, _cell_text), na_rep="—")
+    styler = styler.format(na_rep="—", subset=[c for c in table.columns if c not in numeric])
+    st.dataframe(styler, **({"hide_index": True, "width": "stretch"} | kwargs))
+
+
+def png_button(fig: object, stem: str, key: str) -> None:
+    """A "下载图片（PNG）" button for ``fig`` at presentation resolution (1920×1080 × 2), rendered on the
+    server by kaleido in the system Chromium with CJK fonts (:func:`nmgdash.slides.deck.png`) only when
+    clicked. Not shown when the server has no Chromium (the modebar's camera still works)."""
+
+    if not deck.available():
+        return
+    st.download_button(t("png_download", state.lang()), lambda: deck.png(fig), f"{stem}.png", "image/png",
+                       key=f"png_{key}", on_click="ignore", icon=":material/image:")
+
+
+def indicator_picker(page: str, indicator_ids: list[str]) -> pd.Series:
+    """Selectbox over the page's indicators (key and URL parameter ``ind``; the page's own choice
+    comes back when the user returns to it). Returns the chosen catalogue row."""
+    cat = data.catalogue()
+    ids = [i for i in indicator_ids if i in cat.index]
+    state.recall(page, state.IND, ids)
+    # the help names the indicator the box will show: its state, else the URL value it binds to
+    current = st.session_state.get(state.IND)
+    if current not in ids:
+        current = {indicator_label(i): i for i in ids}.get(st.query_params.get(state.IND), ids[0])
+    shown = current
+    chosen = st.selectbox(t("indicator", state.lang()), ids, key=state.IND, bind="query-params",
+                          format_func=indicator_label,
+                          help=f"{indicator_label(shown)}  \n{definition_text(cat.loc[shown, 'definition'], state.lang())}")
+    state.remember(page, state.IND)
+    state.bound(state.IND)
+    return cat.loc[chosen]
+
+
+def mode_picker(page: str, additive: bool) -> str:
+    """Radio over the display modes (key and URL parameter ``mode``; remembered per page).
+    Per-capita and share need an additive indicator."""
+    modes = list(state.MODES) if additive else ["value", "yoy", "vs_base"]
+    state.recall(page, state.MODE, modes)
+    chosen = st.radio(t("mode", state.lang()), modes, key=state.MODE, horizontal=True, bind="query-params",
+                      format_func=mode_label)
+    state.remember(page, state.MODE)
+    state.bound(state.MODE)
+    return chosen
+
+
+def map_selection_bar(page: str) -> str:
+    """The row above a league map: the 多选 switch (on: a click adds or removes a league; off: it
+    replaces the selection) and 清除选择 (enabled while leagues are chosen). Returns the switch's key."""
+    key = f"multi_{page}"
+    left, right = st.columns([1, 1], vertical_alignment="center")
+    left.toggle(t("multi_select", state.lang()), key=key, help=t("multi_select_help", state.lang()))
+    # always drawn (disabled without a selection): a button that appears after the first click
+    # would push the map down under the pointer before a second click lands
+    right.button(t("clear_selection", state.lang()), on_click=clear_leagues, key=f"clear_{page}",
+                 disabled=not state.selected_leagues())
+    return key
+
+
+def on_map_click(chart_key: str, multi_key: str | None = None, event: dict | None = None) -> None:
+    """Map click callback: the clicked league replaces the selection, or, with Ctrl/Cmd held or
+    the 多选 switch (``multi_key``) on, is added to or removed from it.
+
+    event: the click of a map drawn by :func:`nmgdash.ui.mapview.plotly_map`
+    (``{"adcode": "152200", "ctrl": bool, "shift": bool}``). Without it the click is read from
+    ``st.session_state[chart_key]``: that event under "click", or an ``st.plotly_chart``
+    selection (``{"selection": {"points": [{"customdata": [adcode]}]}}``)."""
+    current = st.session_state.get(chart_key) or {}
+    if event is None and isinstance(current.get("click"), dict):
+        event = current["click"]
+    if event is not None:
+        code, add = event.get("adcode"), bool(event.get("ctrl"))
+    else:
+        points = current.get("selection", {}).get("points", [])
+        codes = [p.get("customdata") for p in points if p.get("customdata")]
+        code = (codes[-1][0] if isinstance(codes[-1], list) else codes[-1]) if codes else None
+        add = False
+    if not code:
+        return
+    if add or (multi_key and st.session_state.get(multi_key)):
+        state.toggle_league(str(code))
+    else:
+        state.set_leagues([str(code)])
+
+
+def clear_leagues() -> None:
+    """Callback of 清除选择 / 返回全区地图: all 12 leagues again."""
+    state.set_leagues([])
