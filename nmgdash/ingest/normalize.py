@@ -46,7 +46,7 @@ _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _YEAR_RE = re.compile(r"^(?P<y>\d{4})(?P<suffix>年度|年)?$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """Result of parsing one cell. ``value`` is None when missing or in error.
 
@@ -302,7 +302,7 @@ class AreaResolver:
                         return out  # 东部六盟市: not the standard grouping, members unknown
                 out.members = tuple(members)
                 return out
-        names = [x for x in re.split(r"[、,，/和及与+]", label) if x]
+        names = [x for x in re.split(r"[、,，/+;；]", label) if x]  # not 和: 呼和浩特市
         codes = [self.resolve(x).adcode for x in names]
         if len(names) >= 2 and all(codes):
             out.members = tuple(codes)  # type: ignore[arg-type]
@@ -368,7 +368,7 @@ class AreaResolver:
 # ---------------------------------------------------------------------------------------
 # entries -> records (every step reported to the collector)
 # ---------------------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One value cell after normalisation. ``value`` is in the catalogue's unit (None: missing or error);
     ``total`` marks a 合计 row (checked, never imported)."""
@@ -448,12 +448,20 @@ def normalise_entries(entries: list, cat: Catalogue, col) -> list[Record]:
     year_cache: dict = {}
     records: list[Record] = []
     empty_by_sheet: dict = {}
+    unknown_seen: set = set()
     for e in entries:
         akey = (e.sheet, e.area_cell, e.code_cell)
         if akey not in area_cache:
             area_cache[akey] = _resolve_entry_area(e, cat, areas, col)
         adcode, total = area_cache[akey]
         sub = total if isinstance(total, AreaMatch) else None
+        if adcode is None and not total:
+            # an unknown place (already reported once for its row): its values are never imported, so
+            # keep one stand-in per column and year (the total checks skip such columns), not one per cell
+            ukey = (e.group, e.sheet, repr(e.year_raw))
+            if ukey in unknown_seen:
+                continue
+            unknown_seen.add(ukey)
         ykey = (e.sheet, e.year_cell, repr(e.year_raw))
         if ykey not in year_cache:
             year, steps, err = parse_year(e.year_raw)

@@ -422,7 +422,7 @@ def _read_csv(data: bytes, col: Collector, reject) -> Grid:
 # ---------------------------------------------------------------------------------------
 # grid -> entries
 # ---------------------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One value cell with everything needed to parse it; coordinates are 1-based."""
 
