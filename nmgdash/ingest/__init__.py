@@ -16,11 +16,11 @@ from __future__ import annotations
 from .messages import ERROR_KINDS, WARNING_KINDS, Issue, Normalisation
 from .plan import ConfirmationRequired, ImportPlan, ImportRejected, commit, load_file
 from .preview import Preview, preview, styled_diff
-from .read import ACCEPTED, MAX_BYTES
+from .read import ACCEPTED, MAX_BYTES, MAX_CELLS
 from .template import TEMPLATE_FILE_NAME, build_template
 
 __all__ = [
-    "ACCEPTED", "ERROR_KINDS", "MAX_BYTES", "TEMPLATE_FILE_NAME", "WARNING_KINDS", "ConfirmationRequired",
+    "ACCEPTED", "ERROR_KINDS", "MAX_BYTES", "MAX_CELLS", "TEMPLATE_FILE_NAME", "WARNING_KINDS", "ConfirmationRequired",
     "ImportPlan", "ImportRejected", "Issue", "Normalisation", "Preview", "build_template", "commit",
     "load_file", "preview", "styled_diff",
 ]
