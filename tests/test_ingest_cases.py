@@ -16,6 +16,9 @@ from nmgdash.storage import transaction
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = ROOT.parent / "shared" / "import-cases"
 CASES = json.loads((CASES_DIR / "expected.json").read_text(encoding="utf-8")) if CASES_DIR.exists() else []
+#: Hostile and odd files (issue 14): same format plus message_has, max_seconds (benchmark only), max_messages.
+HOSTILE = json.loads((CASES_DIR / "hostile.json").read_text(encoding="utf-8")) if CASES_DIR.exists() else []
+ALL_CASES = CASES + HOSTILE
 
 #: The headers the corpus uses and the catalogue indicator each one maps to (by alias).
 HEADERS = {
@@ -33,6 +36,7 @@ def db_fingerprint(con) -> tuple[int, str]:
 
 def test_corpus_is_present():
     assert len(CASES) == 18, f"expected 18 import cases in {CASES_DIR}"
+    assert len(HOSTILE) == 6, f"expected 6 hostile cases in {CASES_DIR}/hostile.json"
 
 
 @pytest.mark.parametrize("header", sorted(HEADERS))
@@ -43,10 +47,10 @@ def test_corpus_headers_map_to_catalogue(header):
 
 @pytest.fixture(scope="module")
 def plans(con):
-    return {c["file"]: ingest.load_file((CASES_DIR / c["file"]).read_bytes(), c["file"], con) for c in CASES}
+    return {c["file"]: ingest.load_file((CASES_DIR / c["file"]).read_bytes(), c["file"], con) for c in ALL_CASES}
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c["file"] for c in ALL_CASES])
 def test_case(case, plans):
     plan = plans[case["file"]]
     cat = catalogue.load()
@@ -61,14 +65,44 @@ def test_case(case, plans):
     else:
         assert not plan.accepted
         got = {(e.cell, e.kind) for e in plan.errors}
-        assert got == {(e["cell"], e["kind"]) for e in case["errors"]}
+        want = {(e["cell"], e["kind"]) for e in case["errors"]}
+        if "max_messages" in case:  # a capped list: the first cells listed, then one summary (no cell) per kind
+            assert want <= got and {k for _, k in got} == {k for _, k in want}, got
+        else:
+            assert got == want
         for e in plan.errors:
             assert e.text.startswith(f"「{case['file']}」")
             if e.cell:
-                assert f"工作表“2019年”第{e.row}行" in e.text and f"（{e.cell}）" in e.text
+                sheet = f"工作表“{e.sheet}”" if e.sheet else ""
+                assert f"{sheet}第{e.row}行" in e.text and f"（{e.cell}）" in e.text
+    if "message_has" in case:
+        assert any(case["message_has"] in i.text for i in plan.errors + plan.warnings)
+    if "max_messages" in case:
+        assert len(plan.errors) + len(plan.warnings) <= case["max_messages"]
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["expect"] != "accept"], ids=lambda c: c["file"])
+@pytest.mark.parametrize("case", HOSTILE, ids=[c["file"] for c in HOSTILE])
+def test_hostile_case_through_cli(case, capsys, con):
+    """The CLI (python -m nmgdash import FILE --dry-run) prints the same verdict as the Python API."""
+    from nmgdash.cli import EXIT_OK, EXIT_REJECTED, main
+
+    code = main(["import", str(CASES_DIR / case["file"]), "--dry-run"])
+    out = capsys.readouterr()
+    if case["expect"] == "accept":
+        assert code == EXIT_OK, out.out + out.err
+        assert f"将导入 {len(case['values'])} 个数值" in out.out
+    else:
+        assert code == EXIT_REJECTED and "数据库未作任何修改" in out.err
+        for e in case["errors"]:
+            assert (f"（{e['cell']}）" if e["cell"] else f"「{case['file']}」：") in out.out
+        if "max_messages" in case:
+            assert out.out.count("  ✗ ") <= case["max_messages"]
+    if "message_has" in case:
+        assert case["message_has"] in out.out
+    assert "Traceback" not in out.out + out.err and "Error" not in out.out + out.err
+
+
+@pytest.mark.parametrize("case", [c for c in ALL_CASES if c["expect"] != "accept"], ids=lambda c: c["file"])
 def test_rejected_case_changes_nothing(case, con, monkeypatch):
 
     before = db_fingerprint(con)
@@ -112,6 +146,24 @@ def test_two_row_header_reads_merged_years(plans):
     assert set(rows[rows.year == 2018]["cell"].str[0]) == {"B", "C"}
     # the year-on-year check uses the file's own 2018 column: 乌海市 activities 200 -> 500
     assert {(w.kind, w.cell) for w in plans["s05_two_row_header.xlsx"].warnings} == {("yoy_jump", "E5"), ("yoy_jump", "E14")}
+
+
+def test_hostile_messages(plans):
+    """s19–s23: one message each, naming the merged range, both header cells, the county row, the password."""
+    def only(name):
+        (e,) = plans[name].errors
+        return e.text
+
+    assert "合并单元格 A2:A3" in only("s19_merged_league_two_rows.xlsx")
+    s20 = plans["s20_hidden_duplicate_column.xlsx"]
+    assert len(s20.errors) == 1 and "C1" in s20.errors[0].text and "D1" in s20.errors[0].text
+    assert "C列是隐藏列" in s20.errors[0].text and "已在第" not in s20.errors[0].text
+    assert len(s20.errors + s20.warnings) <= 3
+    assert "第3行“新城区”" in only("s21_county_row_in_league_sheet.xlsx") and "D3、E3" in only("s21_county_row_in_league_sheet.xlsx")
+    assert plans["s22_subtotal_rows.xlsx"].warnings == []
+    assert only("s23_password_protected.xlsx").startswith("「s23_password_protected.xlsx」：文件设有密码保护")
+    s24 = plans["s24_many_bad_rows.csv"]
+    assert "另有 49,980 处同类错误" in s24.errors[-1].text
 
 
 def test_clean_files_have_no_warnings(plans):

@@ -69,6 +69,13 @@ class Catalogue:
     def __init__(self, indicators: pd.DataFrame, areas: pd.DataFrame):
         self.indicators = indicators.set_index("indicator_id", drop=False).rename_axis(None)
         self.areas = areas.set_index("adcode", drop=False).rename_axis(None)
+        # plain dicts for the per-cell lookups (a pandas .at per cell costs seconds on a large file)
+        self._unit = self.indicators["unit"].to_dict()
+        self._name = self.indicators["name_zh"].to_dict()
+        self._additive = {k: str(v).lower() == "true" for k, v in self.indicators["additive"].items()}
+        self._area_name = self.areas["name_zh"].to_dict()
+        self._level = self.areas["level"].to_dict()
+        self._levels: dict[str, set[str]] = {}
         self._keys: dict[str, str] = {}
         for ind in self.indicators.itertuples():
             names = [ind.name_zh, ind.indicator_id, *[a for a in str(ind.aliases or "").split("|") if a]]
@@ -80,23 +87,29 @@ class Catalogue:
 
     # ---- indicators -------------------------------------------------------------------
     def unit(self, indicator_id: str) -> str:
-        return self.indicators.at[indicator_id, "unit"]
+        """The catalogue unit of an indicator (万元, 个, % …)."""
+        return self._unit[indicator_id]
 
     def name(self, indicator_id: str) -> str:
-        return self.indicators.at[indicator_id, "name_zh"]
+        """The indicator's Chinese name."""
+        return self._name[indicator_id]
 
     def measure(self, indicator_id: str) -> str:
         return measure(self.unit(indicator_id))
 
     def additive(self, indicator_id: str) -> bool:
-        return str(self.indicators.at[indicator_id, "additive"]).lower() == "true"
+        """True when the leagues' values add up to the region's."""
+        return self._additive[indicator_id]
 
     def importable_levels(self, indicator_id: str) -> set[str]:
         """Area levels at which staff may import this indicator: {'league'}, {'league', 'county'} or set()."""
-        row = self.indicators.loc[indicator_id]
-        if indicator_id in DERIVED or row["category"] in REFERENCE_CATEGORIES:
-            return set()
-        return {"league": {"league"}, "county": {"league", "county"}}.get(row["lowest_level"], set())
+        if indicator_id not in self._levels:
+            row = self.indicators.loc[indicator_id]
+            if indicator_id in DERIVED or row["category"] in REFERENCE_CATEGORIES:
+                self._levels[indicator_id] = set()
+            else:
+                self._levels[indicator_id] = {"league": {"league"}, "county": {"league", "county"}}.get(row["lowest_level"], set())
+        return set(self._levels[indicator_id])
 
     def importable(self, level: str) -> list[str]:
         """Indicator ids importable at ``level`` ('league' or 'county'), in catalogue order."""
@@ -130,10 +143,12 @@ class Catalogue:
 
     # ---- areas ------------------------------------------------------------------------
     def area_name(self, adcode: str) -> str:
-        return self.areas.at[adcode, "name_zh"]
+        """The area's official Chinese name."""
+        return self._area_name[adcode]
 
     def level(self, adcode: str) -> str:
-        return self.areas.at[adcode, "level"]
+        """'region', 'league' or 'county'."""
+        return self._level[adcode]
 
     def leagues(self) -> pd.DataFrame:
         return self.areas[self.areas["level"] == "league"]

@@ -33,6 +33,12 @@ ERROR_KINDS: dict[str, str] = {
     "formula_without_value": "公式没有计算结果",
     "total_mismatch": "合计与各项之和不一致",
     "no_values": "没有可导入的数值",
+    "too_many_cells": "工作表过大",
+    "password_protected": "文件设有密码保护",
+    "unknown_place": "不是地区名称",
+    "merged_label_over_rows": "合并的地区名称跨多行",
+    "duplicate_indicator_column": "同一指标有多列",
+    "county_row_for_league_indicator": "旗县行填了只能按盟市填报的指标",
 }
 
 #: Kinds that need the user's confirmation before committing (``severity == "warning"``).
@@ -42,7 +48,18 @@ WARNING_KINDS: dict[str, str] = {
     "bulletin_total_mismatch": "各盟市合计与公报全区数不一致",
     "county_sum_mismatch": "旗县之和与盟市数不一致",
     "ambiguous_percent": "百分比写法不明确",
+    "percent_fraction_suspect": "百分比疑似写成了小数",
+    "hidden_cells": "隐藏的行或列中有数据",
+    "external_link": "数值来自其他工作簿的链接",
+    "subtotal_unchecked": "小计行无法核对",
 }
+
+#: At most this many messages of one kind are listed; the rest are counted in one summary message.
+LIST_LIMIT = 20
+
+
+#: Every issue kind with its short Chinese name.
+ALL_KINDS: dict[str, str] = {**ERROR_KINDS, **WARNING_KINDS}
 
 
 def coordinate(row: int, col: int) -> str:
@@ -121,41 +138,78 @@ class Normalisation(_Located):
 
 @dataclass
 class Collector:
-    """Accumulates issues and normalisations for one file, without duplicates."""
+    """Accumulates issues and normalisations for one file, without duplicates.
+
+    At most :data:`LIST_LIMIT` issues (and normalisations) of each kind are kept; the others are only
+    counted, so a file with 500,000 bad cells keeps 20 messages and one "另有 … 处同类错误" summary."""
 
     file: str
     issues: list[Issue] = field(default_factory=list)
     normalisations: list[Normalisation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    limit: int = LIST_LIMIT
     _seen: set = field(default_factory=set)
+    _listed: dict = field(default_factory=dict)
+    _more: dict = field(default_factory=dict)
+
+    def _keep(self, key: tuple, group: tuple) -> bool:
+        """True when the message is new and its kind is still under the cap (else it is only counted)."""
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        if self._listed.get(group, 0) < self.limit:
+            self._listed[group] = self._listed.get(group, 0) + 1
+            return True
+        self._more[group] = self._more.get(group, 0) + 1
+        return False
 
     def issue(self, kind: str, detail: str, sheet: str | None = None, row: int | None = None,
               col: int | None = None) -> None:
+        """Record a blocking error or a warning (``kind`` from ERROR_KINDS / WARNING_KINDS)."""
         assert kind in ERROR_KINDS or kind in WARNING_KINDS, kind
-        key = ("i", kind, sheet, row, col)
-        if key not in self._seen:
-            self._seen.add(key)
+        if self._keep(("i", kind, sheet, row, col), ("i", kind)):
             self.issues.append(Issue(kind, detail, self.file, sheet, row, col))
 
     def normalised(self, kind: str, before: object, after: object, detail: str, sheet: str | None = None,
                    row: int | None = None, col: int | None = None) -> None:
-        key = ("n", kind, sheet, row, col)
-        if key not in self._seen:
-            self._seen.add(key)
+        """Record one value rewritten on the way in."""
+        if self._keep(("n", kind, sheet, row, col), ("n", kind)):
             self.normalisations.append(
                 Normalisation(kind, str(before), str(after), detail, self.file, sheet, row, col))
 
     def note(self, text: str) -> None:
+        """A file-level remark (each text once)."""
         if text not in self.notes:
             self.notes.append(text)
 
+    def _summaries(self, severity: str) -> list[Issue]:
+        out = []
+        for (tag, kind), n in self._more.items():
+            if tag != "i" or (kind in WARNING_KINDS) != (severity == "warning"):
+                continue
+            what = "警告" if severity == "warning" else "错误"
+            out.append(Issue(kind, f"另有 {n:,} 处同类{what}（{ALL_KINDS[kind]}），只列出了前 {self.limit} 处；"
+                                   "请按上面列出的几处检查整个文件", self.file))
+        return out
+
+    @property
+    def more_normalisations(self) -> int:
+        """How many normalisations were counted but not listed."""
+        return sum(n for (tag, _), n in self._more.items() if tag == "n")
+
     @property
     def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
+        """Listed errors, then one summary per kind that had more than the cap."""
+        return [i for i in self.issues if i.severity == "error"] + self._summaries("error")
 
     @property
     def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "warning"]
+        """Listed warnings, then one summary per kind that had more than the cap."""
+        return [i for i in self.issues if i.severity == "warning"] + self._summaries("warning")
+
+    def has(self, kind: str, sheet: str | None = None) -> bool:
+        """True when an issue of ``kind`` (in ``sheet``, when given) was reported, listed or not."""
+        return any(i.kind == kind and (sheet is None or i.sheet == sheet) for i in self.issues)
 
 
 class FileRejected(Exception):

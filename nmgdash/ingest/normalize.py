@@ -29,16 +29,24 @@ LEAGUE_ALIASES = {
     "昭乌达盟": "150400", "哲里木盟": "150500", "伊克昭盟": "150600", "呼伦贝尔盟": "150700", "巴彦淖尔盟": "150800",
     "乌兰察布盟": "150900",
 }
+#: Standard groupings a 小计 row may name (东部五盟市小计, 西部七盟市小计); members by adcode.
+EAST_LEAGUES = ("150700", "152200", "150500", "150400", "152500")  # 呼伦贝尔市 兴安盟 通辽市 赤峰市 锡林郭勒盟
+SUBTOTAL_GROUPS = {"东部": EAST_LEAGUES, "蒙东": EAST_LEAGUES, "西部": None, "蒙西": None}  # None: the other leagues
+_SUBTOTAL_RE = re.compile(r"^(?P<label>.*?)(?:小计|合计|汇总)$")
+_COUNT_WORDS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+                "十一": 11, "十二": 12}
 SCALE_SUFFIXES = {"千": Decimal(1_000), "万": Decimal(10_000), "亿": Decimal(100_000_000)}
 FORMULA_NO_VALUE = object()  # sentinel: a formula cell whose workbook has no cached result
 
 _WS_RE = re.compile(r"\s+")
+#: Invisible format characters (zero-width space/joiners, word joiner, BOM, soft hyphen) pasted into cells.
+_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 _NUMBER_RE = re.compile(r"^(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(?P<pct>%)?(?P<scale>[千万亿])?(?P<unit>[^\d]*)$")
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _YEAR_RE = re.compile(r"^(?P<y>\d{4})(?P<suffix>年度|年)?$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """Result of parsing one cell. ``value`` is None when missing or in error.
 
@@ -54,7 +62,8 @@ class Parsed:
     steps: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _fmt(d: Decimal) -> str:
+def format_plain(d: Decimal) -> str:
+    """A Decimal as plain text without exponent or trailing zeros (12.50 → "12.5", 1E+3 → "1000")."""
     s = format(d.normalize(), "f")
     return s
 
@@ -80,6 +89,14 @@ def _same_unit(written: str, base: str) -> bool:
 
 
 def parse_value(raw: object, unit: str, number_format: str | None = None) -> Parsed:
+    """Parse one value cell (see :func:`_parse_value`); a negative zero (－0, -0.0) is stored as 0."""
+    p = _parse_value(raw, unit, number_format)
+    if p.value is not None and p.value == 0:
+        p.value = Decimal(0)
+    return p
+
+
+def _parse_value(raw: object, unit: str, number_format: str | None = None) -> Parsed:
     """Parse one value cell written in a column whose unit is ``unit`` (the header's unit).
 
     Accepts numbers, text numbers with spaces (incl. U+3000), full-width digits/decimal points/commas,
@@ -105,15 +122,18 @@ def parse_value(raw: object, unit: str, number_format: str | None = None) -> Par
         value = to_decimal(raw)
         if number_format and "%" in number_format.replace('"%"', ""):
             scaled = value * 100
-            p.steps.append(("percent_format", f"单元格为百分比格式：{_fmt(value)} 读作 {_fmt(scaled)}%"))
+            p.steps.append(("percent_format", f"单元格为百分比格式：{format_plain(value)} 读作 {format_plain(scaled)}%"))
             p.percent_marked = True
             value = scaled
         p.value = value
         return p
     text = str(raw)
-    s = _WS_RE.sub("", text)  # str.split whitespace covers U+3000 and U+00A0
-    if s != text:
-        p.steps.append(("whitespace", f"去除空格：“{text}”→“{s}”"))
+    visible = _INVISIBLE_RE.sub("", text)
+    if visible != text:
+        p.steps.append(("invisible", f"去除看不见的字符（如零宽空格）：“{visible}”中夹有 {len(text) - len(visible)} 个不可见字符，已删除"))
+    s = _WS_RE.sub("", visible)  # str.split whitespace covers U+3000 and U+00A0
+    if s != visible:
+        p.steps.append(("whitespace", f"去除空格：“{visible}”→“{s}”"))
     if s == "":
         p.missing = p.empty = True
         return p
@@ -155,7 +175,7 @@ def parse_value(raw: object, unit: str, number_format: str | None = None) -> Par
         p.value = value
         return p
     if suffix == unit or (not scale and _same_unit(written_unit, unit)):
-        p.steps.append(("unit_text", f"去掉单位：“{s}”→ {_fmt(value)}"))
+        p.steps.append(("unit_text", f"去掉单位：“{s}”→ {format_plain(value)}"))
         p.value = value
         return p
     if unit == "%" or (written_unit and not _same_unit(written_unit, col_base)):
@@ -163,7 +183,7 @@ def parse_value(raw: object, unit: str, number_format: str | None = None) -> Par
         return p
     factor = (SCALE_SUFFIXES[scale] if scale else Decimal(1)) / col_prefix
     result = value * factor
-    p.steps.append(("scale_suffix", f"按该列单位“{unit}”换算：“{s}”→ {_fmt(result)}"))
+    p.steps.append(("scale_suffix", f"按该列单位“{unit}”换算：“{s}”→ {format_plain(result)}"))
     p.value = result
     return p
 
@@ -236,6 +256,9 @@ class AreaMatch:
     total: bool = False
     steps: list[tuple[str, str]] = field(default_factory=list)
     empty: bool = False
+    subtotal: bool = False  # a 小计 row: ``members`` are its leagues (None: not determinable, or the rows above)
+    members: tuple[str, ...] | None = None
+    like: str | None = None  # unknown, but contains the core of this area's name (呼和浩特县 → 呼和浩特市)
 
 
 class AreaResolver:
@@ -258,8 +281,36 @@ class AreaResolver:
         self.cores = {k: next(iter(v)) for k, v in cores.items() if len(v) == 1 and k not in self.exact}
         self.aliases = {norm_text(k): v for k, v in LEAGUE_ALIASES.items()}
         self.totals = {norm_text(t) for t in TOTAL_LABELS}
+        self.all_cores = sorted(cores.items(), key=lambda kv: -len(kv[0]))
+
+    def subtotal(self, key: str) -> AreaMatch | None:
+        """A 小计 label (东部五盟市小计, 呼和浩特市、包头市小计, 小计): its members, or None when not a subtotal."""
+        m = _SUBTOTAL_RE.match(key)
+        if not m or key in self.totals:
+            return None
+        label = m["label"]
+        out = AreaMatch(subtotal=True, total=True)
+        if not label:
+            return out  # a bare 小计: the league rows above it (validate decides)
+        leagues = list(self.cat.leagues().index)
+        for prefix, group in SUBTOTAL_GROUPS.items():
+            if label.startswith(prefix):
+                members = group if group is not None else tuple(c for c in leagues if c not in EAST_LEAGUES)
+                stated = re.search(r"(\d+|十二|十一|[一二两三四五六七八九十])个?盟市", label)
+                if stated:
+                    n = int(stated[1]) if stated[1].isdigit() else _COUNT_WORDS[stated[1]]
+                    if n != len(members):
+                        return out  # 东部六盟市: not the standard grouping, members unknown
+                out.members = tuple(members)
+                return out
+        names = [x for x in re.split(r"[、,，/+;；]", label) if x]  # not 和: 呼和浩特市
+        codes = [self.resolve(x).adcode for x in names]
+        if len(names) >= 2 and all(codes):
+            out.members = tuple(codes)  # type: ignore[arg-type]
+        return out
 
     def resolve(self, raw: object) -> AreaMatch:
+        """What an area cell names: an area (``adcode``), a total or subtotal row, or nothing."""
         m = AreaMatch()
         if raw is None or raw == "":
             m.empty = True
@@ -293,12 +344,18 @@ class AreaResolver:
             m.total = True
             return m
         code = self.exact.get(key)
+        if code is None and key not in self.aliases and key not in self.cores:
+            sub = self.subtotal(key)
+            if sub is not None:
+                return sub
         how = None
         if code is None and key in self.aliases:
             code, how = self.aliases[key], "简称"
         elif code is None and key in self.cores:
             code, how = self.cores[key], "省略“市/盟/旗/县/区”的名称"
         if code is None:
+            m.like = next((c for core, codes in self.all_cores if len(core) >= 2 and core in key
+                           for c in sorted(codes)), None)
             return m
         m.adcode = code
         official = self.cat.area_name(code)
@@ -312,7 +369,7 @@ class AreaResolver:
 # ---------------------------------------------------------------------------------------
 # entries -> records (every step reported to the collector)
 # ---------------------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One value cell after normalisation. ``value`` is in the catalogue's unit (None: missing or error);
     ``total`` marks a 合计 row (checked, never imported)."""
@@ -323,6 +380,7 @@ class Record:
     year: int | None
     parsed: Parsed
     value: Decimal | None
+    subtotal: AreaMatch | None = None  # a 小计 row (``total`` is True too): its members, when known
 
 
 def _resolve_entry_area(e, cat: Catalogue, areas: AreaResolver, col) -> tuple[str | None, bool]:
@@ -330,6 +388,8 @@ def _resolve_entry_area(e, cat: Catalogue, areas: AreaResolver, col) -> tuple[st
     m = areas.resolve(e.area_raw)
     code = areas.resolve(e.code_raw) if e.code_raw is not None else None
     r, c = e.area_cell
+    if m.subtotal:
+        return None, m  # type: ignore[return-value]
     if m.total:
         return None, True
     if m.adcode is None and code is not None and code.adcode:
@@ -340,8 +400,11 @@ def _resolve_entry_area(e, cat: Catalogue, areas: AreaResolver, col) -> tuple[st
     if m.adcode is None:
         if m.empty:
             col.issue("unknown_league", "缺少盟市（旗县）名称", sheet, r, c)
+        elif m.like:
+            col.issue("unknown_league", f"“{e.area_raw}”不是内蒙古的盟市或旗县（市、区）名称，也不是区划代码（与“{cat.area_name(m.like)}”"
+                                        "相近，是否写错？）；请使用规范名称，如“呼和浩特市”“兴安盟”", sheet, r, c)
         else:
-            col.issue("unknown_league", f"“{e.area_raw}”不是内蒙古的盟市或旗县（市、区）名称，也不是区划代码；请使用规范名称，如“呼和浩特市”“兴安盟”", sheet, r, c)
+            col.issue("unknown_place", f"“{e.area_raw}”不是内蒙古的盟市或旗县（市、区）名称，也不是区划代码；请使用规范名称，如“呼和浩特市”“兴安盟”", sheet, r, c)
         return None, False
     for kind, text in m.steps:
         col.normalised(kind, e.area_raw, m.adcode, text, sheet, r, c)
@@ -357,6 +420,26 @@ def _resolve_entry_area(e, cat: Catalogue, areas: AreaResolver, col) -> tuple[st
     return m.adcode, False
 
 
+def _suspect_fractions(recs: list[Record], col) -> None:
+    """In a column of percent numbers (97–99), a bare 0.985 (or 1) was probably meant as 98.5 %: warn, never silent."""
+    plain = [r for r in recs if not r.parsed.percent_marked and not r.total]
+    big = sorted(r.parsed.value for r in plain if r.parsed.value > 1)
+    if not big:
+        return
+    median = big[len(big) // 2]
+    if median < 5:
+        return
+    lo, hi = big[0], big[-1]
+    for r in plain:
+        v = r.parsed.value
+        if Decimal(0) < v <= Decimal(1):
+            e = r.entry
+            col.issue("percent_fraction_suspect",
+                      f"填的是 {format_plain(v)}（按 {format_plain(v)}% 导入），而该列其他数在 {format_plain(lo)}–{format_plain(hi)} 之间；"
+                      f"是否本意为 {format_plain(v * 100)}%？如是，请改为“{format_plain(v * 100)}”后重新上传；确认无误可直接确认导入",
+                      e.sheet, e.row, e.col)
+
+
 def normalise_entries(entries: list, cat: Catalogue, col) -> list[Record]:
     """Resolve areas and years and parse every value; report each normalisation and each
     unparseable cell to ``col`` (a messages.Collector). Percent columns whose plain values all lie
@@ -366,11 +449,20 @@ def normalise_entries(entries: list, cat: Catalogue, col) -> list[Record]:
     year_cache: dict = {}
     records: list[Record] = []
     empty_by_sheet: dict = {}
+    unknown_seen: set = set()
     for e in entries:
         akey = (e.sheet, e.area_cell, e.code_cell)
         if akey not in area_cache:
             area_cache[akey] = _resolve_entry_area(e, cat, areas, col)
         adcode, total = area_cache[akey]
+        sub = total if isinstance(total, AreaMatch) else None
+        if adcode is None and not total:
+            # an unknown place (already reported once for its row): its values are never imported, so
+            # keep one stand-in per column and year (the total checks skip such columns), not one per cell
+            ukey = (e.group, e.sheet, repr(e.year_raw))
+            if ukey in unknown_seen:
+                continue
+            unknown_seen.add(ukey)
         ykey = (e.sheet, e.year_cell, repr(e.year_raw))
         if ykey not in year_cache:
             year, steps, err = parse_year(e.year_raw)
@@ -385,25 +477,28 @@ def normalise_entries(entries: list, cat: Catalogue, col) -> list[Record]:
         parsed = parse_value(e.raw, e.unit, e.number_format)
         if parsed.empty:
             empty_by_sheet[e.sheet] = empty_by_sheet.get(e.sheet, 0) + 1
-        records.append(Record(e, adcode, total, year_cache[ykey], parsed, parsed.value))
+        records.append(Record(e, adcode, bool(total), year_cache[ykey], parsed, parsed.value, sub))
     # percent columns: fractions or percent numbers, decided by the column's plain values
     groups: dict = {}
     for rec in records:
         if cat.unit(rec.entry.indicator_id) == "%" and rec.parsed.value is not None:
             groups.setdefault(rec.entry.group, []).append(rec)
     for recs in groups.values():
+        if not decide_percent_column([r.parsed for r in recs]):
+            _suspect_fractions(recs, col)
+            continue
         if decide_percent_column([r.parsed for r in recs]):
             plain = [r for r in recs if not r.parsed.percent_marked]
             for r in plain:
                 r.value = r.parsed.value * 100
-                r.parsed.steps.append(("percent_fraction", f"该列不带%的数都在0–1之间，按小数读作百分比：{_fmt(r.parsed.value)} → {_fmt(r.value)}%"))
+                r.parsed.steps.append(("percent_fraction", f"该列不带%的数都在0–1之间，按小数读作百分比：{format_plain(r.parsed.value)} → {format_plain(r.value)}%"))
             if not any(Decimal(0) < r.parsed.value < Decimal(1) for r in plain):
                 e = recs[0].entry
                 col.issue("ambiguous_percent", "该列百分比只写了0或1，已按小数读作0%或100%；如果本意是1%，请写成“1%”", e.sheet, *e.header_cell)
     for rec in records:
         e = rec.entry
         for kind, text in rec.parsed.steps:
-            col.normalised(kind, e.raw, "" if rec.value is None else _fmt(rec.value), text, e.sheet, e.row, e.col)
+            col.normalised(kind, e.raw, "" if rec.value is None else format_plain(rec.value), text, e.sheet, e.row, e.col)
         if rec.parsed.error:
             kind, text = rec.parsed.error
             col.issue(kind, text, e.sheet, e.row, e.col)
@@ -415,8 +510,8 @@ def normalise_entries(entries: list, cat: Catalogue, col) -> list[Record]:
                 rec.value = None
             else:
                 if converted != rec.value:
-                    col.normalised("unit_convert", _fmt(rec.value), _fmt(converted),
-                                   f"按单位“{e.unit}”换算为目录单位“{target}”：{_fmt(rec.value)} → {_fmt(converted)}", e.sheet, e.row, e.col)
+                    col.normalised("unit_convert", format_plain(rec.value), format_plain(converted),
+                                   f"按单位“{e.unit}”换算为目录单位“{target}”：{format_plain(rec.value)} → {format_plain(converted)}", e.sheet, e.row, e.col)
                 rec.value = converted
     for sheet, n in empty_by_sheet.items():
         col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}有 {n} 个空单元格，视为缺失，不导入（不按0处理）")

@@ -134,6 +134,8 @@ def load_file(data: bytes, file_name: str, con=None, *, today: dt.date | None = 
         col.issue("no_table", "找不到可导入的数据表：需要“盟市”列（或“旗县”列）和至少一个指标列，表头写法见模板")
     elif entries and not good and not col.errors:
         col.issue("no_values", "文件中没有可导入的数值（所有单元格都是空的或标为缺失）")
+    if col.more_normalisations:
+        col.note(f"另有 {col.more_normalisations:,} 处同类规范化处理（每类只列出前 {col.limit} 处）")
     rows = _rows_frame(good)
     preview = None
     if con is not None and len(rows):

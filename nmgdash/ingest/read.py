@@ -1,8 +1,10 @@
 """Reading a staff member's file: bytes -> sheets (grids of cells) -> raw entries.
 
-* :func:`read_grids` opens .xlsx/.xlsm (openpyxl: real merged ranges, number formats, formula cells
-  without a cached value), .xls (python-calamine) and .csv (encoding detected by charset-normalizer;
-  GBK is decoded as its superset GB18030 so GB18030-only characters survive).
+* :func:`read_grids` opens .xlsx/.xlsm (values from python-calamine, only cells that hold something;
+  merged ranges, number formats, formula cells without a cached value, hidden rows/columns, filters and
+  external links from one streaming pass over the sheet XML — never the declared dimension), .xls
+  (python-calamine) and .csv (a BOM, strict UTF-8, strict GB18030, then charset-normalizer's guess).
+  Sheets with more than :data:`MAX_CELLS` filled cells and encrypted workbooks are refused.
 * :func:`parse_grid` finds the table in a sheet — title and blank rows above the header, a one- or
   two-row header (year cells merged over their indicators), a year column, a labelled year cell, the
   long layout (盟市, 年份, 指标, 数值, 单位), 合计 rows, blank rows and trailing empty columns — and returns
@@ -17,13 +19,26 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from xml.etree import ElementTree as ET
+
+import python_calamine as pc
+from charset_normalizer import from_bytes
+from openpyxl.styles.numbers import BUILTIN_FORMATS
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import range_boundaries
 
 from nmgdash.ingest.catalogue import Catalogue, norm_text
-from nmgdash.ingest.messages import Collector, FileRejected, Issue
-from nmgdash.ingest.normalize import FORMULA_NO_VALUE, year_label
+from nmgdash.ingest.messages import Collector, FileRejected, Issue, coordinate
+from nmgdash.ingest.normalize import FORMULA_NO_VALUE, AreaResolver, convert_unit, year_label
 
 #: Largest file accepted (bytes); the web upload limit (server.maxUploadSize) should not exceed it.
 MAX_BYTES = 10 * 1024 * 1024
+#: Most cells holding a value (or a formula) read from one sheet; a larger sheet is refused before parsing.
+MAX_CELLS = 300_000
+#: Name of the stream an encrypted Office file keeps its key in (UTF-16LE, as in the OLE directory).
+_ENCRYPTED_OLE = "EncryptionInfo".encode("utf-16-le")
+PASSWORD_HELP = ("文件设有密码保护，无法读取。请在 Excel 中打开文件（输入密码），点“文件 → 信息 → 保护工作簿 → 用密码进行加密”，"
+                 "清空密码后保存，再重新上传；或另存一份不设密码的副本上传")
 ACCEPTED = (".xlsx", ".xlsm", ".xls", ".csv")
 
 LEAGUE_LABELS = {"盟市", "盟市名称", "地区", "地区名称", "盟(市)", "盟市别", "行政区划", "区域", "盟市团委", "名称", "地区/单位"}
@@ -52,6 +67,11 @@ class Grid:
     formats: dict[tuple[int, int], str] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden: bool = False
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    autofilter: bool = False
+    external: set[tuple[int, int]] = field(default_factory=set)
+    named_cols: set[int] = field(default_factory=set)  # hidden columns already named in another message
 
     def __post_init__(self):
         self.nrows = len(self.values)
@@ -71,6 +91,12 @@ class Grid:
         """Value of (r, c), or of the anchor of the merged range that covers it."""
         return self.get(*self._anchor.get((r, c), (r, c)))
 
+    def merged_range(self, r: int, c: int) -> tuple[int, int, int, int] | None:
+        """The merged range (min_row, min_col, max_row, max_col) that covers (r, c), or None."""
+        if (r, c) not in self._anchor:
+            return None
+        return next(m for m in self.merged if m[0] <= r <= m[2] and m[1] <= c <= m[3])
+
     def anchor(self, r: int, c: int) -> tuple[int, int]:
         return self._anchor.get((r, c), (r, c))
 
@@ -86,8 +112,11 @@ def _blank(v: object) -> bool:
 # bytes -> grids
 # ---------------------------------------------------------------------------------------
 def read_grids(data: bytes, file_name: str, col: Collector) -> list[Grid]:
-    """Open the file. Raises :class:`FileRejected` (kind not_a_spreadsheet, empty_file or
-    file_too_large) when it cannot be read as a spreadsheet at all."""
+    """Open the file. Raises :class:`FileRejected` (kind not_a_spreadsheet, empty_file, file_too_large,
+    password_protected or too_many_cells) when it cannot be read as a spreadsheet at all.
+
+    Work is bounded by what the file holds: only cells that hold a value are read, and a sheet with
+    more than :data:`MAX_CELLS` of them is refused before it is parsed."""
     ext = PurePath(file_name).suffix.lower()
 
     def reject(kind: str, detail: str):
@@ -101,10 +130,12 @@ def read_grids(data: bytes, file_name: str, col: Collector) -> list[Grid]:
     is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     if ext not in ACCEPTED:
         reject("not_a_spreadsheet", f"不支持“{ext or '无扩展名'}”文件；请上传 .xlsx、.xls 或 .csv 文件")
+    if is_ole and _ENCRYPTED_OLE in data:
+        reject("password_protected", PASSWORD_HELP)
     if is_zip:
         if ext in (".xls", ".csv"):
             col.note(f"文件扩展名是{ext}，内容实为 .xlsx 工作簿，按 .xlsx 读取")
-        grids = _read_xlsx(data, file_name, reject)
+        grids = _read_xlsx(data, col, reject)
     elif is_ole:
         if ext != ".xls":
             col.note(f"文件扩展名是{ext}，内容实为旧版 .xls 工作簿，按 .xls 读取")
@@ -118,45 +149,219 @@ def read_grids(data: bytes, file_name: str, col: Collector) -> list[Grid]:
     return grids
 
 
-def _read_xlsx(data: bytes, file_name: str, reject) -> list[Grid]:
-    import openpyxl
+def _too_many(reject, sheet: str | None, n: int, exact: bool = True) -> None:
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    size = f"有 {n:,} 个" if exact else f"超过 {n:,} 个"
+    reject("too_many_cells", f"{where}{size}填了内容的单元格，超过上限 {MAX_CELLS:,} 个，未读取；"
+                             "请删除表格下方或右侧多余的行和列（或只保留要导入的表）后重试")
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _xml_root(z: zipfile.ZipFile, name: str):
 
     try:
-        wb_f = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-        wb_v = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
-        reject("not_a_spreadsheet", f"无法作为 Excel 工作簿打开（{type(e).__name__}）；请用 Excel 另存为 .xlsx 后重试")
+        return ET.fromstring(z.read(name))
+    except KeyError:
+        return None
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the zip (from xl/workbook.xml and its relationships)."""
+    wb, rels = _xml_root(z, "xl/workbook.xml"), _xml_root(z, "xl/_rels/workbook.xml.rels")
+    if wb is None or rels is None:
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for el in wb.iter():
+        if _local(el.tag) != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+        target = targets.get(rid, "")
+        if target:
+            out[el.get("name")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return out
+
+
+def _number_formats(z: zipfile.ZipFile) -> list[str]:
+    """Number format of each cell style index (xl/styles.xml cellXfs), 'General' when none."""
+
+    root = _xml_root(z, "xl/styles.xml")
+    if root is None:
+        return []
+    custom = {int(el.get("numFmtId", -1)): el.get("formatCode", "") for el in root.iter() if _local(el.tag) == "numFmt"}
+    xfs = next((el for el in root if _local(el.tag) == "cellXfs"), None)
+    out = []
+    for xf in (xfs if xfs is not None else []):
+        fid = int(xf.get("numFmtId", 0) or 0)
+        out.append(custom.get(fid) or BUILTIN_FORMATS.get(fid, "General"))
+    return out
+
+
+_CELL_RE = re.compile(r"([A-Z]+)(\d+)")
+
+
+@dataclass
+class _SheetXml:
+    """What calamine does not give: formats of value cells, formulas, hidden rows and columns, filters."""
+
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    no_value: list[tuple[int, int]] = field(default_factory=list)  # formula cells without a cached value
+    external: list[tuple[int, int]] = field(default_factory=list)  # formulas referring to other workbooks
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    autofilter: bool = False
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+def _count_value_cells(z: zipfile.ZipFile, part: str, stop: int) -> int:
+    """Cells holding a value or a formula (<v>, <is>, <f>) in a sheet part, counted on the raw bytes as
+    they are decompressed (no parsing); counting stops a little above ``stop``."""
+    n, tail = 0, b""
+    pattern = re.compile(rb"<(?:\w+:)?(?:v|is|f)[\s>/]")
+    with z.open(part) as f:
+        while chunk := f.read(1 << 20):
+            buf = tail + chunk
+            n += len(pattern.findall(buf))
+            tail = buf[-8:]
+            n -= len(pattern.findall(tail))  # counted again with the next chunk
+            if n > stop:
+                return n
+    return n + len(pattern.findall(tail))
+
+
+def _scan_sheet(z: zipfile.ZipFile, part: str, formats: list[str]) -> _SheetXml:
+    """One streaming pass over a sheet part; elements are cleared as they end, so memory stays small.
+    Only cells that are present in the XML are visited (never the declared dimension)."""
+
+
+    out = _SheetXml()
+    parser = ET.XMLPullParser(events=("start", "end"))
+    row_no, col_no = 0, 0
+    cell_style, has_value, formula = None, False, None
+    with z.open(part) as f:
+        while chunk := f.read(1 << 16):
+            parser.feed(chunk)
+            for event, el in parser.read_events():
+                tag = _local(el.tag)
+                if event == "start":
+                    if tag == "row":
+                        row_no = int(el.get("r") or row_no + 1)
+                        col_no = 0
+                        if el.get("hidden") in ("1", "true"):
+                            out.hidden_rows.add(row_no)
+                    elif tag == "c":
+                        ref = el.get("r")
+                        m = _CELL_RE.fullmatch(ref or "")
+                        if m:
+                            col_no, row_no = column_index_from_string(m[1]), int(m[2])
+                        else:
+                            col_no += 1
+                        cell_style, has_value, formula = el.get("s"), False, None
+                    continue
+                if tag in ("v", "is"):
+                    has_value = has_value or tag == "is" or bool(el.text)
+                elif tag == "f":
+                    formula = el.text or ""
+                elif tag == "c":
+                    cell = (row_no, col_no)
+                    if formula is not None and not has_value:
+                        out.no_value.append(cell)
+                    if formula and re.search(r"\[\d+\]", formula):
+                        out.external.append(cell)
+                    if (has_value or formula is not None) and cell_style and cell_style.isdigit():
+                        i = int(cell_style)
+                        if i < len(formats) and formats[i] != "General":
+                            out.formats[cell] = formats[i]
+                elif tag == "col" and el.get("hidden") in ("1", "true"):
+                    lo, hi = int(el.get("min", 0)), int(el.get("max", 0))
+                    if hi - lo < 16384:
+                        out.hidden_cols.update(range(lo, hi + 1))
+                elif tag == "autoFilter":
+                    out.autofilter = True
+                elif tag == "mergeCell" and el.get("ref"):
+                    try:
+                        c1, r1, c2, r2 = range_boundaries(el.get("ref"))
+                    except ValueError:
+                        continue
+                    out.merged.append((r1, c1, r2, c2))
+                if tag in ("c", "row", "col", "mergeCell"):
+                    el.clear()
+    return out
+
+
+def _read_xlsx(data: bytes, col: Collector, reject) -> list[Grid]:
+    """Values from python-calamine (only cells that hold something); formats, formulas without a cached
+    value, hidden rows/columns, filters and external links from one streaming pass over each sheet's XML."""
+
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        parts = _sheet_parts(z)
+        formats = _number_formats(z)
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        metas = wb.sheets_metadata
+    except pc.PasswordError:
+        reject("password_protected", PASSWORD_HELP)
+    except Exception:  # zipfile, XML and calamine errors: the file is not a readable workbook
+        reject("not_a_spreadsheet", "无法作为 Excel 工作簿打开（文件可能已损坏）；请用 Excel 另存为 .xlsx 后重试")
     grids = []
-    for ws_f in wb_f.worksheets:
-        ws_v = wb_v[ws_f.title]
-        values, formats = [], {}
-        for row_f, row_v in zip(ws_f.iter_rows(), ws_v.iter_rows()):
-            out = []
-            for cf, cv in zip(row_f, row_v):
-                v = cv.value
-                if cf.data_type == "f" and v is None:
-                    v = FORMULA_NO_VALUE
-                if isinstance(v, str) and v == "":
-                    v = None
-                out.append(v)
-                if v is not None and cf.number_format and cf.number_format != "General":
-                    formats[(cf.row, cf.column)] = cf.number_format
-            values.append(out)
-        merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws_f.merged_cells.ranges]
-        grids.append(Grid(ws_f.title, values, formats, merged, hidden=ws_f.sheet_state != "visible"))
+    for meta in metas:
+        part = parts.get(meta.name)
+        hidden = str(getattr(meta, "visible", "Visible")).lower().endswith("hidden")
+        if part is not None and part in z.namelist():
+            n = _count_value_cells(z, part, MAX_CELLS)
+            if n > MAX_CELLS and not hidden:
+                _too_many(reject, meta.name, n, exact=False)
+            if n > MAX_CELLS:  # a huge hidden sheet is skipped (parse_grid notes hidden sheets)
+                grids.append(Grid(meta.name, [["(隐藏)"]], hidden=True))
+                continue
+            try:
+                xml = _scan_sheet(z, part, formats)
+            except Exception:  # malformed XML
+                reject("not_a_spreadsheet", f"工作表“{meta.name}”的内容已损坏，无法读取；请用 Excel 另存为 .xlsx 后重试")
+        else:
+            xml = _SheetXml()
+        try:
+            sheet = wb.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+        except Exception:
+            reject("not_a_spreadsheet", f"工作表“{meta.name}”无法读取（文件可能已损坏）；请用 Excel 另存为 .xlsx 后重试")
+        values = [[None if (isinstance(v, str) and v == "") else v for v in r] for r in rows]
+        for r, c in xml.no_value:
+            while len(values) < r:
+                values.append([])
+            row = values[r - 1]
+            row.extend([None] * (c - len(row)))
+            row[c - 1] = FORMULA_NO_VALUE
+        merged = xml.merged or [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
+                                for (r1, c1), (r2, c2) in (getattr(sheet, "merged_cell_ranges", None) or [])]
+        grid = Grid(meta.name, values, xml.formats, merged, hidden=hidden)
+        grid.hidden_rows, grid.hidden_cols, grid.autofilter = xml.hidden_rows, xml.hidden_cols, xml.autofilter
+        grid.external = set(xml.external)
+        grids.append(grid)
     return grids
 
 
 def _read_xls(data: bytes, reject) -> list[Grid]:
-    import python_calamine as pc
 
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as e:  # calamine raises its own error types for every unreadable file
-        reject("not_a_spreadsheet", f"无法作为 .xls 工作簿打开（{e}）；请用 Excel 另存为 .xlsx 后重试")
+    except pc.PasswordError:
+        reject("password_protected", PASSWORD_HELP)
+    except Exception:  # calamine raises its own error types for every unreadable file
+        reject("not_a_spreadsheet", "无法作为 .xls 工作簿打开（文件可能已损坏，或不是 Excel 文件）；请用 Excel 另存为 .xlsx 后重试")
     grids = []
     for meta in wb.sheets_metadata:
-        sheet = wb.get_sheet_by_name(meta.name)
+        try:
+            sheet = wb.get_sheet_by_name(meta.name)
+        except pc.PasswordError:
+            reject("password_protected", PASSWORD_HELP)
+        except Exception:
+            reject("not_a_spreadsheet", f"工作表“{meta.name}”无法读取（文件可能已损坏）；请用 Excel 另存为 .xlsx 后重试")
+        if sheet.height * sheet.width > MAX_CELLS:
+            _too_many(reject, meta.name, sheet.height * sheet.width)
         rows = sheet.to_python(skip_empty_area=False)
         values = [[None if (isinstance(v, str) and v == "") else v for v in r] for r in rows]
         merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
@@ -165,36 +370,58 @@ def _read_xls(data: bytes, reject) -> list[Grid]:
     return grids
 
 
-def _read_csv(data: bytes, col: Collector, reject) -> Grid:
-    from charset_normalizer import from_bytes
+def _decode(data: bytes) -> tuple[str, str, str]:
+    """(text, encoding name, how): a BOM, then strict UTF-8, then strict GB18030 (a superset of GBK),
+    and only then charset-normalizer's guess — short GBK files are never read as a Korean code page."""
 
-    if b"\x00" in data[:4096]:
-        reject("not_a_spreadsheet", "文件不是文本格式的 CSV，也不是 Excel 工作簿")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig"), "UTF-8 (BOM)", "自动识别"
+    for enc, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
+        try:
+            return data.decode(enc), name, "自动识别"
+        except UnicodeDecodeError:
+            pass
     best = from_bytes(data).best()
     if best is None:
-        reject("not_a_spreadsheet", "无法识别文件的文字编码，不是可读的 CSV 文件")
+        raise UnicodeError
     encoding = best.encoding.lower().replace("-", "_")
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf_8_sig"
-    elif encoding in ("gbk", "gb2312", "cp936", "hz", "gb18030"):
-        encoding = "gb18030"  # superset of GBK/GB2312: GB18030-only characters survive
-    text = data.decode(encoding)
-    col.note(f"CSV 文件编码：{encoding.replace('_sig', ' (BOM)').replace('_', '-').upper()}（自动识别）")
+    try:
+        return data.decode(encoding), encoding.replace("_", "-").upper(), "推测，请核对文字是否正确"
+    except (UnicodeDecodeError, LookupError):
+        raise UnicodeError from None
+
+
+def _read_csv(data: bytes, col: Collector, reject) -> Grid:
+    if b"\x00" in data[:4096]:
+        reject("not_a_spreadsheet", "文件不是文本格式的 CSV，也不是 Excel 工作簿")
+    try:
+        text, encoding, how = _decode(data)
+    except UnicodeError:
+        reject("not_a_spreadsheet", "无法识别文件的文字编码，不是可读的 CSV 文件")
+    col.note(f"CSV 文件编码：{encoding}（{how}）")
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    values = [[None if c == "" else c for c in r] for r in rows]
+    first = sample.splitlines()[0] if sample.splitlines() else ""
+    width = max(1, first.count(delimiter) + 1)
+    lines = text.count("\n") + 1
+    if lines * width > MAX_CELLS:  # before parsing: the lines times the header's columns
+        _too_many(reject, None, lines * width)
+    values = []
+    for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        values.append([None if c == "" else c for c in r])
+        if len(values) * width > MAX_CELLS:
+            _too_many(reject, None, len(values) * width, exact=False)
     return Grid(None, values)
 
 
 # ---------------------------------------------------------------------------------------
 # grid -> entries
 # ---------------------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One value cell with everything needed to parse it; coordinates are 1-based."""
 
@@ -268,8 +495,41 @@ def parse_grid(grid: Grid, cat: Catalogue, col: Collector) -> list[Entry]:
     first_data = band[-1] + 1
     roles = {c.role for c in columns}
     if "indicator" in roles and "value" in roles:
-        return _long_entries(grid, columns, band[0], first_data, cat, col)
-    return _wide_entries(grid, columns, band[0], first_data, cat, col)
+        entries = _long_entries(grid, columns, band[0], first_data, cat, col)
+    else:
+        entries = _wide_entries(grid, columns, band[0], first_data, cat, col)
+    _report_hidden_and_linked(grid, entries, col)
+    return entries
+
+
+def _cells_text(cells: list[tuple[int, int]], limit: int = 10) -> str:
+
+    shown = "、".join(coordinate(r, c) for r, c in cells[:limit])
+    return shown + (f" 等 {len(cells):,} 个单元格" if len(cells) > limit else "")
+
+
+def _report_hidden_and_linked(grid: Grid, entries: list[Entry], col: Collector) -> None:
+    """Warn (once per sheet) when imported values sit in hidden rows or columns, or come from formulas
+    that link to other workbooks: the person who checked the sheet did not see them, or they may be stale."""
+    filled = [e for e in entries if not _blank(e.raw)]
+    hidden = [(e.row, e.col) for e in filled if e.row in grid.hidden_rows
+              or (e.col in grid.hidden_cols and e.col not in grid.named_cols)]
+    if hidden:
+        rows = sorted({r for r, _ in hidden if r in grid.hidden_rows})
+        cols = sorted({c for _, c in hidden if c in grid.hidden_cols})
+
+        what = []
+        if rows:
+            shown = "、".join(str(r) for r in rows[:10]) + (f" 等 {len(rows):,} 行" if len(rows) > 10 else "")
+            what.append(f"第{shown}行是隐藏行" + ("（被筛选隐藏或手动隐藏）" if grid.autofilter else "（手动隐藏）"))
+        if cols:
+            what.append(f"{'、'.join(get_column_letter(c) for c in cols[:10])}列是隐藏列")
+        col.issue("hidden_cells", f"{'，'.join(what)}，其中的数值（{_cells_text(hidden)}）也会导入；"
+                                  "请取消隐藏并核对后再确认导入", grid.name, *hidden[0])
+    linked = sorted((e.row, e.col) for e in filled if (e.row, e.col) in grid.external)
+    if linked:
+        col.issue("external_link", f"{_cells_text(linked)}的数值是链接其他工作簿的公式结果，导入的是文件上次保存时的值，"
+                                   "可能不是最新的；请核对后确认，或把公式改为数值后重新上传", grid.name, *linked[0])
 
 
 def _find_header(grid: Grid, cat: Catalogue) -> int | None:
@@ -289,7 +549,6 @@ def _find_header(grid: Grid, cat: Catalogue) -> int | None:
 
 def _area_column(grid: Grid, header: int, cat: Catalogue) -> int | None:
     """The first column below ``header`` whose cells are mostly area names or adcodes (None if none)."""
-    from nmgdash.ingest.normalize import AreaResolver
 
     resolver = AreaResolver(cat)
     for c in range(1, grid.ncols + 1):
@@ -374,7 +633,6 @@ def _check_data_columns(grid: Grid, columns: list[_Column], first: int, cat: Cat
             r, cc = c.header_cell
             target = cat.unit(c.indicator_id)
             if c.unit:
-                from nmgdash.ingest.normalize import convert_unit
 
                 if convert_unit(1, c.unit, target) is None:  # type: ignore[arg-type]
                     col.issue("unit_mismatch", f"表头单位“{c.unit}”与指标“{cat.name(c.indicator_id)}”的单位“{target}”不符", sheet, r, cc)
@@ -458,6 +716,7 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
         c = _area_column(grid, top, cat) or 1
         area_c = _Column(c, "league", (top, c))
         data_cols = [d for d in data_cols if d.col != c]
+    data_cols = _drop_duplicate_columns(grid, data_cols, cat, col)
     if not data_cols:
         if not any(i.kind == "unknown_indicator" and i.sheet == sheet for i in col.issues):
             col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}没有可识别的指标列，未读取")
@@ -483,6 +742,10 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
         area_raw = grid.merged_get(r, area_c.col)
         area_cell = grid.anchor(r, area_c.col)
         values_blank = all(_blank(grid.get(r, c.col)) for c in data_cols)
+        span = grid.merged_range(r, area_c.col)
+        if span is not None and span[0] < r and not values_blank:
+            _merged_label(grid, span, area_c.col, r, area_raw, col)
+            continue
         if _is_footer(area_raw) and values_blank:
             col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}第{r}行“{str(area_raw)[:20]}”是表尾说明，未导入")
             continue
@@ -521,6 +784,40 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
     return entries
 
 
+def _merged_label(grid: Grid, span: tuple[int, int, int, int], c: int, r: int, label: object, col: Collector) -> None:
+    """One message per merged area label whose rows below the first also hold numbers (s19)."""
+
+    r1, c1, r2, c2 = span
+    rng = f"{coordinate(r1, c1)}:{coordinate(r2, c2)}"
+    col.issue("merged_label_over_rows",
+              f"“{label}”是合并单元格 {rng}（第{r1}–{r2}行），这几行都填了数值，无法判断第{r}行属于哪个地区；"
+              "请取消合并，每个地区只占一行（多出的行如是下属单位，请删除或另填）", grid.name, r, c)
+
+
+def _drop_duplicate_columns(grid: Grid, data_cols: list[_Column], cat: Catalogue, col: Collector) -> list[_Column]:
+    """Two columns for the same indicator (and year): one message naming both header cells (and which is
+    hidden), and only the first column is read, so the rows are not reported as duplicates one by one."""
+
+
+    first: dict[tuple, _Column] = {}
+    keep = []
+    for c in data_cols:
+        key = (c.indicator_id, c.year)
+        if key not in first:
+            first[key] = c
+            keep.append(c)
+            continue
+        a = first[key]
+        hidden = [get_column_letter(x.col) for x in (a, c) if x.col in grid.hidden_cols]
+        grid.named_cols.update(x.col for x in (a, c))
+        note = f"（{'、'.join(hidden)}列是隐藏列）" if hidden else ""
+        col.issue("duplicate_indicator_column",
+                  f"{coordinate(*a.header_cell)}“{a.text}”和{coordinate(*c.header_cell)}“{c.text}”是同一个指标"
+                  f"“{cat.name(c.indicator_id)}”{note}；同一指标只能有一列，请删除多余的一列后重新上传",
+                  grid.name, *c.header_cell)
+    return keep
+
+
 def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat: Catalogue,
                   col: Collector) -> list[Entry]:
     sheet = grid.name
@@ -555,7 +852,6 @@ def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
         written_unit = norm_text(unit_raw) if not _blank(unit_raw) else (m.unit or None)
         target = cat.unit(m.indicator_id)
         if written_unit:
-            from nmgdash.ingest.normalize import convert_unit
 
             if convert_unit(1, written_unit, target) is None:  # type: ignore[arg-type]
                 cell = (r, unit_c.col) if unit_c and not _blank(unit_raw) else (r, ind_c.col)

@@ -16,9 +16,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from nmgdash.ingest.catalogue import Catalogue
-from nmgdash.ingest.messages import Collector
-from nmgdash.ingest.normalize import Record, _fmt
+from nmgdash.ingest.catalogue import Catalogue, norm_text
+from nmgdash.ingest.messages import Collector, coordinate
+from nmgdash.ingest.normalize import Record, format_plain
 
 #: Year-on-year change above which a value needs confirmation (±50 %).
 YOY_LIMIT = 0.5
@@ -28,7 +28,7 @@ STATUS_ZH = {"imported": "已导入", "published": "公报", "reference": "参�
 
 
 def _num(v: float) -> str:
-    return _fmt(Decimal(repr(float(v))))
+    return format_plain(Decimal(repr(float(v))))
 
 
 class Observation(BaseModel):
@@ -85,6 +85,9 @@ def validate_records(records: list[Record], cat: Catalogue, col: Collector, toda
     that may be imported (not 合计, area, year and value all valid)."""
     max_year = (today or dt.date.today()).year + 1
     good: list[Record] = []
+    county_rows: dict[tuple, list[Record]] = {}  # (sheet, row) -> league-only cells of a county row
+    league_groups = {r.entry.group for r in records if r.adcode is not None and not r.total
+                     and cat.level(r.adcode) == "league"}
     for rec in records:
         e = rec.entry
         if rec.total or rec.adcode is None or rec.year is None or rec.value is None:
@@ -92,6 +95,9 @@ def validate_records(records: list[Record], cat: Catalogue, col: Collector, toda
         level = cat.level(rec.adcode)
         levels = cat.importable_levels(e.indicator_id)
         if level not in levels:
+            if levels and e.group[1] != "long" and e.group in league_groups:
+                county_rows.setdefault((e.sheet, e.row), []).append(rec)  # a county row in a league sheet
+                continue
             cell = e.header_cell if e.group[1] != "long" else (e.row, e.col)
             name = cat.name(e.indicator_id)
             if not levels:
@@ -110,8 +116,17 @@ def validate_records(records: list[Record], cat: Catalogue, col: Collector, toda
                 col.issue(err["type"], err["msg"], e.sheet, *_cell_of(rec, str(err["loc"][0])))
             continue
         good.append(rec)
+    for (sheet, row), recs in county_rows.items():
+
+        first = recs[0]
+        cells = "、".join(coordinate(r.entry.row, r.entry.col) for r in recs)
+        names = "、".join(f"“{cat.name(r.entry.indicator_id)}”" for r in recs)
+        col.issue("county_row_for_league_indicator",
+                  f"第{row}行“{first.entry.area_raw}”是旗县（市、区）{cat.area_name(first.adcode)}，但{cells}的指标{names}只能按盟市填报；"
+                  "请删除这一行，或把旗县的数填在“旗县数据”表中", sheet, first.entry.row, first.entry.col)
     _check_duplicates(records, cat, col)
     _check_totals(records, cat, col)
+    _check_subtotals(records, cat, col)
     _check_county_sums(good, cat, col)
     return good
 
@@ -135,7 +150,7 @@ def _check_duplicates(records: list[Record], cat: Catalogue, col: Collector) -> 
 
 def _check_totals(records: list[Record], cat: Catalogue, col: Collector) -> None:
     """A 合计 row must equal the sum of its parts (same sheet, column and year). Never imported."""
-    for tot in (r for r in records if r.total):
+    for tot in (r for r in records if r.total and r.subtotal is None):
         e = tot.entry
         if tot.value is None or tot.year is None:
             continue
@@ -155,8 +170,54 @@ def _check_totals(records: list[Record], cat: Catalogue, col: Collector) -> None
         if total != tot.value:
             what = "各盟市" if lvl == "league" else "各旗县（市、区）"
             col.issue("total_mismatch",
-                      f"合计 {_fmt(tot.value)} 与{what}之和 {_fmt(total)} 不一致（相差 {_fmt(tot.value - total)}）；合计行不导入，只用于核对",
+                      f"合计 {format_plain(tot.value)} 与{what}之和 {format_plain(total)} 不一致（相差 {format_plain(tot.value - total)}）；合计行不导入，只用于核对",
                       e.sheet, e.row, e.col)
+
+
+def _check_subtotals(records: list[Record], cat: Catalogue, col: Collector) -> None:
+    """A 小计 row (东部五盟市小计, 呼和浩特市、包头市小计, or a bare 小计 for the league rows above it) must equal
+    the sum of its members (same sheet, column and year). Never imported; when its members cannot be
+    determined it is skipped with a warning."""
+    leagues = set(cat.leagues().index)
+    for tot in (r for r in records if r.subtotal is not None):
+        e = tot.entry
+        if tot.value is None or tot.year is None:
+            continue
+        label = str(e.area_raw).strip()
+        same = [r for r in records if r.entry.group == e.group and r.year == tot.year and r.entry.sheet == e.sheet]
+        members = tot.subtotal.members
+        if members is None and norm_label(label) == "小计":  # the league rows since the last total/subtotal row
+            above = [r for r in same if r.entry.row < e.row]
+            start = max((r.entry.row for r in above if r.total), default=0)
+            members = tuple(r.adcode for r in above if r.entry.row > start and not r.total and r.adcode in leagues)
+            members = members or None
+        if members is None:
+            col.issue("subtotal_unchecked", f"无法确定“{label}”包含哪些盟市，未核对，也不导入；"
+                      "请在名称中写明（如“东部五盟市小计”，或“呼和浩特市、包头市小计”）", e.sheet, *e.area_cell)
+            continue
+        if not cat.additive(e.indicator_id):
+            col.note(f"小计行“{label}”的“{cat.name(e.indicator_id)}”不是可加总指标，未核对、未导入")
+            continue
+        parts = {r.adcode: r for r in same if not r.total and r.adcode in members}
+        if any(r.value is None and not r.parsed.missing for r in parts.values()):
+            continue  # the parts have errors of their own
+        absent = [cat.area_name(a) for a in members if a not in parts or parts[a].value is None]
+        if absent:
+            col.issue("subtotal_unchecked", f"“{label}”包含的{'、'.join(absent)}在本表中没有数，无法核对；小计行不导入",
+                      e.sheet, e.row, e.col)
+            continue
+        total = sum((r.value for r in parts.values()), Decimal(0))
+        if total != tot.value:
+            names = "、".join(cat.area_name(a) for a in members)
+            col.issue("total_mismatch",
+                      f"“{label}” {format_plain(tot.value)} 与{names}之和 {format_plain(total)} 不一致（相差 {format_plain(tot.value - total)}）；"
+                      "小计行不导入，只用于核对", e.sheet, e.row, e.col)
+
+
+def norm_label(text: str) -> str:
+    """A label without spaces or colons, for comparing with 小计/合计."""
+
+    return norm_text(text)
 
 
 def _check_county_sums(good: list[Record], cat: Catalogue, col: Collector) -> None:
@@ -173,7 +234,7 @@ def _check_county_sums(good: list[Record], cat: Catalogue, col: Collector) -> No
         if s != rec.value:
             e = rec.entry
             col.issue("county_sum_mismatch",
-                      f"{cat.area_name(adcode)}“{cat.name(ind)}”为 {_fmt(rec.value)}，但文件中其各旗县（市、区）之和为 {_fmt(s)}，请核实",
+                      f"{cat.area_name(adcode)}“{cat.name(ind)}”为 {format_plain(rec.value)}，但文件中其各旗县（市、区）之和为 {format_plain(s)}，请核实",
                       e.sheet, e.row, e.col)
 
 
