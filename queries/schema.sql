@@ -17,7 +17,8 @@ CREATE TABLE indicators (
     definition    VARCHAR NOT NULL,
     additive      BOOLEAN NOT NULL,
     lowest_level  VARCHAR NOT NULL,
-    aliases       VARCHAR
+    aliases       VARCHAR,
+    topic         VARCHAR  -- the page (data/topics.toml) whose league map offers it; NULL: none
 );
 CREATE TABLE sources (
     source_id VARCHAR PRIMARY KEY,

