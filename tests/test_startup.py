@@ -11,7 +11,6 @@ fresh server, because the fault lives in the window before any session has run a
 from __future__ import annotations
 
 import os
-import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -21,12 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
 from st_client import run_page
 
+from nmgdash.core import topics
 from nmgdash.core.i18n import TEXT
 from tests.test_browser import CHROMIUM, Offline, _need_browser
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The page registry of app.py (url path, icon, default): the navigation every session must get.
-REGISTRY = re.findall(r'\("(\w+)", ":material/', (Path(__file__).resolve().parents[1] / "app.py").read_text())
+#: The page registry (data/topics.toml, read by app.py): the navigation every session must get.
+REGISTRY = [p.key for p in topics.registry().pages]
 APP_NAV = ["" if key == "overview" else key for key in REGISTRY]
 TITLES = {"": "内蒙古共青团改革数据看板", "funding": "经费保障", "staffing": "队伍建设", "hubs": "青年爱里",
           "leadership": "党建引领与督查", "reforms": "高校与国企改革", "innovations": "典型经验", "about": "数据说明"}
