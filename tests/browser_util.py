@@ -308,9 +308,10 @@ def coloured_pixels(png: bytes, min_chroma: int = 24) -> tuple[int, int]:
 
 
 @contextmanager
-def streamlit_server(env: dict, log_path, *extra_args: str) -> Iterator[str]:
+def streamlit_server(env: dict, log_path, *extra_args: str, root=None) -> Iterator[str]:
     """A fresh ``streamlit run app.py`` on a free 127.0.0.1 port with ``env`` (its own NMGDASH_DB …),
     its output in ``log_path``; yields the base URL once /_stcore/health answers, stops it afterwards.
+    ``root``: the checkout to serve (default: this one).
     Started through this file (not "streamlit run"), so another ``pkill -f "streamlit run"`` cannot hit it.
     Raises RuntimeError with the log's tail when the server does not come up."""
     import socket
@@ -321,7 +322,7 @@ def streamlit_server(env: dict, log_path, *extra_args: str) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    root = Path(__file__).resolve().parents[1]
+    root = Path(root or Path(__file__).resolve().parents[1])
     log = Path(log_path).open("w")
     proc = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "run", "app.py", "--server.port", str(port),
