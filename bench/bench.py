@@ -126,6 +126,11 @@ def main() -> None:
     if not args.tiny:
         import_bench()
         present_bench()
+        # hostile and heavy files (issue 14): verdict time and peak memory, each in a fresh process
+        import import_bench as hostile
+
+        hostile.main()
+        result["hostile_import"] = json.loads(hostile.OUT.read_text(encoding="utf-8"))
     result["meta"]["loadavg_end"] = os.getloadavg()
     result["ratios"], result["targets"] = ratios(result)
     out = Path(args.json)
