@@ -17,8 +17,8 @@ from nmgdash.figures import charts
 INNOVATION_LABEL_PX = {
     "guyang_cadre_recommendation": (-110, -55),
     "qingshan_transcript": (130, -20),
-    "otog_front_model": (-150, -15),
-    "tongliao_whistle": (70, -55),
+    "otog_front_model": (-30, 50),  # below the star: to its left the label is cut off on a phone
+    "tongliao_whistle": (-60, -70),  # to the left: 通辽市 lies at the map's east edge, a label to its right is cut off
 }
 STAR = dict(size=20, color="#dc2626", symbol="star", line=dict(color="white", width=1.5))
 LABEL_BG = "rgba(255,255,255,0.9)"
