@@ -1,8 +1,8 @@
 """数据管理 (data management, URL /data): import the leagues' reports, the import log with undo,
-填报进度 (who has reported) and the whole-database export. Layout only: see nmgdash/admin.py.
+填报进度 (who has reported) and the whole-database export. Layout only: see nmgdash/ui/admin/.
 
 The file is named after its URL path like every page (see app.py), so that /data opened as a
-fresh server's very first request is routed through app.py (nmgdash/router.py)."""
+fresh server's very first request is routed through app.py (nmgdash/ui/router.py)."""
 
 import streamlit as st
 
@@ -12,13 +12,14 @@ from nmgdash.ui import admin, router, state
 
 def render() -> None:
     """The page's layout (called by app.py's navigation)."""
-    st.title(t("data", state.lang()))
-    st.caption(admin.tr("intro"))
+    lg = state.lang()
+    st.title(t("data", lg))
+    st.caption(t("admin_intro", lg))
     user = admin.sign_in_panel()
     with st.container():  # always drawn, so the tabs below keep their place and the open tab
         admin.show_flash()
-    imp, log, progress, export = st.tabs([admin.tr("tab_import"), admin.tr("tab_log"), admin.tr("tab_progress"),
-                                          admin.tr("tab_export")], key="admin_tabs")
+    imp, log, progress, export = st.tabs([t("admin_tab_import", lg), t("admin_tab_log", lg), t("admin_tab_progress", lg),
+                                          t("admin_tab_export", lg)], key="admin_tabs")
     with imp:
         admin.import_tab(user)
     with log:

@@ -171,8 +171,10 @@ def test_oidc_sign_in(admin_env):
 
 
 def test_upload_limit_matches_config():
+    """Streamlit's uploader lets a file a little over the importer's limit through (issue 14: its own
+    rejection is English), so the importer's Chinese message is the one a user sees."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert config["server"]["maxUploadSize"] * 1024 * 1024 == ingest.MAX_BYTES
+    assert ingest.MAX_BYTES < config["server"]["maxUploadSize"] * 1024 * 1024 <= 2 * ingest.MAX_BYTES
 
 
 # ------------------------------------------------------------------ import → hubs → undo

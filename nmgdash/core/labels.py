@@ -6,6 +6,8 @@ nothing here draws or reads state. ``lang`` is ``"zh"`` or ``"en"``.
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from nmgdash.core.fmt import format_figure, format_number, format_period, format_signed, is_missing
@@ -13,6 +15,13 @@ from nmgdash.core.i18n import t
 
 #: English suffixes dropped from map labels to save room (Chinese names stay official).
 _EN_SUFFIXES = r" (League|Autonomous Banner|United Banner|Mining District)$"
+
+
+def html_text(value: object) -> str:
+    """``value`` (e.g. an imported file's name used as a source title) as text inside plotly hover
+    labels, titles and annotations, which render a subset of HTML (``<a href>``, ``<b>``, ``<br>`` …):
+    ``&``, ``<`` and ``>`` become entities, so ``<a href=x>`` shows as those characters. None → ""."""
+    return "" if value is None else html.escape(str(value), quote=False)
 
 
 def short_names(names: pd.Series, lang: str) -> pd.Series:

@@ -20,6 +20,7 @@ from plotly.colors import make_colorscale, sample_colorscale, sequential
 
 from nmgdash.core import geo
 from nmgdash.core.i18n import TEXT, t
+from nmgdash.core.labels import html_text
 
 #: Sequential, colour-blind-safe (ColorBrewer YlGnBu, light = low). An explicit list, not the name:
 #: plotly.js's built-in "YlGnBu" runs the other way round, so the colour bar would contradict the fills.
@@ -42,6 +43,9 @@ MAP_DESIGN_WIDTH_PX = 560
 #: On-map label font size and the box padding plotly adds around it (borderpad 3 + border 1).
 LABEL_SIZE = 13
 NO_DATA_MARK = "—"
+#: An HTML character reference (&lt; &amp; &#60;): one character wide, never cut by :func:`wrap`.
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_ENTITY_OR_CHAR = re.compile(_ENTITY.pattern + "|.", re.S)
 
 
 def plot_config(filename: str = "nmgdash-chart", *, scroll_zoom: bool | None = None) -> dict:
@@ -60,7 +64,7 @@ def text_px(text: str, size: float = 13.0) -> float:
     CJK and full-width characters are one em wide, others about 0.62 em (generous for digits,
     Latin letters and bold text in Noto Sans)."""
 
-    plain = re.sub(r"<[^>]+>", "", text)
+    plain = _ENTITY.sub("&", re.sub(r"<[^>]+>", "", text))
     return sum(size if ord(ch) >= 0x2E80 else size * 0.62 for ch in plain)
 
 
@@ -71,14 +75,15 @@ def wrap(text: str, max_px: float, size: float = 13.0) -> str:
     lines: list[str] = []
     line = ""
     last_break = -1
-    for ch in text:
+    for ch in _ENTITY_OR_CHAR.findall(text):  # an entity (&lt;) is one character: never cut inside it
         if ch == "（" and line:
             last_break = len(line)
+        start = len(line)
         line += ch
         if ch in " ·，；：、":
             last_break = len(line)
-        if text_px(line, size) > max_px and len(line) > 1:
-            cut = last_break if 0 < last_break < len(line) else len(line) - 1
+        if text_px(line, size) > max_px and start > 0:
+            cut = last_break if 0 < last_break < len(line) else start
             lines.append(line[:cut].rstrip())
             line = line[cut:].lstrip()
             last_break = -1
@@ -104,7 +109,8 @@ def source_line(frame: pd.DataFrame, lang: str = "zh") -> str:
     names = []
     for r in rows.itertuples():
         key = f"src_{r.source_id}"
-        name = t(key, lang) if key in TEXT else str(getattr(r, title_col, r.source_id))
+        # a title not in the catalogue is the imported file's name: user text, shown as text (HTML-escaped)
+        name = t(key, lang) if key in TEXT else html_text(getattr(r, title_col, r.source_id))
         # each source carries its own status: an imported file next to sample rows is not "sample"
         status = getattr(r, "status", None)
         label = {"sample": t("sample_tag", lang), "imported": t("status_imported", lang)}.get(status)

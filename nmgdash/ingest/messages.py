@@ -197,6 +197,13 @@ class Collector:
         """How many normalisations were counted but not listed."""
         return sum(n for (tag, _), n in self._more.items() if tag == "n")
 
+    def found(self, severity: str) -> int:
+        """How many issues of ``severity`` ('error' or 'warning') the file has, listed or only counted
+        (the true total behind the capped :attr:`errors` / :attr:`warnings` lists)."""
+        listed = sum(1 for i in self.issues if i.severity == severity)
+        return listed + sum(n for (tag, kind), n in self._more.items()
+                            if tag == "i" and (kind in WARNING_KINDS) == (severity == "warning"))
+
     @property
     def errors(self) -> list[Issue]:
         """Listed errors, then one summary per kind that had more than the cap."""

@@ -49,6 +49,9 @@ class ImportPlan:
       (encoding, sheets skipped, empty cells).
     * ``preview``: :class:`Preview` (diff, counts, by_league, by_indicator) or None when the file
       could not be read or no connection was given.
+    * ``errors_found`` / ``warnings_found``: how many errors / warnings the file has in all (each
+      kind lists at most ``messages.LIST_LIMIT`` and sums up the rest in one message); None = the
+      lists are complete. Read them through :attr:`error_total` / :attr:`warning_total`.
     """
 
     file_name: str
@@ -60,6 +63,18 @@ class ImportPlan:
     normalisations: list[Normalisation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     preview: Preview | None = None
+    errors_found: int | None = None
+    warnings_found: int | None = None
+
+    @property
+    def error_total(self) -> int:
+        """Every error the file has, listed or only counted in a summary message (e.g. 50,008)."""
+        return len(self.errors) if self.errors_found is None else self.errors_found
+
+    @property
+    def warning_total(self) -> int:
+        """Every warning the file has, listed or only counted in a summary message."""
+        return len(self.warnings) if self.warnings_found is None else self.warnings_found
 
     @property
     def accepted(self) -> bool:
@@ -145,7 +160,8 @@ def load_file(data: bytes, file_name: str, con=None, *, today: dt.date | None = 
             check_against_database(good, totals, current, cat, col)
         preview = build(rows, current, col.normalisations, cat)
     return ImportPlan(file_name, sha, len(data), rows, errors=col.errors, warnings=col.warnings,
-                      normalisations=col.normalisations, notes=col.notes, preview=preview)
+                      normalisations=col.normalisations, notes=col.notes, preview=preview,
+                      errors_found=col.found("error"), warnings_found=col.found("warning"))
 
 
 def commit(plan: ImportPlan, *, user: str, accept_warnings: bool = False) -> str:

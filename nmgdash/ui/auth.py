@@ -24,6 +24,9 @@ from functools import cache
 import bcrypt
 import streamlit as st
 
+from nmgdash.core.i18n import t
+from nmgdash.ui import state
+
 MODES = ("oidc", "password", "none")
 #: Session key of the name signed in with a password.
 _USER_KEY = "_nmgdash_user"
@@ -54,7 +57,7 @@ def _secrets() -> tuple[dict, str | None]:
         text = str(exc)
         if "No secrets found" in text:
             return {}, None
-        return {}, "secrets.toml 无法解析，请检查其格式（TOML）"
+        return {}, t("admin_auth_secrets_unparseable", state.lang())
 
 
 def config() -> AuthConfig:
@@ -73,7 +76,8 @@ def config() -> AuthConfig:
     users = {str(k).strip(): str(v).strip() for k, v in (own.get("users") or {}).items() if str(k).strip()}
     bad = sorted(k for k, v in users.items() if not v.startswith(("$2a$", "$2b$", "$2y$")))
     if bad:
-        problem = f"以下用户的口令不是 bcrypt 哈希，已忽略：{'、'.join(bad)}（用 python -m nmgdash.ui.auth 生成）"
+        lg = state.lang()
+        problem = t("admin_auth_bad_hash", lg, names=t("admin_list_sep", lg).join(bad))
         users = {k: v for k, v in users.items() if k not in bad}
     if users:
         return AuthConfig("password", users=users, problem=problem)
@@ -85,7 +89,7 @@ def hash_password(password: str) -> str:
     empty password or one longer than bcrypt's 72 bytes."""
     raw = password.encode("utf-8")
     if not raw or len(raw) > 72:
-        raise ValueError("口令不能为空，且不能超过 72 字节")
+        raise ValueError(t("admin_auth_password_invalid"))  # the CLI's message (Chinese)
     return bcrypt.hashpw(raw, bcrypt.gensalt(12)).decode("ascii")
 
 
@@ -136,12 +140,12 @@ def signed_in_identity() -> str | None:
 
 def sign_in(name: str, password: str) -> str | None:
     """Check a password sign-in; on success remember the name for the session. Returns None on
-    success, else the Chinese reason (wrong name or password, or locked after MAX_FAILS tries)."""
+    success, else the reason in the current language (wrong name or password, or locked after MAX_FAILS tries)."""
     cfg = config()
     fails = st.session_state.get(_FAILS_KEY, (0, 0.0))
     count, since = fails
     if count >= MAX_FAILS and time.monotonic() - since < LOCK_SECONDS:
-        return f"连续 {MAX_FAILS} 次登录失败，请 {int(LOCK_SECONDS)} 秒后再试"
+        return t("admin_auth_locked", state.lang(), n=MAX_FAILS, seconds=int(LOCK_SECONDS))
     name = name.strip()
     if cfg.mode == "password" and verify_password(password, cfg.users.get(name)):
         st.session_state[_USER_KEY] = name
@@ -149,7 +153,7 @@ def sign_in(name: str, password: str) -> str | None:
         return None
     count = 1 if count >= MAX_FAILS else count + 1
     st.session_state[_FAILS_KEY] = (count, time.monotonic())
-    return "用户名或口令不正确"
+    return t("admin_auth_wrong", state.lang())
 
 
 def sign_out() -> None:
@@ -160,15 +164,15 @@ def sign_out() -> None:
 def main() -> None:
     """``python -m nmgdash.ui.auth [NAME]``: ask for a password twice and print the secrets line."""
 
-    name = sys.argv[1] if len(sys.argv) > 1 else input("用户名：").strip()
-    first = getpass.getpass("口令：")
-    if first != getpass.getpass("再输入一次："):
-        sys.exit("两次输入的口令不一致")
+    name = sys.argv[1] if len(sys.argv) > 1 else input(t("admin_auth_prompt_name")).strip()
+    first = getpass.getpass(t("admin_auth_prompt_password"))
+    if first != getpass.getpass(t("admin_auth_prompt_again")):
+        sys.exit(t("admin_auth_mismatch"))
     try:
         line = hash_password(first)
     except ValueError as exc:
         sys.exit(str(exc))
-    print("\n把下面两行加入 .streamlit/secrets.toml（[nmgdash.users] 只需写一次）：\n")
+    print(f"\n{t('admin_auth_paste')}\n")
     print("[nmgdash.users]")
     print(f'"{name}" = "{line}"')
 

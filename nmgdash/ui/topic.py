@@ -12,7 +12,7 @@ import streamlit as st
 from nmgdash.core import summary, topics
 from nmgdash.core.fmt import format_number, format_signed, is_missing, mode_unit
 from nmgdash.core.i18n import t
-from nmgdash.core.labels import map_frame, player_labels, sample_tag, tick_formatter, value_label
+from nmgdash.core.labels import html_text, map_frame, player_labels, sample_tag, tick_formatter, value_label
 from nmgdash.figures import charts, player
 from nmgdash.ui import data, state
 from nmgdash.ui.mapview import plotly_map
@@ -109,7 +109,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         map_title = f"{iname} · {year} · {mode_txt}{suffix}"
     map_frame["hover"] = [
         f"<b>{r['name']}</b><br>{r['label']}<br>{t('status', lg)}{t('colon', lg)}{status_label(r['status'])}"
-        + (f"<br>{t('source', lg)}{t('colon', lg)}{r['source_title' if lg == 'zh' else 'source_title_en']}" if not is_missing(r["source_title"]) else "")
+        + (f"<br>{t('source', lg)}{t('colon', lg)}{html_text(r['source_title' if lg == 'zh' else 'source_title_en'])}" if not is_missing(r["source_title"]) else "")
         for _, r in map_frame.iterrows()
     ]
     src_line = charts.source_line(map_frame, lg)  # drawn inside every figure (screenshots, PNGs)

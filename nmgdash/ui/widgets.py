@@ -18,6 +18,7 @@ from nmgdash.reports import exports
 from nmgdash.slides import deck
 from nmgdash.storage import database
 from nmgdash.ui import data, state
+from nmgdash.ui.text import plain
 
 
 def tick_text(value: float) -> str:
@@ -231,7 +232,7 @@ def sources_footnote(frame: pd.DataFrame) -> None:
         return
     lines = [f"{t('footnote_sources', lg)}："]
     for i, r in enumerate(cited.itertuples(), 1):
-        lines.append(f"[{i}] {getattr(r, col)}（{status_label(r.status)}）")
+        lines.append(f"[{i}] {plain(getattr(r, col))}（{status_label(r.status)}）")  # an imported file's name: text
     st.caption("  \n".join(lines))
 
 

@@ -1,0 +1,58 @@
+"""The sign-in panel at the top of 数据管理: who may write, the form or OIDC buttons, or how to enable writes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nmgdash.core.i18n import t
+from nmgdash.ui import auth, state
+from nmgdash.ui.text import plain
+
+
+def sign_in_panel() -> str | None:
+    """The line at the top of the page: who is signed in (with 退出登录), the sign-in form or
+    OIDC buttons, or — with nothing configured — why writes are disabled and how to enable them.
+    Returns the user who may write in this run, or None."""
+    lg = state.lang()
+    cfg = auth.config()
+    user = auth.user()
+    with st.container(border=True):
+        if cfg.problem:
+            st.warning(plain(cfg.problem), icon="⚠️")
+        if user:
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            left.markdown(f"**{t('admin_signed_in_as', lg, user=plain(user))}**")
+            right.button(t("admin_sign_out", lg), key="admin_sign_out",
+                         on_click=st.logout if cfg.mode == "oidc" else auth.sign_out, width="stretch")
+            return user
+        if cfg.mode == "none":
+            st.markdown(f"**{t('admin_writes_disabled', lg)}** {t('admin_sign_in_help', lg)}")
+            with st.expander(t("admin_howto_expander", lg)):
+                st.markdown(t("admin_writes_howto", lg))
+            return None
+        if cfg.mode == "oidc":
+            who = auth.signed_in_identity()
+            if who:
+                st.warning(t("admin_not_editor", lg, user=plain(who)))
+                st.button(t("admin_sign_out", lg), key="admin_sign_out", on_click=st.logout)
+                return None
+            st.markdown(f"**{t('admin_sign_in_heading', lg)}** {t('admin_sign_in_help', lg)}")
+            cols = st.columns(max(len(cfg.providers), 3))
+            for i, provider in enumerate(cfg.providers):
+                label = t("admin_sign_in_with", lg, provider=plain(provider)) if provider else t("admin_sign_in_oidc", lg)
+                cols[i].button(label, key=f"admin_login_{provider or 'default'}", on_click=st.login,
+                               args=(provider,) if provider else (), type="primary", width="stretch")
+            return None
+        st.markdown(f"**{t('admin_sign_in_heading', lg)}** {t('admin_sign_in_help', lg)}")
+        with st.form("admin_sign_in", border=False, enter_to_submit=True):
+            c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+            name = c1.text_input(t("admin_username", lg), key="admin_user_name", autocomplete="username")
+            password = c2.text_input(t("admin_password", lg), type="password", key="admin_password",
+                                     autocomplete="current-password")
+            submitted = c3.form_submit_button(t("admin_sign_in", lg), type="primary", width="stretch")
+        if submitted:
+            problem = auth.sign_in(name, password)
+            if problem is None:
+                st.rerun()
+            st.error(problem, icon="🛑")
+    return None
