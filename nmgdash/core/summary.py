@@ -141,7 +141,7 @@ def league_summary(frame: pd.DataFrame, *, year: int, indicator: str, unit: str,
             else:
                 diff = float(pairs["value"].mean() - pairs["base_value"].mean())
                 facts["change_diff"] = diff
-                dunit = _t("summary_points", lang) if unit == "%" else unit
+                dunit = t("unit_points", lang) if unit == "%" else unit
                 parts.append(_t("summary_diff", lang, diff=format_signed(diff, dunit, lang)))
             if len(pairs) < n and ("change_pct" in facts or "change_diff" in facts):
                 parts.append(_t("summary_pairs", lang, n=len(pairs)))
