@@ -193,3 +193,27 @@ def test_t_fills_placeholders_and_refuses_unknown_keys(lang):
     assert i18n.t("summary_up", lang, pct="5.0%", base=2017) == {"zh": "，较2017年增长5.0%", "en": ", up 5.0% on 2017"}[lang]
     with pytest.raises(KeyError):
         i18n.t("no_such_key_anywhere", lang)
+
+
+def test_importer_messages_are_chinese_by_default_and_english_on_request():
+    from pydantic import ValidationError
+
+    from nmgdash.ingest.messages import Collector, Issue
+    from nmgdash.ingest.validate import Observation
+
+    row = {"indicator_id": "hubs", "adcode": "150100", "measure": "count", "unit": "个", "year": 2019, "value": -3}
+    for context, text in (({}, "数量不能为负数（填写的是 -3个）"),
+                          ({"lang": "en"}, "a count cannot be negative (entered: -3 个)")):
+        with pytest.raises(ValidationError) as err:
+            Observation.model_validate(row, context={"max_year": 2027, **context})
+        assert [e["msg"] for e in err.value.errors()] == [text]
+    issue = Issue("negative_count", "…", "f.xlsx", "Sheet1", 7, 3)
+    assert issue.text == "「f.xlsx」工作表“Sheet1”第7行C列（C7）：…"
+    assert issue.text_in("en") == "'f.xlsx', sheet 'Sheet1', row 7 column C (C7): …"
+    for lang, text in (("zh", "「f.csv」：另有 1 处同类错误（数量为负数），只列出了前 1 处；请按上面列出的几处检查整个文件"),
+                       ("en", "'f.csv': 1 more errors of this kind (negative count); only the first 1 are listed: "
+                              "check the whole file for the ones listed above")):
+        col = Collector("f.csv", limit=1, lang=lang)
+        col.issue("negative_count", "a", row=2, col=1)
+        col.issue("negative_count", "b", row=3, col=1)
+        assert [i.text_in(lang) for i in col.errors][1:] == [text]
