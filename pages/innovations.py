@@ -13,10 +13,13 @@ def render() -> None:
     inn = views.innovations_map()
     for i, r in enumerate(inn.itertuples(), 1):
         with st.container(border=True):
-            where = f"{r.league_zh}{r.area_zh if r.area_zh != r.league_zh else ''}" if lang == "zh" else f"{r.area_en}, {r.league_en}"
-            st.markdown(f"**{i}. {r.title_zh if lang == 'zh' else r.title_en}** — {where}")
-            st.write(r.description_zh if lang == "zh" else r.description_en)
-            st.caption(f"{t('source', lang)}：{r.source_title if lang == 'zh' else r.source_title_en}；{r.locator}")
+            row = r._asdict()
+            league, area = row[f"league_{lang}"], row[f"area_{lang}"]
+            where = t("innovation_place_same" if area == league else "innovation_place", lang, league=league, area=area)
+            st.markdown(f"**{i}. {row[f'title_{lang}']}** — {where}")
+            st.write(row[f"description_{lang}"])
+            st.caption(t("innovation_source", lang, source=t("source", lang),
+                         title=row["source_title" if lang == "zh" else "source_title_en"], locator=r.locator))
 
 
 router.page(render)  # renders when app.py routes here; otherwise runs app.py (see nmgdash/router.py)

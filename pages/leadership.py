@@ -14,10 +14,10 @@ def render() -> None:
     st.title(t("leadership", lang))
     figs = widgets.kpi_cards(["party_reports_heard", "party_instructions", "party_events_attended"])
     widgets.kpi_range("party_assessment_weight_min", "party_assessment_weight_max",
-                 "团建占党建年度考核比重" if lang == "zh" else "League work's weight in Party assessment")
-    st.subheader("2018年6月共青团改革专项督察覆盖面" if lang == "zh" else "Coverage of the June 2018 special inspection")
+                 t("leadership_weight", lang))
+    st.subheader(t("leadership_inspection", lang))
     figs2 = widgets.kpi_cards(["inspection_leagues", "inspection_counties", "inspection_universities", "inspection_soes"])
-    st.subheader("督查与问责" if lang == "zh" else "Supervision and accountability")
+    st.subheader(t("leadership_supervision", lang))
     figs3 = widgets.kpi_cards(["criticized_orgs", "appointment_opinions", "orgs_rectified", "cadres_added"])
     widgets.sources_footnote(pd.concat([figs, figs2, figs3]))
     topic.topic_view("leadership", list(topics.registry().page("leadership").map))

@@ -20,8 +20,9 @@ def render() -> None:
     st.divider()
     st.subheader(t("map_heading", lang))
     views.reference_map("overview", ["population", "mongol_population", "mongol_share", "county_units", "land_area"])
-    with st.expander("全区各类指标汇总（2019年）" if lang == "zh" else "Region totals by category (2019)"):
-        views.category_summary(2019)
+    year = 2019  # the bulletin's year: the category totals are the bulletin's
+    with st.expander(t("overview_categories", lang, year=year)):
+        views.category_summary(year)
 
 
 router.page(render)  # renders when app.py routes here; otherwise runs app.py (see nmgdash/router.py)

@@ -70,7 +70,7 @@ def _footer_html(slide: present.Slide, lg: str, mark: str | None) -> str:
     parts = present.footer_parts(slide, lg, mark)
     out = []
     for p in parts:
-        cls = " class='nmg-sample'" if p in {"含示例数据", "Includes SAMPLE data"} else ""
+        cls = " class='nmg-sample'" if p == t("slide_sample", lg) else ""
         out.append(f"<span{cls}>{escape(p)}</span>")
     return f"<div class='nmg-footer' id='slide-footer'>{' · '.join(out)}</div>"
 
@@ -85,18 +85,18 @@ def render() -> None:
     n = len(keys)
     body = st.container()
     with st.container(horizontal=True, vertical_alignment="center", key="nav", gap="small"):
-        st.button("« " + ("首页" if lg == "zh" else "First"), shortcut="Home", on_click=_go, args=(n, "first"), key="nav_first")
-        st.button("◀ " + ("上一页" if lg == "zh" else "Previous"), shortcut="Left", on_click=_go, args=(n, "prev"), key="nav_prev")
+        st.button(t("present_first", lg), shortcut="Home", on_click=_go, args=(n, "first"), key="nav_first")
+        st.button(t("present_prev", lg), shortcut="Left", on_click=_go, args=(n, "prev"), key="nav_prev")
         current = st.pagination(n, key=SLIDE, bind="query-params", max_visible_pages=n)
-        st.button(("下一页" if lg == "zh" else "Next") + " ▶", shortcut="Right", on_click=_go, args=(n, "next"),
+        st.button(t("present_next", lg), shortcut="Right", on_click=_go, args=(n, "next"),
                   key="nav_next", type="primary")
-        st.button(("末页" if lg == "zh" else "Last") + " »", shortcut="End", on_click=_go, args=(n, "last"), key="nav_last")
-        settings = st.popover("⚙ " + ("设置与下载" if lg == "zh" else "Settings & downloads"))
+        st.button(t("present_last", lg), shortcut="End", on_click=_go, args=(n, "last"), key="nav_last")
+        settings = st.popover(t("present_settings", lg))
     with st.container(key="nav-keys"):  # PageUp / PageDown: same moves, one shortcut per button
         st.button("PageUp", shortcut="PageUp", on_click=_go, args=(n, "prev"), key="nav_pgup")
         st.button("PageDown", shortcut="PageDown", on_click=_go, args=(n, "next"), key="nav_pgdn")
     with settings:
-        mark_on = st.toggle("内部资料水印" if lg == "zh" else "'Internal' watermark", value=True, key=WATERMARK,
+        mark_on = st.toggle(t("present_watermark", lg), value=True, key=WATERMARK,
                             bind="query-params")
     state.bound(SLIDE, WATERMARK)  # this page's own URL parameters (others are dropped at the end of the run)
 
@@ -124,7 +124,7 @@ def render() -> None:
         st.caption(t("present_settings_hint", lg))
         if deck.available():
             st.download_button(
-                "下载本页图片（PNG，1920×1080）" if lg == "zh" else "Download this chart (PNG, 1920×1080)",
+                t("present_png", lg),
                 lambda: deck.png(slide.figure), f"{slide.key}_{ctx.year}.png", "image/png",
                 key="dl_png", on_click="ignore", width="stretch", disabled=slide.figure is None)
 
@@ -132,21 +132,21 @@ def render() -> None:
                 slides = [present.build(k, ctx) for k in keys]
                 return deck.build_pptx(slides, lang=lg, filters=_filters_text(ctx), watermark=mark_on)
 
-            st.download_button("下载汇报材料（PPTX）" if lg == "zh" else "Download the deck (PPTX)", pptx,
-                               f"{'汇报材料' if lg == 'zh' else 'briefing'}_{ctx.year}_{date.today():%Y%m%d}.pptx",
+            st.download_button(t("present_pptx", lg), pptx,
+                               t("present_pptx_file", lg, year=ctx.year, date=f"{date.today():%Y%m%d}"),
                                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                                key="dl_pptx", on_click="ignore", width="stretch", type="primary")
         else:
             st.warning(deck.ExportUnavailable(str(deck.CHROMIUM)).message_zh if lg == "zh"
                        else deck.ExportUnavailable(str(deck.CHROMIUM)).message_en)
-        st.page_link("pages/overview.py", label="退出汇报模式" if lg == "zh" else "Leave presenter mode")
+        st.page_link("pages/overview.py", label=t("present_leave", lg))
 
 
 def _filters_text(ctx: present.Context) -> str:
     names = dict(zip(data.leagues()["adcode"], data.leagues()["name_zh" if ctx.lang == "zh" else "name_en"]))
-    chosen = "、".join(names[a] for a in ctx.leagues) if ctx.leagues else t("all_leagues", ctx.lang)
-    pub = ("，仅已发布数据" if ctx.lang == "zh" else ", published data only") if ctx.published_only else ""
-    return f"{ctx.year}年 · {chosen}{pub}" if ctx.lang == "zh" else f"{ctx.year} · {chosen}{pub}"
+    chosen = t("list_sep", ctx.lang).join(names[a] for a in ctx.leagues) if ctx.leagues else t("all_leagues", ctx.lang)
+    key = "present_filters_published" if ctx.published_only else "present_filters"
+    return t(key, ctx.lang, year=ctx.year, leagues=chosen)
 
 
 router.page(render)  # renders when app.py routes here; otherwise runs app.py (see nmgdash/router.py)

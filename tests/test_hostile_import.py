@@ -334,3 +334,15 @@ def test_every_message_is_chinese_without_exception_names_or_paths():
             assert_chinese(text.replace(f"「{name}」", "「」"))
             seen += 1
     assert seen > 60
+
+
+def test_note_that_is_a_formula_without_a_saved_result_is_no_note():
+    """A note cell holding a formula with no cached value is left blank, never stored as an object's repr."""
+    rows = [[*HEADER, "备注"]] + [[n, 2019, v, None] for n, v in zip(LEAGUES, HUBS_2019)]
+    rows[1][3] = ("f", "CONCATENATE(A2,B2)", None)
+    rows[2][3] = "已核实"
+    plan = ingest.load_file(raw_xlsx(rows), "备注公式.xlsx")
+    assert plan.errors == []
+    notes = dict(zip(plan.rows["adcode"], plan.rows["note"]))
+    assert (notes["150100"] in ("", None) or notes["150100"] != notes["150100"]) and notes["150200"] == "已核实"
+    assert not any("object at 0x" in str(n) for n in plan.rows["note"])

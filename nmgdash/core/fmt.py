@@ -8,14 +8,7 @@ from __future__ import annotations
 
 import math
 
-MODE_UNITS = {
-    # mode: (zh suffix or None to keep the unit, en)
-    "value": (None, None),
-    "per_10k": ("{unit}/万人", "{unit} per 10k residents"),
-    "share": ("%", "%"),
-    "yoy": ("%", "%"),
-    "vs_base": ("%", "%"),
-}
+from nmgdash.core.i18n import t
 
 
 def _trim(x: float, digits: int) -> str:
@@ -67,10 +60,10 @@ def mode_unit(mode: str, unit: str, additive: bool, lang: str = "zh") -> str:
     """Unit of a display mode: value keeps the unit, per_10k gives "<unit>/万人",
     share gives %, change modes give % (additive) or 个百分点 (rates)."""
     if mode in {"yoy", "vs_base"} and not additive:
-        return "个百分点" if lang == "zh" else "percentage points"
-    zh, en = MODE_UNITS[mode]
-    pattern = zh if lang == "zh" else en
-    return unit if pattern is None else pattern.format(unit=unit)
+        return t("unit_points", lang)
+    if mode == "per_10k":
+        return t("unit_per_10k", lang, unit=unit)
+    return "%" if mode in {"share", "yoy", "vs_base"} else unit
 
 
 def format_signed(value: float | None, unit: str, lang: str = "zh") -> str:
@@ -144,7 +137,7 @@ def format_figure(value: float | None, unit: str = "", qualifier: str | None = N
 def format_range(low: float, high: float, unit: str = "", lang: str = "zh") -> str:
     """A range the source states as "a—b": (1, 5, %) → "1—5%" (en "1–5%")."""
     lo, _ = _split_unit(format_number(low, unit, lang), unit)
-    return f"{lo}{'—' if lang == 'zh' else '–'}{format_number(high, unit, lang)}"
+    return f"{lo}{t('range_dash', lang)}{format_number(high, unit, lang)}"
 
 
 def _month(ym: str, lang: str) -> str:
@@ -169,10 +162,10 @@ def format_period(start: str | None, end: str | None, cumulative: bool = False,
     if end is None:
         if year is None or is_missing(year):
             return ""
-        return f"{int(year)}年" if lang == "zh" else str(int(year))
+        return t("year_label", lang, year=int(year))
     e = _month(end, lang)
     if start is None:
-        return f"截至{e}" if lang == "zh" else f"as at {e}"
+        return t("as_at", lang, date=e)
     s = _month(start, lang)
     if start == end and not cumulative:
         return s

@@ -87,7 +87,7 @@ def tick_formatter(lang: str):
 
 def sample_tag(lang: str) -> str:
     """The tag a title gets when a sample value is in it: "（示例数据）" / " (SAMPLE data)"."""
-    return f"（{t('sample_tag', lang)}）" if lang == "zh" else f" ({t('sample_tag', lang)})"
+    return t("sample_tag_suffix", lang, tag=t("sample_tag", lang))
 
 
 def player_labels(lang: str, years: pd.Series | list[int]) -> dict[str, str]:

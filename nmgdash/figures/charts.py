@@ -114,11 +114,10 @@ def source_line(frame: pd.DataFrame, lang: str = "zh") -> str:
         # each source carries its own status: an imported file next to sample rows is not "sample"
         status = getattr(r, "status", None)
         label = {"sample": t("sample_tag", lang), "imported": t("status_imported", lang)}.get(status)
-        names.append(name + (("（" + label + "）" if lang == "zh" else f" ({label})") if label else ""))
+        names.append(name + (t("sample_tag_suffix", lang, tag=label) if label else ""))
     if not names:
         return ""
-    sep = "；" if lang == "zh" else "; "
-    return f"{t('source', lang)}{'：' if lang == 'zh' else ': '}{sep.join(names)}"
+    return f"{t('source', lang)}{t('colon', lang)}{t('semicolon', lang).join(names)}"
 
 
 def _footer(lines: list[tuple[str, str]], width_px: float, left_px: int = 0) -> tuple[list[dict], int]:

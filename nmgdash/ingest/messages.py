@@ -11,48 +11,34 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-#: Kinds that block the whole import (``Issue.severity == "error"``).
-ERROR_KINDS: dict[str, str] = {
-    "not_a_spreadsheet": "不是可识别的电子表格",
-    "empty_file": "空文件",
-    "file_too_large": "文件过大",
-    "no_table": "找不到数据表",
-    "missing_year": "缺少年份",
-    "unknown_league": "无法识别的盟市/旗县",
-    "area_mismatch": "名称与区划代码不一致",
-    "unknown_indicator": "无法识别的指标",
-    "indicator_not_importable": "该指标不能按此层级导入",
-    "unit_mismatch": "单位不符",
-    "duplicate_key": "重复填报",
-    "negative_count": "数量为负数",
-    "negative_value": "数值为负数",
-    "non_integer_count": "数量不是整数",
-    "percent_out_of_range": "百分比超出0–100",
-    "year_out_of_range": "年份超出范围",
-    "unparseable": "无法识别的数值",
-    "formula_without_value": "公式没有计算结果",
-    "total_mismatch": "合计与各项之和不一致",
-    "no_values": "没有可导入的数值",
-    "too_many_cells": "工作表过大",
-    "password_protected": "文件设有密码保护",
-    "unknown_place": "不是地区名称",
-    "merged_label_over_rows": "合并的地区名称跨多行",
-    "duplicate_indicator_column": "同一指标有多列",
-    "county_row_for_league_indicator": "旗县行填了只能按盟市填报的指标",
-}
+from nmgdash.core.i18n import t
 
+#: Kinds that block the whole import (``Issue.severity == "error"``); their short names are the
+#: catalogue keys ``ingest_kind_<kind>`` (nmgdash/core/strings).
+ERROR_KIND_IDS: tuple[str, ...] = (
+    "not_a_spreadsheet", "empty_file", "file_too_large", "no_table", "missing_year", "unknown_league",
+    "area_mismatch", "unknown_indicator", "indicator_not_importable", "unit_mismatch", "duplicate_key",
+    "negative_count", "negative_value", "non_integer_count", "percent_out_of_range", "year_out_of_range",
+    "unparseable", "formula_without_value", "total_mismatch", "no_values", "too_many_cells",
+    "password_protected", "unknown_place", "merged_label_over_rows", "duplicate_indicator_column",
+    "county_row_for_league_indicator",
+)
 #: Kinds that need the user's confirmation before committing (``severity == "warning"``).
-WARNING_KINDS: dict[str, str] = {
-    "yoy_jump": "同比变化超过±50%",
-    "published_mismatch": "与公报数不一致",
-    "bulletin_total_mismatch": "各盟市合计与公报全区数不一致",
-    "county_sum_mismatch": "旗县之和与盟市数不一致",
-    "ambiguous_percent": "百分比写法不明确",
-    "percent_fraction_suspect": "百分比疑似写成了小数",
-    "hidden_cells": "隐藏的行或列中有数据",
-    "external_link": "数值来自其他工作簿的链接",
-    "subtotal_unchecked": "小计行无法核对",
-}
+WARNING_KIND_IDS: tuple[str, ...] = (
+    "yoy_jump", "published_mismatch", "bulletin_total_mismatch", "county_sum_mismatch", "ambiguous_percent",
+    "percent_fraction_suspect", "hidden_cells", "external_link", "subtotal_unchecked",
+)
+
+
+def kind_name(kind: str, lang: str = "zh") -> str:
+    """The short name of an issue kind ("数量为负数"; en "negative count")."""
+    return t(f"ingest_kind_{kind}", lang)
+
+
+#: kind → its short Chinese name (blocking kinds).
+ERROR_KINDS: dict[str, str] = {k: kind_name(k) for k in ERROR_KIND_IDS}
+#: kind → its short Chinese name (kinds that need confirmation).
+WARNING_KINDS: dict[str, str] = {k: kind_name(k) for k in WARNING_KIND_IDS}
 
 #: At most this many messages of one kind are listed; the rest are counted in one summary message.
 LIST_LIMIT = 20
@@ -67,15 +53,16 @@ def coordinate(row: int, col: int) -> str:
     return f"{get_column_letter(col)}{row}"
 
 
-def _where(file: str, sheet: str | None, row: int | None, col: int | None) -> str:
-    where = f"「{file}」"
+def where(file: str, sheet: str | None, row: int | None, col: int | None, lang: str = "zh") -> str:
+    """Where a message points: 「f.xlsx」工作表“Sheet1”第7行C列（C7） (en 'f.xlsx', sheet 'Sheet1', row 7 column C (C7))."""
+    text = t("ingest_where_file", lang, file=file)
     if sheet:
-        where += f"工作表“{sheet}”"
+        text += t("ingest_where_sheet", lang, sheet=sheet)
     if row is not None and col is not None:
-        where += f"第{row}行{get_column_letter(col)}列（{coordinate(row, col)}）"
+        text += t("ingest_where_cell", lang, row=row, col=get_column_letter(col), cell=coordinate(row, col))
     elif row is not None:
-        where += f"第{row}行"
-    return where
+        text += t("ingest_where_row", lang, row=row)
+    return text
 
 
 class _Located:
@@ -91,7 +78,11 @@ class _Located:
     @property
     def text(self) -> str:
         """The full Chinese message, e.g. 「f.xlsx」工作表“Sheet1”第7行C列（C7）：数量不能为负数……"""
-        return f"{_where(self.file, self.sheet, self.row, self.col)}：{self.detail}"
+        return self.text_in("zh")
+
+    def text_in(self, lang: str = "zh") -> str:
+        """The message with its location worded in ``lang`` (the detail as it was recorded)."""
+        return t("ingest_located", lang, where=where(self.file, self.sheet, self.row, self.col, lang), detail=self.detail)
 
 
 @dataclass(frozen=True)
@@ -148,6 +139,8 @@ class Collector:
     normalisations: list[Normalisation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     limit: int = LIST_LIMIT
+    #: The language of the messages this collector words itself (the summaries): Chinese by default.
+    lang: str = "zh"
     _seen: set = field(default_factory=set)
     _listed: dict = field(default_factory=dict)
     _more: dict = field(default_factory=dict)
@@ -187,9 +180,9 @@ class Collector:
         for (tag, kind), n in self._more.items():
             if tag != "i" or (kind in WARNING_KINDS) != (severity == "warning"):
                 continue
-            what = "警告" if severity == "warning" else "错误"
-            out.append(Issue(kind, f"另有 {n:,} 处同类{what}（{ALL_KINDS[kind]}），只列出了前 {self.limit} 处；"
-                                   "请按上面列出的几处检查整个文件", self.file))
+            key = "ingest_more_warnings" if severity == "warning" else "ingest_more_errors"
+            out.append(Issue(kind, t(key, self.lang, n=f"{n:,}", kind=kind_name(kind, self.lang), limit=self.limit),
+                             self.file))
         return out
 
     @property

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from nmgdash.core.i18n import t
 from nmgdash.ingest import catalogue
 from nmgdash.ingest.messages import Collector, FileRejected, Issue, Normalisation, coordinate
 from nmgdash.ingest.normalize import normalise_entries
@@ -87,31 +88,33 @@ class ImportPlan:
             return {"new": 0, "changed": 0, "unchanged": 0}
         return dict(self.preview.counts)
 
-    def report(self) -> str:
-        """The plan as plain text (the CLI prints this; the web page shows the same parts as tables)."""
-        lines = [f"文件：{self.file_name}（{self.size} 字节，SHA-256 {self.sha256[:16]}…）"]
-        lines += [f"说明：{n}" for n in self.notes]
+    def report(self, lang: str = "zh") -> str:
+        """The plan as plain text (the CLI prints this; the web page shows the same parts as tables).
+        ``lang`` words the headings and the messages' locations (Chinese by default)."""
+        lines = [t("ingest_report_file", lang, file=self.file_name, size=self.size, sha=self.sha256[:16])]
+        lines += [t("ingest_report_note", lang, note=n) for n in self.notes]
         if self.preview is not None and len(self.rows):
             c = self.preview.counts
-            lines.append(f"将导入 {len(self.rows)} 个数值：新增 {c['new']}，修改 {c['changed']}，不变 {c['unchanged']}")
-            lines.append("按盟市：")
+            lines.append(t("ingest_report_counts", lang, n=len(self.rows), new=c["new"], changed=c["changed"],
+                           unchanged=c["unchanged"]))
+            lines.append(t("ingest_report_by_league", lang))
             lines.append(self.preview.by_league.to_string(index=False))
-            lines.append("按指标：")
+            lines.append(t("ingest_report_by_indicator", lang))
             lines.append(self.preview.by_indicator.to_string(index=False))
             changed = self.preview.diff[self.preview.diff["change"] != "unchanged"]
             if len(changed):
-                lines.append("新增/修改的数值：")
+                lines.append(t("ingest_report_changed", lang))
                 show = changed[["area_name", "indicator_name", "year", "old_value", "old_status", "new_value", "unit", "change"]]
                 lines.append(show.to_string(index=False, max_rows=200))
         if self.normalisations:
-            lines.append(f"规范化处理（{len(self.normalisations)} 处）：")
-            lines += [f"  · {n.text}" for n in self.normalisations]
+            lines.append(t("ingest_report_normalisations", lang, n=len(self.normalisations)))
+            lines += [f"  · {n.text_in(lang)}" for n in self.normalisations]
         if self.warnings:
-            lines.append(f"警告（{len(self.warnings)} 条，需确认后才能导入）：")
-            lines += [f"  ! {w.text}" for w in self.warnings]
+            lines.append(t("ingest_report_warnings", lang, n=len(self.warnings)))
+            lines += [f"  ! {w.text_in(lang)}" for w in self.warnings]
         if self.errors:
-            lines.append(f"错误（{len(self.errors)} 条，文件被拒绝，数据库未作任何修改）：")
-            lines += [f"  ✗ {e.text}" for e in self.errors]
+            lines.append(t("ingest_report_errors", lang, n=len(self.errors)))
+            lines += [f"  ✗ {e.text_in(lang)}" for e in self.errors]
         return "\n".join(lines)
 
 
@@ -146,11 +149,11 @@ def load_file(data: bytes, file_name: str, con=None, *, today: dt.date | None = 
     records = normalise_entries(entries, cat, col)
     good = validate_records(records, cat, col, today=today)
     if not entries and not col.errors:
-        col.issue("no_table", "找不到可导入的数据表：需要“盟市”列（或“旗县”列）和至少一个指标列，表头写法见模板")
+        col.issue("no_table", t("ingest_no_table", col.lang))
     elif entries and not good and not col.errors:
-        col.issue("no_values", "文件中没有可导入的数值（所有单元格都是空的或标为缺失）")
+        col.issue("no_values", t("ingest_no_values", col.lang))
     if col.more_normalisations:
-        col.note(f"另有 {col.more_normalisations:,} 处同类规范化处理（每类只列出前 {col.limit} 处）")
+        col.note(t("ingest_more_normalisations", col.lang, n=f"{col.more_normalisations:,}", limit=col.limit))
     rows = _rows_frame(good)
     preview = None
     if con is not None and len(rows):
@@ -175,7 +178,7 @@ def commit(plan: ImportPlan, *, user: str, accept_warnings: bool = False) -> str
     if plan.warnings and not accept_warnings:
         raise ConfirmationRequired(plan.warnings)
     if not len(plan.rows):
-        raise ImportRejected([Issue("no_values", "文件中没有可导入的数值", plan.file_name)])
+        raise ImportRejected([Issue("no_values", t("ingest_no_values_short"), plan.file_name)])
 
     return transaction.commit(plan.rows[ROW_COLUMNS].copy(), file_name=plan.file_name, sha256=plan.sha256, user=user,
                         counts=plan.counts)

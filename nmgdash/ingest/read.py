@@ -763,7 +763,7 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
         code_cell = (r, code_c.col) if code_c is not None and code_c is not area_c else None
         if league_row and _blank(code_raw):
             code_raw = code_cell = None
-        note = grid.get(r, note_c.col) if note_c else None
+        note = _note(grid, r, note_c)
         for c in data_cols:
             raw = grid.get(r, c.col)
             if year_c is not None:
@@ -861,7 +861,7 @@ def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
             year_raw, year_cell, how = grid.get(r, year_c.col), (r, year_c.col), "column"
         else:
             year_raw, year_cell, how = sheet_year  # type: ignore[misc]
-        note = grid.get(r, note_c.col) if note_c else None
+        note = _note(grid, r, note_c)
         entries.append(Entry(
             sheet=sheet, row=r, col=val_c.col, indicator_id=m.indicator_id, unit=written_unit or target,
             raw=grid.get(r, val_c.col), number_format=grid.formats.get((r, val_c.col)), area_raw=area_raw,
@@ -872,3 +872,11 @@ def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
             note=None if _blank(note) else str(note),
         ))
     return entries
+
+
+def _note(grid: Grid, r: int, note_c: object) -> object:
+    """The note cell of row ``r`` (None without a note column); a formula without a saved result is no note."""
+    if note_c is None:
+        return None
+    value = grid.get(r, note_c.col)
+    return None if value is FORMULA_NO_VALUE else value

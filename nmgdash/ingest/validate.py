@@ -16,6 +16,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from nmgdash.core.i18n import t
 from nmgdash.ingest.catalogue import Catalogue, norm_text
 from nmgdash.ingest.messages import Collector, coordinate
 from nmgdash.ingest.normalize import Record, format_plain
@@ -24,7 +25,6 @@ from nmgdash.ingest.normalize import Record, format_plain
 YOY_LIMIT = 0.5
 #: Statuses that count as real figures for the comparisons (generated sample data does not).
 REAL_STATUSES = ("imported", "published", "reference")
-STATUS_ZH = {"imported": "已导入", "published": "公报", "reference": "参考", "sample": "示例"}
 
 
 def _num(v: float) -> str:
@@ -34,8 +34,8 @@ def _num(v: float) -> str:
 class Observation(BaseModel):
     """One value as it will be stored: value in the catalogue unit, year in 2000..max_year.
 
-    Validate with ``Observation.model_validate(d, context={"max_year": 2027})``; error types are
-    issue kinds: year_out_of_range, negative_count, non_integer_count, percent_out_of_range,
+    Validate with ``Observation.model_validate(d, context={"max_year": 2027})`` (add ``"lang": "en"`` for
+    English messages; Chinese by default); error types are issue kinds: year_out_of_range, negative_count, non_integer_count, percent_out_of_range,
     negative_value."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -52,25 +52,31 @@ class Observation(BaseModel):
     def _year_in_range(cls, v: int, info: ValidationInfo) -> int:
         hi = (info.context or {}).get("max_year", dt.date.today().year + 1)
         if not 2000 <= v <= hi:
-            raise PydanticCustomError("year_out_of_range", "年份 {year} 不在 2000–{hi} 年之间", {"year": v, "hi": hi})
+            raise PydanticCustomError("year_out_of_range", t("ingest_year_out_of_range", _lang(info)),
+                                     {"year": v, "hi": hi})
         return v
 
     @field_validator("value")
     @classmethod
     def _value_rules(cls, v: float, info: ValidationInfo) -> float:
         measure, unit = info.data.get("measure"), info.data.get("unit", "")
-        shown = _num(v)
+        shown, lang = _num(v), _lang(info)
         if measure == "count":
             if v < 0:
-                raise PydanticCustomError("negative_count", "数量不能为负数（填写的是 {value}{unit}）", {"value": shown, "unit": unit})
+                raise PydanticCustomError("negative_count", t("ingest_negative_count", lang), {"value": shown, "unit": unit})
             if v != int(v):
-                raise PydanticCustomError("non_integer_count", "数量必须是整数（填写的是 {value}{unit}）", {"value": shown, "unit": unit})
+                raise PydanticCustomError("non_integer_count", t("ingest_non_integer_count", lang),
+                                         {"value": shown, "unit": unit})
         elif measure == "percent":
             if not 0 <= v <= 100:
-                raise PydanticCustomError("percent_out_of_range", "百分比必须在 0–100 之间（填写的是 {value}%）", {"value": shown})
+                raise PydanticCustomError("percent_out_of_range", t("ingest_percent_out_of_range", lang), {"value": shown})
         elif v < 0:
-            raise PydanticCustomError("negative_value", "数值不能为负数（填写的是 {value}{unit}）", {"value": shown, "unit": unit})
+            raise PydanticCustomError("negative_value", t("ingest_negative_value", lang), {"value": shown, "unit": unit})
         return v
+
+
+def _lang(info: ValidationInfo) -> str:
+    return str((info.context or {}).get("lang", "zh"))
 
 
 def _cell_of(rec: Record, loc: str) -> tuple[int | None, int | None]:
@@ -101,16 +107,16 @@ def validate_records(records: list[Record], cat: Catalogue, col: Collector, toda
             cell = e.header_cell if e.group[1] != "long" else (e.row, e.col)
             name = cat.name(e.indicator_id)
             if not levels:
-                text = f"指标“{name}”是全区汇总、基础数据或计算得出的指标，不能从盟市报表导入"
+                text = t("ingest_not_importable_region", col.lang, name=name)
             else:
-                text = f"指标“{name}”只能按盟市填报，不能导入旗县（市、区）（{cat.area_name(rec.adcode)}）的数"
+                text = t("ingest_not_importable_county", col.lang, name=name, area=cat.area_name(rec.adcode))
             col.issue("indicator_not_importable", text, e.sheet, *cell)
             continue
         try:
             Observation.model_validate(
                 {"indicator_id": e.indicator_id, "adcode": rec.adcode, "measure": cat.measure(e.indicator_id),
                  "unit": cat.unit(e.indicator_id), "year": rec.year, "value": float(rec.value)},
-                context={"max_year": max_year})
+                context={"max_year": max_year, "lang": col.lang})
         except ValidationError as exc:
             for err in exc.errors():
                 col.issue(err["type"], err["msg"], e.sheet, *_cell_of(rec, str(err["loc"][0])))
@@ -119,11 +125,12 @@ def validate_records(records: list[Record], cat: Catalogue, col: Collector, toda
     for (sheet, row), recs in county_rows.items():
 
         first = recs[0]
-        cells = "、".join(coordinate(r.entry.row, r.entry.col) for r in recs)
-        names = "、".join(f"“{cat.name(r.entry.indicator_id)}”" for r in recs)
+        sep = t("list_sep", col.lang)
+        cells = sep.join(coordinate(r.entry.row, r.entry.col) for r in recs)
+        names = sep.join(t("ingest_quoted", col.lang, text=cat.name(r.entry.indicator_id)) for r in recs)
         col.issue("county_row_for_league_indicator",
-                  f"第{row}行“{first.entry.area_raw}”是旗县（市、区）{cat.area_name(first.adcode)}，但{cells}的指标{names}只能按盟市填报；"
-                  "请删除这一行，或把旗县的数填在“旗县数据”表中", sheet, first.entry.row, first.entry.col)
+                  t("ingest_county_row", col.lang, row=row, label=first.entry.area_raw, area=cat.area_name(first.adcode),
+                    cells=cells, names=names), sheet, first.entry.row, first.entry.col)
     _check_duplicates(records, cat, col)
     _check_totals(records, cat, col)
     _check_subtotals(records, cat, col)
@@ -141,11 +148,12 @@ def _check_duplicates(records: list[Record], cat: Catalogue, col: Collector) -> 
         if first is rec:
             continue
         e, f = rec.entry, first.entry
-        where = f"第{f.area_cell[0]}行" if f.sheet == e.sheet else f"工作表“{f.sheet}”第{f.area_cell[0]}行"
-        what = f"的“{cat.name(e.indicator_id)}”" if e.group[1] == "long" else "的数据"
-        col.issue("duplicate_key",
-                  f"{cat.area_name(rec.adcode)} {rec.year}年{what}已在{where}填过；同一地区同一年份只能填一次（请检查名称是否写错）",
-                  e.sheet, *e.area_cell)
+        where = t("ingest_dup_row" if f.sheet == e.sheet else "ingest_dup_sheet_row", col.lang, sheet=f.sheet,
+                  row=f.area_cell[0])
+        what = t("ingest_dup_what_indicator" if e.group[1] == "long" else "ingest_dup_what_data", col.lang,
+                 name=cat.name(e.indicator_id))
+        col.issue("duplicate_key", t("ingest_duplicate", col.lang, area=cat.area_name(rec.adcode), year=rec.year,
+                                     what=what, where=where), e.sheet, *e.area_cell)
 
 
 def _check_totals(records: list[Record], cat: Catalogue, col: Collector) -> None:
@@ -155,22 +163,25 @@ def _check_totals(records: list[Record], cat: Catalogue, col: Collector) -> None
         if tot.value is None or tot.year is None:
             continue
         if not cat.additive(e.indicator_id):
-            col.note(f"合计行{(e.sheet and '（工作表“' + e.sheet + '”）') or ''}“{cat.name(e.indicator_id)}”不是可加总指标，未核对、未导入")
+            col.note(t("ingest_total_not_additive_sheet" if e.sheet else "ingest_total_not_additive", col.lang,
+                       sheet=e.sheet, name=cat.name(e.indicator_id)))
             continue
         parts = [r for r in records if not r.total and r.entry.group == e.group and r.year == tot.year
                  and r.entry.sheet == e.sheet]
         if any(r.adcode is None or (r.value is None and not r.parsed.missing) for r in parts):
             continue  # the parts have errors of their own
         if any(r.value is None for r in parts):
-            col.note(f"合计行（{e.sheet or '文件'} 第{e.row}行）“{cat.name(e.indicator_id)}”：有缺失的分项，无法核对")
+            col.note(t("ingest_total_missing_parts", col.lang, place=e.sheet or t("ingest_the_file", col.lang), row=e.row,
+                       name=cat.name(e.indicator_id)))
             continue
         levels = {cat.level(r.adcode) for r in parts}
         lvl = "league" if "league" in levels else "county"
         total = sum((r.value for r in parts if cat.level(r.adcode) == lvl), Decimal(0))
         if total != tot.value:
-            what = "各盟市" if lvl == "league" else "各旗县（市、区）"
+            what = t("ingest_parts_leagues" if lvl == "league" else "ingest_parts_counties", col.lang)
             col.issue("total_mismatch",
-                      f"合计 {format_plain(tot.value)} 与{what}之和 {format_plain(total)} 不一致（相差 {format_plain(tot.value - total)}）；合计行不导入，只用于核对",
+                      t("ingest_total_mismatch", col.lang, total=format_plain(tot.value), what=what,
+                        sum=format_plain(total), diff=format_plain(tot.value - total)),
                       e.sheet, e.row, e.col)
 
 
@@ -192,26 +203,25 @@ def _check_subtotals(records: list[Record], cat: Catalogue, col: Collector) -> N
             members = tuple(r.adcode for r in above if r.entry.row > start and not r.total and r.adcode in leagues)
             members = members or None
         if members is None:
-            col.issue("subtotal_unchecked", f"无法确定“{label}”包含哪些盟市，未核对，也不导入；"
-                      "请在名称中写明（如“东部五盟市小计”，或“呼和浩特市、包头市小计”）", e.sheet, *e.area_cell)
+            col.issue("subtotal_unchecked", t("ingest_subtotal_unknown", col.lang, label=label), e.sheet, *e.area_cell)
             continue
         if not cat.additive(e.indicator_id):
-            col.note(f"小计行“{label}”的“{cat.name(e.indicator_id)}”不是可加总指标，未核对、未导入")
+            col.note(t("ingest_subtotal_not_additive", col.lang, label=label, name=cat.name(e.indicator_id)))
             continue
         parts = {r.adcode: r for r in same if not r.total and r.adcode in members}
         if any(r.value is None and not r.parsed.missing for r in parts.values()):
             continue  # the parts have errors of their own
         absent = [cat.area_name(a) for a in members if a not in parts or parts[a].value is None]
         if absent:
-            col.issue("subtotal_unchecked", f"“{label}”包含的{'、'.join(absent)}在本表中没有数，无法核对；小计行不导入",
-                      e.sheet, e.row, e.col)
+            col.issue("subtotal_unchecked", t("ingest_subtotal_absent", col.lang, label=label,
+                                              absent=t("list_sep", col.lang).join(absent)), e.sheet, e.row, e.col)
             continue
         total = sum((r.value for r in parts.values()), Decimal(0))
         if total != tot.value:
-            names = "、".join(cat.area_name(a) for a in members)
+            names = t("list_sep", col.lang).join(cat.area_name(a) for a in members)
             col.issue("total_mismatch",
-                      f"“{label}” {format_plain(tot.value)} 与{names}之和 {format_plain(total)} 不一致（相差 {format_plain(tot.value - total)}）；"
-                      "小计行不导入，只用于核对", e.sheet, e.row, e.col)
+                      t("ingest_subtotal_mismatch", col.lang, label=label, total=format_plain(tot.value), names=names,
+                        sum=format_plain(total), diff=format_plain(tot.value - total)), e.sheet, e.row, e.col)
 
 
 def norm_label(text: str) -> str:
@@ -234,7 +244,8 @@ def _check_county_sums(good: list[Record], cat: Catalogue, col: Collector) -> No
         if s != rec.value:
             e = rec.entry
             col.issue("county_sum_mismatch",
-                      f"{cat.area_name(adcode)}“{cat.name(ind)}”为 {format_plain(rec.value)}，但文件中其各旗县（市、区）之和为 {format_plain(s)}，请核实",
+                      t("ingest_county_sum_file", col.lang, area=cat.area_name(adcode), name=cat.name(ind),
+                        value=format_plain(rec.value), sum=format_plain(s)),
                       e.sheet, e.row, e.col)
 
 
@@ -267,27 +278,29 @@ def check_against_database(good: list[Record], totals: list[Record], current: pd
         e, value = rec.entry, float(rec.value)
         prev_rec = file_map.get((ind, adcode, year - 1))
         if prev_rec is not None:
-            prev, src = float(prev_rec.value), "本文件"
+            prev, src = float(prev_rec.value), t("ingest_src_file", col.lang)
         elif (ind, adcode, year - 1) in real_map:
             prev, status = real_map[(ind, adcode, year - 1)]
-            src = f"库中{STATUS_ZH[status]}数据"
+            src = t("ingest_src_db", col.lang, status=t(f"ingest_status_{status}", col.lang))
         else:
             prev = None
         if prev is not None:
             if prev == 0:
                 jump = value != 0
-                change = "由 0 增加"
+                change = t("ingest_change_from_zero", col.lang)
             else:
                 ratio = value / prev - 1
                 jump = abs(ratio) > YOY_LIMIT
-                change = f"{'增长' if ratio > 0 else '下降'} {abs(ratio) * 100:.0f}%"
+                change = t("ingest_change_up" if ratio > 0 else "ingest_change_down", col.lang, pct=f"{abs(ratio) * 100:.0f}")
             if jump:
                 col.issue("yoy_jump",
-                          f"{cat.area_name(adcode)}“{cat.name(ind)}”{year}年为 {_num(value)}，比{year - 1}年（{_num(prev)}，{src}）{change}，超过±50%，请核实后确认",
+                          t("ingest_yoy_jump", col.lang, area=cat.area_name(adcode), name=cat.name(ind), year=year,
+                            value=_num(value), prev_year=year - 1, prev=_num(prev), src=src, change=change),
                           e.sheet, e.row, e.col)
         if (ind, adcode, year) in pub_map and not _close(pub_map[(ind, adcode, year)], value):
             col.issue("published_mismatch",
-                      f"{cat.area_name(adcode)}“{cat.name(ind)}”{year}年填 {_num(value)}，公报数为 {_num(pub_map[(ind, adcode, year)])}，请核实后确认",
+                      t("ingest_published_mismatch", col.lang, area=cat.area_name(adcode), name=cat.name(ind), year=year,
+                        value=_num(value), published=_num(pub_map[(ind, adcode, year)])),
                       e.sheet, e.row, e.col)
 
     leagues = list(cat.leagues().index)
@@ -311,10 +324,11 @@ def check_against_database(good: list[Record], totals: list[Record], current: pd
             e = tot.entry if tot else next(r.entry for k, r in file_map.items()
                                             if k[0] == ind and k[2] == year and cat.level(k[1]) == "league")
             cell = (e.row, e.col) if tot else e.header_cell
-            kept = (f"（其中 {len(from_db)} 个盟市为库中现有数据，"
-                    f"{sum(st == 'sample' for st in from_db)} 个为示例数据）") if from_db else ""
+            kept = t("ingest_bulletin_kept", col.lang, n_db=len(from_db),
+                     n_sample=sum(st == "sample" for st in from_db)) if from_db else ""
             col.issue("bulletin_total_mismatch",
-                      f"{year}年12个盟市“{cat.name(ind)}”之和为 {_num(s)}{kept}，公报全区数为 {_num(p)}{cat.unit(ind)}，请核实后确认",
+                      t("ingest_bulletin_total_mismatch", col.lang, year=year, n_all=len(leagues), name=cat.name(ind),
+                        sum=_num(s), kept=kept, published=_num(p), unit=cat.unit(ind)),
                       e.sheet, *cell)
 
     # a league value of a county-level indicator against the counties already in the database:
@@ -337,10 +351,9 @@ def check_against_database(good: list[Record], totals: list[Record], current: pd
             continue
         e = rec.entry
         col.issue("county_sum_mismatch",
-                  f"{cat.area_name(adcode)}“{cat.name(ind)}”{year}年填 {_num(float(rec.value))}，但库中其各旗县（市、区）"
-                  f"之和为 {_num(total)}（{STATUS_ZH[parts[0][1]]}数据），导入后盟市数与旗县数将不一致，请核实后确认，"
-                  "或在“旗县数据”表中一并填写各旗县",
+                  t("ingest_county_sum_db", col.lang, area=cat.area_name(adcode), name=cat.name(ind), year=year,
+                    value=_num(float(rec.value)), sum=_num(total), status=t(f"ingest_status_{parts[0][1]}", col.lang)),
                   e.sheet, e.row, e.col)
     for (ind, year), names in sorted(sample_only.items()):
-        col.note(f"{year}年“{cat.name(ind)}”：{'、'.join(names)}的旗县数仍是示例数据，与导入的盟市数不一致；"
-                 "旗县地图会标明示例数据。要一致，请在“旗县数据”表中一并填写各旗县")
+        col.note(t("ingest_county_sample_note", col.lang, year=year, name=cat.name(ind),
+                   names=t("list_sep", col.lang).join(names)))

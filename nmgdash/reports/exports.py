@@ -25,6 +25,8 @@ import pandas as pd
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
+from nmgdash.core.i18n import t
+
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV Injection),
 #: plus their full-width forms.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -54,9 +56,7 @@ def _tidy(table: pd.DataFrame) -> pd.DataFrame:
 
 def data_sheet_name(sample: bool, lang: str = "zh") -> str:
     """Name of the data sheet: 数据 / data, with the sample notice in it for sample exports."""
-    if lang == "zh":
-        return "数据（示例数据）" if sample else "数据"
-    return "data (SAMPLE)" if sample else "data"
+    return t("export_data_sheet_sample" if sample else "export_data_sheet", lang)
 
 
 def to_csv_bytes(table: pd.DataFrame) -> bytes:
@@ -75,8 +75,8 @@ def to_xlsx_bytes(table: pd.DataFrame, note: str = "", lang: str = "zh", sample:
     sources are). Text cells are escaped against formula injection and written as text, never as
     formulas. ``pd.read_excel(data)`` reads the first sheet back as ``table``."""
     data_sheet = data_sheet_name(sample, lang)
-    note_sheet = "说明" if lang == "zh" else "notes"
-    note = note or ("每行的数据来源与状态见“来源”“状态”列。" if lang == "zh" else "Each row's source and status are in its columns.")
+    note_sheet = t("export_note_sheet", lang)
+    note = note or t("export_note", lang)
     tidy = _tidy(table)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:

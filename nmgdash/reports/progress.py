@@ -37,8 +37,8 @@ def completeness_tables(long: pd.DataFrame, catalogue: pd.DataFrame,
     league_col = "name_zh" if lang == "zh" else "name_en"
     leagues = list(dict.fromkeys(long[league_col]))
     ids = list(dict.fromkeys(long["indicator_id"]))
-    names = [f"{catalogue.loc[i, 'name_zh']}（{catalogue.loc[i, 'unit']}）" if lang == "zh"
-             else f"{catalogue.loc[i, 'name_en']} ({catalogue.loc[i, 'unit_en']})" for i in ids]
+    name_col, unit_col = ("name_zh", "unit") if lang == "zh" else ("name_en", "unit_en")
+    names = [t("name_with_unit", lang, name=catalogue.loc[i, name_col], unit=catalogue.loc[i, unit_col]) for i in ids]
     status = long["status"].astype(object).where(long["status"].notna(), None)
 
     def cell(r) -> str:

@@ -96,10 +96,6 @@ def sequence(leagues: tuple[str, ...] = (), data: Any = None) -> list[str]:
     return topics.registry().slide_sequence() + [f"league-{a}" for a in leagues if a in known]
 
 
-def _tr(zh: str, en: str, lang: str) -> str:
-    return zh if lang == "zh" else en
-
-
 def _name_col(lang: str) -> str:
     return "name_zh" if lang == "zh" else "name_en"
 
@@ -244,7 +240,7 @@ def _headline(ctx: Context) -> Slide:
     nums = figures(ctx, list(reg.headline_numbers))
     short, titles = _sources([_figs_frame(ctx, list(reg.headline_numbers)), cur], lang)
     sample = bool((cur["status"] == "sample").any()) or s.sample or any(n.status == "sample" for n in nums)
-    title = _tr("公报主要数据", "Headline figures of the bulletin", lang)
+    title = t("slide_headline_title", lang)
     return Slide("headline", title, projector(fig), nums, s.text, short, titles,
                  max([ctx.year] + [n.year for n in nums if n.year]), sample)
 
@@ -254,7 +250,7 @@ def _reforms(ctx: Context) -> Slide:
     rates = list(topics.registry().rates)
     figs = rates_frame(ctx.src.query("region_figures", indicator_ids=tuple(rates), published_only=ctx.published_only),
                        rates, lang)
-    fig = rates_figure(figs, _tr("高校与国企共青团改革（全区）", "University and SOE League reform (region)", lang), lang,
+    fig = rates_figure(figs, t("slide_reforms_title", lang), lang,
                        height_per_row=72)
     s = summary.rates_summary(figs, lang)
     nums = figures(ctx, ["univ_reform_plan_rate", "soe_reform_plan_rate", "soe_fulltime_cadre_rate"])
@@ -275,11 +271,11 @@ def _innovations(ctx: Context) -> Slide:
     lang = ctx.lang
     fig, inn = innovations_figure(ctx)
     s = summary.innovations_summary(inn, lang)
-    nums = [BigNumber(_tr("公报点名的基层创新", "Innovations named", lang), _tr(f"{len(inn)}处", str(len(inn)), lang),
-                      _tr("《全团要讯》2020年第6期", "League Bulletin 2020 No. 6", lang)),
-            BigNumber(_tr("涉及盟市", "Leagues", lang),
-                      _tr(f"{inn['league_adcode'].nunique()}个", str(inn["league_adcode"].nunique()), lang),
-                      "、".join(dict.fromkeys(inn["league_zh"])) if lang == "zh" else ", ".join(dict.fromkeys(inn["league_en"])))]
+    league_col = "league_zh" if lang == "zh" else "league_en"
+    nums = [BigNumber(t("slide_innovations_named", lang), t("slide_innovations_count", lang, n=len(inn)),
+                      t("slide_innovations_source", lang)),
+            BigNumber(t("slide_leagues_involved", lang), t("slide_leagues_count", lang, n=inn["league_adcode"].nunique()),
+                      t("slide_list_sep", lang).join(dict.fromkeys(inn[league_col])))]
     src = inn.assign(source_id="bulletin_2020_06")
     short, titles = _sources([src], lang)
     return Slide("innovations", t("innovations", lang), projector(fig), nums, s.text, short, titles, 2019, False)
@@ -289,7 +285,9 @@ def _league(adcode: str, ctx: Context) -> Slide:
     lang = ctx.lang
     iname, unit, _ = _ind(ctx, topics.registry().league_indicator)
     full = _metric_frames(ctx, topics.registry().league_indicator)
-    row = full[(full["year"] == ctx.year) & (full["adcode"] == adcode)].iloc[0]
+    cur = full[full["year"] == ctx.year]
+    row = cur[cur["adcode"] == adcode].iloc[0]
+    base = ctx.src.BASELINE_YEAR
     lname = str(row[_name_col(lang)])
     counties = _metric_frames(ctx, topics.registry().league_indicator, "county", adcode)
     ccur = counties[counties["year"] == ctx.year]
@@ -299,17 +297,17 @@ def _league(adcode: str, ctx: Context) -> Slide:
                             tick_text=_tick(lang), avoid_overlap=True, uirevision=f"county-{adcode}",
                             source=charts.source_line(ccur, lang), height=SLIDE_CHART_H,
                             no_data_note=t("no_data_reason", lang) if ccur["metric"].isna().any() else None)
-    s = summary.league_focus(row, ccur, year=ctx.year, indicator=iname, unit=unit, lang=lang)
+    s = summary.league_focus(row, ccur, year=ctx.year, indicator=iname, unit=unit, n_leagues=len(cur), lang=lang)
     value = row["value"]
     nums = [BigNumber(f"{lname} · {iname}", format_number(value, unit, lang), str(ctx.year), str(row["status"]), ctx.year)]
     if not is_missing(row.get("rank")):
-        nums.append(BigNumber(_tr("12个盟市中排名", "Rank among 12 leagues", lang),
-                              _tr(f"第{int(row['rank'])}位", f"#{int(row['rank'])}", lang), str(ctx.year),
+        nums.append(BigNumber(t("slide_rank_label", lang, n=len(cur)), t("slide_rank", lang, rank=int(row["rank"])),
+                              str(ctx.year),
                               str(row["status"]), ctx.year))
-    if not is_missing(row.get("vs_base")) and ctx.year != ctx.src.BASELINE_YEAR:
-        nums.append(BigNumber(_tr("较2017年变化", "Change since 2017", lang), format_signed(row["vs_base"], "%", lang),
-                              f"2017—{ctx.year}" if lang == "zh" else f"2017–{ctx.year}", str(row["status"]), ctx.year))
-    short, titles = _sources([full[full["year"] == ctx.year], ccur], lang)
+    if not is_missing(row.get("vs_base")) and ctx.year != base:
+        nums.append(BigNumber(t("slide_change_label", lang, base=base), format_signed(row["vs_base"], "%", lang),
+                              t("slide_change_period", lang, base=base, year=ctx.year), str(row["status"]), ctx.year))
+    short, titles = _sources([cur, ccur], lang)
     sample = bool((ccur["status"] == "sample").any()) or str(row["status"]) == "sample"
     return Slide(f"league-{adcode}", lname, projector(fig), nums, s.text, short, titles, ctx.year, sample)
 
@@ -333,11 +331,11 @@ def build(key: str, ctx: Context) -> Slide:
 
 def footer_parts(slide: Slide, lang: str, watermark: str | None = None) -> list[str]:
     """The footer's pieces: 数据来源：…, 数据截至2019年, 含示例数据 (when sample), the watermark."""
-    parts = [f"{_tr('数据来源：', 'Sources: ', lang)}{('；' if lang == 'zh' else '; ').join(slide.sources) or '—'}"]
+    parts = [t("slide_sources", lang, sources=t("semicolon", lang).join(slide.sources) or "—")]
     if slide.as_of:
-        parts.append(_tr(f"数据截至{slide.as_of}年", f"Data as of {slide.as_of}", lang))
+        parts.append(t("slide_as_of", lang, year=slide.as_of))
     if slide.sample:
-        parts.append(_tr("含示例数据", "Includes SAMPLE data", lang))
+        parts.append(t("slide_sample", lang))
     if watermark:
         parts.append(watermark)
     return parts
@@ -345,4 +343,4 @@ def footer_parts(slide: Slide, lang: str, watermark: str | None = None) -> list[
 
 def watermark_text(lang: str, today) -> str:
     """"内部资料 2026-11-30" (en "Internal · 2026-11-30")."""
-    return _tr(f"内部资料 {today:%Y-%m-%d}", f"Internal · {today:%Y-%m-%d}", lang)
+    return t("slide_watermark", lang, date=f"{today:%Y-%m-%d}")

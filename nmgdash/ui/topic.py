@@ -82,7 +82,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     cur["name"] = short_names(cur[state.name_col()])
     cur["label"] = [value_label(r, munit, mode, lg) for _, r in cur.iterrows()]
     is_sample = (full["status"] == "sample").any()
-    tag = f"（{t('sample_tag', lg)}）" if lg == "zh" else f" ({t('sample_tag', lg)})"
+    tag = sample_tag(lg)
     suffix = tag if (cur["status"] == "sample").any() else ""
     if is_sample:
         sample_notice()
@@ -193,10 +193,10 @@ def export_scope(chosen: list[str], lg: str) -> str:
     """The part of an export's file name that says which leagues it holds: 全区 (none chosen),
     the names joined by "_" (up to three), or "兴安盟等4个盟市"."""
     if not chosen:
-        return "全区" if lg == "zh" else "region"
+        return t("export_scope_region", lg)
     if len(chosen) <= 3:
         return "_".join(chosen)
-    return f"{chosen[0]}等{len(chosen)}个盟市" if lg == "zh" else f"{chosen[0]}_and_{len(chosen) - 1}_more"
+    return t("export_scope_more", lg, first=chosen[0], n=len(chosen))
 
 
 def league_table(rows: pd.DataFrame, comparison: pd.DataFrame, *, iname: str, unit: str, mode: str, munit: str,
@@ -264,7 +264,7 @@ def show_summary(full: pd.DataFrame, ind: pd.Series, mode: str) -> summary.Summa
                                mode=mode, lang=lg, published_only=state.published_only(),
                                selected=state.selected_leagues())
     with st.container(key="topic_summary"):
-        st.markdown(f"**{'摘要' if lg == 'zh' else 'Summary'}：** {s.text}" if lg == "zh" else f"**Summary:** {s.text}")
+        st.markdown(t("summary_shown", lg, text=s.text))
     return s
 
 

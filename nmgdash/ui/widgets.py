@@ -56,7 +56,7 @@ def fault_guard() -> Iterator[None]:
 
 def lang_label(code: str) -> str:
     """How the language switch shows a language (also its URL value): 中文 / English."""
-    return "中文" if code == "zh" else "English"
+    return t("language_name", code)
 
 
 def league_labels() -> dict[str, str]:
@@ -143,7 +143,7 @@ def figure_columns(frame: pd.DataFrame, lg: str, unit: str | None = None) -> dic
     cumulative and year: {表述: "8600余个", 时期: "2018年6月—2019年底累计", 累计: "是"/""}
     (en: As worded / Period / Cumulative). Merge them into a table dict next to the number column."""
     rows = frame.to_dict("records")
-    yes = "是" if lg == "zh" else "yes"
+    yes = t("yes", lg)
     return {
         t("figure", lg): [figure_text(r, lg, unit) for r in rows],
         t("period", lg): [period_text(r, lg) for r in rows],
@@ -155,8 +155,7 @@ def _kpi_help(row: pd.Series, lg: str) -> str:
     """Tooltip of a headline card (markdown): the figure as stated, its period, the 口径
     definition, the source with its locator (the quoted sentence) and the status."""
     src = row["source_title"] if lg == "zh" else row["source_title_en"]
-    lines = [f"**{figure_text(row, lg)}**（{period_text(row, lg)}）" if lg == "zh"
-             else f"**{figure_text(row, lg)}** ({period_text(row, lg)})"]
+    lines = [t("figure_with_period", lg, figure=figure_text(row, lg), period=period_text(row, lg))]
     if row_value(row, "definition"):
         lines.append(definition_text(row["definition"], lg))
     lines.append(f"{t('source', lg)}{t('colon', lg)}{src}{t('semicolon', lg)}{row['locator']}")
@@ -215,7 +214,7 @@ def kpi_range(min_id: str, max_id: str, label: str, columns: int = 4) -> None:
     unit = lo["display_unit"] if lg == "zh" else lo["unit_en"]
     text = format_range(lo["value"], hi["value"], unit, lg)
     src = lo["source_title"] if lg == "zh" else lo["source_title_en"]
-    tip = "  \n".join([f"**{text}**（{period_text(lo, lg)}）" if lg == "zh" else f"**{text}** ({period_text(lo, lg)})",
+    tip = "  \n".join([t("figure_with_period", lg, figure=text, period=period_text(lo, lg)),
                         definition_text(lo["definition"], lg), definition_text(hi["definition"], lg),
                         f"{t('source', lg)}{t('colon', lg)}{src}{t('semicolon', lg)}{lo['locator']}", f"{t('status', lg)}{t('colon', lg)}{status_label(lo['status'])}"])
     st.columns(columns)[0].metric(label, text, help=tip, border=True, **_kpi_note(lo, lg))
