@@ -422,8 +422,16 @@ def _commit(upload_key: str) -> None:
     except ledger.ImportBusy:
         _flash("error", tr("busy"))
         return
-    except ingest.ConfirmationRequired:
-        _flash("warning", tr("commit_blocked"))
+    except ingest.ConfirmationRequired as exc:
+        if exc.changed:  # another import changed the data: show the fresh preview, ask again
+            st.session_state.pop(_PLAN, None)
+            st.session_state.pop("admin_confirm", None)
+            _flash("warning", exc.message_zh if state.lang() == "zh" else exc.message_en)
+        else:
+            _flash("warning", tr("commit_blocked"))
+        return
+    except ledger.WriteFailed as exc:  # read-only or full import folder: a Chinese message, no path
+        _flash("error", exc.message_zh if state.lang() == "zh" else exc.message_en)
         return
     except (ingest.ImportRejected, ValueError, OSError) as exc:
         _flash("error", tr("write_failed", reason=str(exc)))
@@ -550,6 +558,9 @@ def _undo(batch_id: str) -> None:
         transaction.undo(batch_id, user=user)
     except ledger.ImportBusy:
         _flash("error", tr("busy"))
+        return
+    except ledger.WriteFailed as exc:
+        _flash("error", exc.message_zh if state.lang() == "zh" else exc.message_en)
         return
     except (ValueError, OSError) as exc:
         _flash("error", tr("write_failed", reason=str(exc)))
