@@ -187,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("rebuild", help="重建数据库（保留导入的数据）")
     p.set_defaults(func=cmd_rebuild)
     args = parser.parse_args(argv)
+    # the package logs details (paths, errno) for a server log; the operator reads the Chinese messages
+    logging.getLogger("nmgdash").addHandler(logging.NullHandler())
     try:
         return args.func(args)
     except ledger.ImportBusy as exc:

@@ -4,11 +4,25 @@ import folder, and the CLI's messages for them."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from crashpoints import paused_at
 
 from nmgdash import ingest
+from nmgdash.core import settings
 from nmgdash.storage import build, ledger
+
+ROOT = Path(__file__).resolve().parents[1]
 
 LEAGUES = ["呼和浩特市", "包头市", "乌海市", "赤峰市", "通辽市", "鄂尔多斯市",
            "呼伦贝尔市", "巴彦淖尔市", "乌兰察布市", "兴安盟", "锡林郭勒盟", "阿拉善盟"]
@@ -84,3 +98,149 @@ def test_plan_whose_warnings_changed_is_refused(store_dir):
     pd.testing.assert_frame_equal(ledger.audit_log(), before_log)
     assert hubs_2019() == before_values
     assert sorted(p.name for p in (store_dir / "imports" / "batches").iterdir()) == before_files
+
+
+# --- leftovers of a killed commit ------------------------------------------------------------
+
+KILLED_COMMIT = textwrap.dedent("""
+    import pandas as pd
+    from nmgdash.storage import transaction
+    rows = pd.DataFrame({"indicator_id": "hubs", "adcode": ["150100", "150200"], "year": 2019, "value": 500.0})
+    print(transaction.commit(rows, file_name="killed.xlsx", sha256="ff" * 32, user="k", counts={"new": 2}), flush=True)
+""")
+
+
+def _dead_pid() -> int:
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def test_leftovers_of_a_killed_commit_are_removed_by_the_next_commit(store_dir, caplog):
+    imports = store_dir / "imports"
+    proc = subprocess.Popen([sys.executable, "-c", paused_at("commit_batch_written", KILLED_COMMIT)], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "PAUSED commit_batch_written"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    orphan = [p.name for p in (imports / "batches").iterdir()]
+    assert len(orphan) == 1 and ledger.audit_log().empty  # a batch file no audit line names
+    dead_tmp = imports / f".audit.jsonl.tmp-{_dead_pid()}-1"
+    dead_tmp.write_text("half a line")
+    old_tmp = imports / "batches" / f".x.csv.tmp-{os.getpid()}-2"
+    old_tmp.write_text("x")
+    os.utime(old_tmp, (time.time() - 120, time.time() - 120))
+    live_tmp = imports / f".audit.jsonl.tmp-{os.getppid()}-3"  # a live process's fresh temp file stays
+    live_tmp.write_text("in progress")
+
+    batch = ingest.commit(plan_for(2019, [1001 + 7 * i for i in range(12)], "next.csv"), user="甲",
+                          accept_warnings=True)
+    assert sorted(p.name for p in (imports / "batches").iterdir()) == [f"{batch}.csv"]
+    assert not dead_tmp.exists() and not old_tmp.exists() and live_tmp.exists()
+    assert f"batches/{orphan[0]}" in caplog.text and dead_tmp.name in caplog.text
+    assert ledger.audit_log()["file_name"].tolist() == ["next.csv"]
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def test_empty_imports_setting_counts_as_unset(monkeypatch):
+    monkeypatch.setenv("NMGDASH_IMPORTS", "")
+    assert settings.imports_dir() == settings.DATA_DIR / "imports"
+    monkeypatch.setenv("NMGDASH_IMPORTS", "  ")
+    assert ledger.imports_dir() == settings.DATA_DIR / "imports"
+    monkeypatch.setenv("NMGDASH_DB", "")
+    assert settings.db_path() == settings.DATA_DIR / "reform.duckdb"
+
+
+# --- read-only and full folders (real mounts in a private mount namespace) -------------------
+
+
+def _unshare_works() -> bool:
+    if not shutil.which("unshare"):
+        return False
+    r = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt && mount --bind /tmp /tmp "
+                        "&& mount -o remount,ro,bind /tmp /tmp"], capture_output=True)
+    return r.returncode == 0
+
+
+needs_unshare = pytest.mark.skipif(not _unshare_works(), reason="needs unshare -m (mount namespace) and tmpfs mounts")
+
+FAULT_PROBE = textwrap.dedent("""
+    import json, subprocess, sys
+    from nmgdash import ingest
+    from nmgdash.storage import build, ledger, transaction
+    from nmgdash.storage.database import Database
+    out = {}
+    r = subprocess.run([sys.executable, "-m", "nmgdash", "db"], capture_output=True, text=True)
+    out["db"] = [r.returncode, r.stdout.strip(), r.stderr.strip()]
+    d = Database()
+    out["value"] = d.run("years", published_only=False).shape[0]
+    out["warning"] = d.warning
+    with d.cursor() as cur:
+        out["imported"] = cur.execute("SELECT count(*) FROM observations_best WHERE status = 'imported'").fetchone()[0]
+        plan = ingest.load_file(open(sys.argv[1], "rb").read(), "新文件.csv", cur)
+    try:
+        ingest.commit(plan, user="甲", accept_warnings=True)
+    except ledger.WriteFailed as exc:
+        out["commit"] = [exc.kind, str(exc)]
+    try:
+        transaction.undo(ledger.active_batches()[0], user="甲")
+    except ledger.WriteFailed as exc:
+        out["undo"] = [exc.kind, str(exc)]
+    r = subprocess.run([sys.executable, "-m", "nmgdash", "import", sys.argv[1], "--yes"], capture_output=True, text=True)
+    out["cli"] = [r.returncode, r.stderr.strip()]
+    out["log"] = ledger.audit_log()["file_name"].tolist()
+    print(json.dumps(out, ensure_ascii=False))
+""")
+
+
+def _probe(tmp_path, mount: str) -> dict:
+    """Import one batch in a writable folder, then run FAULT_PROBE with the imports folder ``mount``ed."""
+    imports, db = tmp_path / "imports", tmp_path / "db" / "r.duckdb"
+    env = {**os.environ, "NMGDASH_DB": str(db), "NMGDASH_IMPORTS": str(imports)}
+    first = tmp_path / "first.csv"
+    first.write_bytes(hubs_csv(2019, [1001 + 7 * i for i in range(12)]))
+    r = subprocess.run([sys.executable, "-m", "nmgdash", "import", str(first), "--yes"], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    for p in build.build_files(db)["versions"]:  # no database: `db` must rebuild it from the ledger
+        p.unlink()
+    db.unlink()
+    second = tmp_path / "second.csv"
+    second.write_bytes(hubs_csv(2019, [2001 + 7 * i for i in range(12)]))
+    script = f"{mount} && exec \"$0\" -c \"$1\" \"$2\""
+    r = subprocess.run(["unshare", "-m", "sh", "-c", script, sys.executable, FAULT_PROBE, str(second)],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+@needs_unshare
+def test_readonly_import_folder_serves_and_refuses_writes_in_chinese(tmp_path):
+    imports = tmp_path / "imports"
+    out = _probe(tmp_path, f"mount --bind {imports} {imports} && mount -o remount,ro,bind {imports} {imports}")
+    # viewing works: `db` rebuilt the database from the read-only ledger (without its lock file)
+    assert out["db"][0] == 0 and out["db"][1].startswith("数据库已构建"), out["db"]
+    assert out["value"] > 0 and out["warning"] is None and out["imported"] == 12
+    msg = ("导入目录只读，无法保存导入或撤销；数据未作任何修改。"
+           "请管理员把导入目录（NMGDASH_IMPORTS）和数据库所在目录设为可写后再试。")
+    assert out["commit"] == ["readonly", msg] and out["undo"] == ["readonly", msg]
+    assert out["cli"] == [1, msg]
+    assert out["log"] == ["first.csv"]
+
+
+@needs_unshare
+def test_full_import_folder_refuses_writes_in_chinese(tmp_path):
+    imports = tmp_path / "imports"
+    mount = (f"cp -a {imports} {tmp_path}/saved && mount -t tmpfs -o size=256k tmpfs {imports} "
+             f"&& cp -a {tmp_path}/saved/. {imports}/ && (dd if=/dev/zero of={imports}/fill bs=4k 2>/dev/null; true)")
+    out = _probe(tmp_path, mount)
+    assert out["db"][0] == 0 and out["imported"] == 12
+    msg = "磁盘已满，无法保存导入或撤销；数据未作任何修改。请管理员清理服务器磁盘空间后再试。"
+    assert out["commit"] == ["full", msg] and out["undo"] == ["full", msg]
+    assert out["cli"] == [1, msg]
+    assert out["log"] == ["first.csv"]
