@@ -10,21 +10,28 @@
 ``import`` uses the same parser, messages and commit as the 数据管理 page (nmgdash.ingest).
 Exit codes: 0 done (or dry run of an acceptable file); 1 file rejected (errors printed, nothing
 changed) or bad arguments/unknown batch; 2 warnings not confirmed (no --yes, answer not "y", or no
-stdin); 3 another import is running (ledger.ImportBusy).
+stdin); 3 another import is running (ledger.ImportBusy). A fault of the folders (read-only, disk full,
+no permission) prints a Chinese message without a traceback and exits 1; ``db`` with a read-only folder
+and a usable older database prints the "may be out of date" notice and exits 0 (the dashboard can serve).
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from nmgdash import ingest
 from nmgdash.core import settings
 from nmgdash.storage import build, ledger, transaction
+from nmgdash.storage.database import STALE_WARNING, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNCONFIRMED, EXIT_BUSY = 0, 1, 2, 3
 
@@ -79,6 +86,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ledger.ImportBusy as e:
         print(str(e), file=sys.stderr)
         return EXIT_BUSY
+    except ingest.ConfirmationRequired as e:  # another import changed the data meanwhile
+        print(f"\n{e.message_zh}", file=sys.stderr)
+        print("\n".join(f"  ! {w.text}" for w in e.warnings), file=sys.stderr)
+        return EXIT_UNCONFIRMED
     except ValueError as e:
         print(f"导入失败，数据库未作任何修改：{e}", file=sys.stderr)
         return EXIT_REJECTED
@@ -113,7 +124,13 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     out = Path(args.output or ingest.TEMPLATE_FILE_NAME)
-    out.write_bytes(ingest.build_template(year=args.year))
+    try:
+        out.write_bytes(ingest.build_template(year=args.year))
+    except OSError as e:
+        kind = ledger.WriteFailed.from_error(e).kind
+        why = {"readonly": "目录只读或没有写入权限", "full": "磁盘已满"}.get(kind, "无法写入")
+        print(f"无法写入模板文件“{out}”：{why}", file=sys.stderr)
+        return EXIT_REJECTED
     print(f"模板已写入 {out}")
     return EXIT_OK
 
@@ -121,7 +138,16 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_db(args: argparse.Namespace) -> int:
     path = settings.db_path()
     why = build.rebuild_reason(path)
-    build.ensure_database(path)
+    try:
+        build.ensure_database(path)
+    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
+        log.debug("database build failed", exc_info=True)
+        if why in ("不存在", "文件损坏或结构不完整"):
+            kind = "readonly_missing" if build.is_readonly_error(exc) and why == "不存在" else "build_failed"
+            print(DatabaseUnavailable(kind).message_zh, file=sys.stderr)
+            return EXIT_REJECTED
+        print(f"{STALE_WARNING}（{ledger.WriteFailed.from_error(exc).message_zh}）", file=sys.stderr)
+        return EXIT_OK
     if why is None:
         print(f"数据库为最新：{path}")
     elif why == "不存在":
@@ -161,7 +187,18 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("rebuild", help="重建数据库（保留导入的数据）")
     p.set_defaults(func=cmd_rebuild)
     args = parser.parse_args(argv)
-    return args.func(args)
+    # the package logs details (paths, errno) for a server log; the operator reads the Chinese messages
+    logging.getLogger("nmgdash").addHandler(logging.NullHandler())
+    try:
+        return args.func(args)
+    except ledger.ImportBusy as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BUSY
+    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
+        # a folder fault (read-only, disk full, no permission): what is wrong, in Chinese, no traceback
+        log.debug("command failed", exc_info=True)
+        print(ledger.WriteFailed.from_error(exc).message_zh, file=sys.stderr)
+        return EXIT_REJECTED
 
 
 if __name__ == "__main__":

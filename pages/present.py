@@ -137,8 +137,7 @@ def render() -> None:
                                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                                key="dl_pptx", on_click="ignore", width="stretch", type="primary")
         else:
-            st.warning(deck.ExportUnavailable(str(deck.CHROMIUM)).message_zh if lg == "zh"
-                       else deck.ExportUnavailable(str(deck.CHROMIUM)).message_en)
+            st.warning(t("export_unavailable", lg))
         st.page_link("pages/overview.py", label=t("present_leave", lg))
 
 

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from nmgdash.ingest.normalize import normalise_entries
 from nmgdash.ingest.preview import ROW_COLUMNS, Preview, build, current_values
 from nmgdash.ingest.read import parse_grid, read_grids
 from nmgdash.ingest.validate import check_against_database, validate_records
+from nmgdash.storage import build as storage_build
 from nmgdash.storage import transaction
 
 
@@ -32,11 +34,21 @@ class ImportRejected(Exception):
 
 
 class ConfirmationRequired(Exception):
-    """The plan has warnings and the caller did not accept them. ``warnings``: list of Issue."""
+    """The plan has warnings and the caller did not accept them. ``warnings``: list of Issue.
 
-    def __init__(self, warnings: list[Issue]):
-        super().__init__("\n".join(i.text for i in warnings))
-        self.warnings = warnings
+    ``changed`` is True when the data changed between the preview and the commit (another import
+    committed meanwhile) so that the warnings are no longer the ones the user confirmed; then
+    ``warnings`` are the fresh ones, ``str()`` and ``message_zh`` / ``message_en`` ask the user to
+    review the file again, and nothing was committed."""
+
+    def __init__(self, warnings: list[Issue], *, changed: bool = False):
+        self.warnings, self.changed = warnings, changed
+        if changed:
+            self.message_zh, self.message_en = t("import_data_changed", "zh"), t("import_data_changed", "en")
+            super().__init__(self.message_zh)
+        else:
+            self.message_zh = self.message_en = "\n".join(i.text for i in warnings)
+            super().__init__(self.message_zh)
 
 
 @dataclass
@@ -77,6 +89,10 @@ class ImportPlan:
         """Every warning the file has, listed or only counted in a summary message."""
         return len(self.warnings) if self.warnings_found is None else self.warnings_found
 
+    #: What :meth:`refresh` needs to check the rows against the database again: (the validated
+    #: records, the total rows, the message collector before the database checks), or None.
+    basis: tuple | None = field(default=None, repr=False, compare=False)
+
     @property
     def accepted(self) -> bool:
         """True when nothing blocks the import (warnings may still need confirmation)."""
@@ -87,6 +103,19 @@ class ImportPlan:
         if self.preview is None:
             return {"new": 0, "changed": 0, "unchanged": 0}
         return dict(self.preview.counts)
+
+    def refresh(self, con) -> tuple[dict[str, int], list[Issue]]:
+        """Counts (``new``, ``changed``, ``unchanged``) and warnings of this plan against the database
+        as it is now (``con``: a read-only connection or cursor), computed exactly as :func:`load_file`
+        did. The plan itself is not changed."""
+        if self.basis is None or not len(self.rows):
+            return self.counts, list(self.warnings)
+        good, totals, base = self.basis
+        cat = catalogue.load()
+        col = copy.deepcopy(base)
+        current = current_values(con, self.rows["indicator_id"], self.rows["year"])
+        check_against_database(good, totals, current, cat, col)
+        return dict(build(self.rows, current, self.normalisations, cat).counts), col.warnings
 
     def report(self, lang: str = "zh") -> str:
         """The plan as plain text (the CLI prints this; the web page shows the same parts as tables).
@@ -155,23 +184,31 @@ def load_file(data: bytes, file_name: str, con=None, *, today: dt.date | None = 
     if col.more_normalisations:
         col.note(t("ingest_more_normalisations", col.lang, n=f"{col.more_normalisations:,}", limit=col.limit))
     rows = _rows_frame(good)
-    preview = None
+    preview = basis = None
     if con is not None and len(rows):
         current = current_values(con, rows["indicator_id"], rows["year"])
         totals = [r for r in records if r.total]
         if not col.errors:
+            basis = (good, totals, copy.deepcopy(col))
             check_against_database(good, totals, current, cat, col)
         preview = build(rows, current, col.normalisations, cat)
     return ImportPlan(file_name, sha, len(data), rows, errors=col.errors, warnings=col.warnings,
                       normalisations=col.normalisations, notes=col.notes, preview=preview,
-                      errors_found=col.found("error"), warnings_found=col.found("warning"))
+                      errors_found=col.found("error"), warnings_found=col.found("warning"), basis=basis)
 
 
 def commit(plan: ImportPlan, *, user: str, accept_warnings: bool = False) -> str:
     """Commit an accepted plan through ``nmgdash.storage.transaction.commit`` (one atomic step) and return the batch id.
 
+    Under the store's lock the counts and warnings are computed again against the current build
+    (:meth:`ImportPlan.refresh`): the audit log records the fresh counts, and when the warnings differ
+    from the ones the user saw (another import committed meanwhile) nothing is committed and
+    :class:`ConfirmationRequired` with ``changed=True`` (and the fresh warnings) is raised. After the
+    commit ``plan.counts`` are the counts the audit log recorded.
+
     Raises :class:`ImportRejected` when the plan has errors, :class:`ConfirmationRequired` when it has
-    warnings and ``accept_warnings`` is False, and ``ledger.ImportBusy`` when another import is running.
+    warnings and ``accept_warnings`` is False, ``ledger.ImportBusy`` when another import is running
+    and ``ledger.WriteFailed`` when the import folder is read-only or full.
     """
     if plan.errors:
         raise ImportRejected(plan.errors)
@@ -180,5 +217,21 @@ def commit(plan: ImportPlan, *, user: str, accept_warnings: bool = False) -> str
     if not len(plan.rows):
         raise ImportRejected([Issue("no_values", t("ingest_no_values_short"), plan.file_name)])
 
-    return transaction.commit(plan.rows[ROW_COLUMNS].copy(), file_name=plan.file_name, sha256=plan.sha256, user=user,
-                        counts=plan.counts)
+    fresh: dict[str, int] = {}
+
+    def recheck() -> dict[str, int]:
+        con = storage_build.connect(read_only=True)
+        try:
+            counts, warnings = plan.refresh(con)
+        finally:
+            con.close()
+        if [w.text for w in warnings] != [w.text for w in plan.warnings]:
+            raise ConfirmationRequired(warnings, changed=True)
+        fresh.update(counts)
+        return counts
+
+    batch_id = transaction.commit(plan.rows[ROW_COLUMNS].copy(), file_name=plan.file_name, sha256=plan.sha256,
+                                  user=user, counts=plan.counts, recheck=recheck if plan.basis is not None else None)
+    if fresh and plan.preview is not None:
+        plan.preview.counts = fresh  # what the audit log recorded
+    return batch_id

@@ -5,8 +5,11 @@ PNG: plotly figures are rendered by kaleido (v1) in Debian's Chromium (``/usr/bi
 ``NMGDASH_CHROMIUM``; kaleido never downloads a browser here) with the plotly.js bundled in the
 installed plotly package and MathJax switched off, so export needs no network. Chinese glyphs come
 from the system's fonts-noto-cjk (the figures' font family starts with "Noto Sans CJK SC",
-:data:`nmgdash.figures.charts.FONT`). One kaleido browser per server process, started on the first export
-and shared by all sessions behind a lock.
+:data:`nmgdash.figures.charts.FONT`). kaleido runs in one worker process per server process
+(:mod:`nmgdash.slides.renderer`), started on the first export and shared by all sessions behind a
+lock: a browser that died is restarted once, a hung export is killed after :data:`RENDER_TIMEOUT`
+seconds, and nothing of kaleido's (threads, pipes, atexit handlers) lives in the server process, so
+a broken browser never blocks other users or the server's shutdown.
 
 PPTX (python-pptx): a cover, one slide per 汇报模式 slide (title, the chart as a PNG, up to three
 big numbers, the written summary, the footer: 数据来源 · 数据截至 · 含示例数据 · 内部资料 date), and a
@@ -18,15 +21,26 @@ renderers substitute a Simplified Chinese font (Noto Sans CJK SC with fonts-noto
 
 from __future__ import annotations
 
+import atexit
 import io
+import json
+import logging
+import os
+import select
+import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import date
 
 import plotly.graph_objects as go
 
 from nmgdash.core import settings
+from nmgdash.core.i18n import t
 from nmgdash.figures import player
 from nmgdash.figures.charts import PLOTLY_JS_SOURCE
+from nmgdash.slides import renderer
 from nmgdash.slides.present import footer_parts, watermark_text
 
 CHROMIUM = settings.chromium_path()
@@ -36,46 +50,211 @@ PNG_SIZE = (1600, 900, 1.2)
 DECK_IMAGE = (1500, 1000, 1.2)
 CJK_FONT = "微软雅黑"
 CJK_FALLBACK = "Noto Sans CJK SC"
+#: Seconds one image may take once the browser runs (a chart takes 0.2–2 s); then ExportTimeout.
+#: Short on purpose: a server stopping (SIGTERM) waits at most this long for an export in progress.
+RENDER_TIMEOUT = 8.0
+#: Seconds the export worker and its browser may take to start (about 2 s on an idle server).
+START_TIMEOUT = 20.0
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_started = False
 
 
-class ExportUnavailable(RuntimeError):
-    """Raised when images cannot be rendered (no Chromium); ``message_zh`` / ``message_en`` say why."""
+class ExportError(RuntimeError):
+    """An image export failed. ``message_zh`` / ``message_en``: what the user reads (no paths,
+    no exception names); ``str()`` is the Chinese message. Subclasses say why."""
 
-    def __init__(self, detail: str) -> None:
-        self.message_zh = f"无法在服务器上生成图片：{detail}。请安装 chromium 与 fonts-noto-cjk（见 README“汇报模式”）。"
-        self.message_en = f"Images cannot be rendered on the server: {detail}. Install chromium and fonts-noto-cjk (README)."
+    key = "export_failed"
+
+    def __init__(self, **values: object) -> None:
+        self.message_zh = t(self.key, "zh", **values)
+        self.message_en = t(self.key, "en", **values)
         super().__init__(self.message_zh)
 
 
-def _start() -> None:
-    global _started
-    if _started:
-        return
-    if not CHROMIUM.is_file():
-        raise ExportUnavailable(f"找不到 {CHROMIUM}")
-    import kaleido  # noqa: PLC0415 (heavy optional library, loaded on first export)
+class ExportUnavailable(ExportError):
+    """Images cannot be rendered: the server has no Chromium (the path goes to the server log only)."""
 
-    # path: choreographer's browser path (same as BROWSER_PATH); plotlyjs: the local bundle;
-    # mathjax=False: kaleido would otherwise load MathJax from a CDN
-    kaleido.start_sync_server(path=str(CHROMIUM), plotlyjs=str(PLOTLY_JS_SOURCE), mathjax=False, n=1,
-                              silence_warnings=True)
-    _started = True
+    key = "export_unavailable"
+
+
+class ExportTimeout(ExportError):
+    """An export took longer than :data:`RENDER_TIMEOUT` (or the browser did not start within
+    :data:`START_TIMEOUT`, or other exports held the renderer that long); the browser is stopped and
+    the next export starts a new one."""
+
+    key = "export_timeout"
+
+
+class ExportFailed(ExportError):
+    """The browser failed twice in a row (it was restarted once)."""
+
+    key = "export_failed"
+
+
+class _Broken(Exception):
+    """The worker exited or reported an error (log text in args[0]); restart and retry."""
+
+
+class _Hung(Exception):
+    """The worker did not answer before the deadline."""
+
+
+class _Worker:
+    """The export worker process (:mod:`nmgdash.slides.renderer`) and its browser; one per server."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        #: PID of the browser process kaleido started (choreographer's wrapper, whose child is
+        #: Chromium, both in the wrapper's process group), or None.
+        self.browser_pid: int | None = None
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self) -> None:
+        self.stop()
+        cmd = worker_command()
+        # stdin/stdout: the protocol; stderr: the server's log. A session of its own, so the worker
+        # (and Chromium, which choreographer starts in its own session) are killed by PID, not by
+        # a Ctrl-C meant for the server.
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
+                                     close_fds=True)
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        os.set_blocking(self.proc.stdin.fileno(), False)
+        status, payload = self._reply(time.monotonic() + START_TIMEOUT)
+        if status != renderer.READY:
+            raise _Broken(payload.decode("utf-8", "replace"))
+        self.browser_pid = int(payload)
+        log.info("image export worker %s started Chromium %s", self.proc.pid, self.browser_pid)
+
+    def render(self, request: bytes, deadline: float) -> bytes:
+        self._send(renderer.HEADER.pack(len(request)) + request, deadline)
+        status, payload = self._reply(deadline)
+        if status != renderer.OK:
+            raise _Broken(payload.decode("utf-8", "replace"))
+        return payload
+
+    def stop(self) -> None:
+        """Kill the worker and its browser (SIGKILL; no-op when not running)."""
+        proc, self.proc = self.proc, None
+        for pid in (self.browser_pid, proc.pid if proc else None):
+            if pid and pid > 1:
+                try:
+                    os.killpg(pid, signal.SIGKILL)  # each is its session's (and group's) leader
+                except OSError:
+                    pass
+        self.browser_pid = None
+        if proc is not None:
+            for f in (proc.stdin, proc.stdout):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                log.warning("image export worker %s did not exit after SIGKILL", proc.pid)
+
+    def _send(self, data: bytes, deadline: float) -> None:
+        fd = self.proc.stdin.fileno()
+        view = memoryview(data)
+        while view:
+            _, ready, _ = select.select([], [fd], [], max(0.0, min(0.25, deadline - time.monotonic())))
+            if not ready:
+                if time.monotonic() >= deadline:
+                    raise _Hung()
+                continue
+            try:
+                view = view[os.write(fd, view):]
+            except BlockingIOError:
+                continue
+            except OSError as exc:  # EPIPE: the worker is gone
+                raise _Broken(f"worker exited ({exc.strerror})") from None
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        fd = self.proc.stdout.fileno()
+        buf = bytearray()
+        while len(buf) < n:
+            ready, _, _ = select.select([fd], [], [], max(0.0, min(0.25, deadline - time.monotonic())))
+            if not ready:
+                if time.monotonic() >= deadline:
+                    raise _Hung()
+                continue
+            try:
+                chunk = os.read(fd, n - len(buf))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise _Broken(f"worker exited with {self.proc.poll()}")
+            buf += chunk
+        return bytes(buf)
+
+    def _reply(self, deadline: float) -> tuple[bytes, bytes]:
+        head = self._read(1 + renderer.HEADER.size, deadline)
+        (n,) = renderer.HEADER.unpack(head[1:])
+        return head[:1], self._read(n, deadline)
+
+
+_worker = _Worker()
+atexit.register(_worker.stop)
+
+
+def worker_command() -> list[str]:
+    """The command line of the export worker (tests replace this to simulate a hung browser)."""
+    return [sys.executable, renderer.__file__, "--chromium", str(CHROMIUM), "--plotlyjs", str(PLOTLY_JS_SOURCE)]
+
+
+def browser_pid() -> int | None:
+    """PID of the browser process the export worker started (choreographer's wrapper; Chromium is
+    its child, in its process group), or None when no worker runs."""
+    return _worker.browser_pid if _worker.running() else None
+
+
+def _render(request: bytes) -> bytes:
+    """PNG bytes for one encoded request; starts the worker if needed and restarts it once when the
+    browser died. Call with :data:`_lock` held."""
+    for attempt in (1, 2):
+        try:
+            if not _worker.running():
+                _worker.start()
+            return _worker.render(request, time.monotonic() + RENDER_TIMEOUT)
+        except _Hung:
+            log.error("image export timed out; stopping the export worker and its browser")
+            _worker.stop()
+            raise ExportTimeout(seconds=int(RENDER_TIMEOUT)) from None
+        except _Broken as exc:
+            log.warning("image export failed (attempt %d of 2): %s", attempt, exc.args[0] if exc.args else exc)
+            _worker.stop()
+        except OSError as exc:  # the worker could not be started
+            log.error("image export worker could not start: %s", exc)
+            _worker.stop()
+    raise ExportFailed()
 
 
 def png(fig: go.Figure | dict, width: int = PNG_SIZE[0], height: int = PNG_SIZE[1], scale: float = PNG_SIZE[2]) -> bytes:
     """``fig`` as PNG bytes (``width``×``height`` CSS px times ``scale``), rendered by kaleido in
-    the system Chromium; frames, ▶ buttons and the year slider are left out (the shown year).
-    Raises ExportUnavailable without Chromium."""
-    import kaleido  # noqa: PLC0415 (heavy optional library, loaded on first export)
+    the system Chromium (in a worker process); frames, ▶ buttons and the year slider are left out
+    (the shown year).
 
+    A browser that died is restarted once (then :class:`ExportFailed`); a render longer than
+    :data:`RENDER_TIMEOUT` s, or a wait for other users' exports longer than that, raises
+    :class:`ExportTimeout` (and the next export starts a new browser). Raises
+    :class:`ExportUnavailable` without Chromium. The lock shared by all sessions is always released.
+    """
+    if not available():
+        log.error("image export: no Chromium at %s (set NMGDASH_CHROMIUM)", CHROMIUM)
+        raise ExportUnavailable()
     fig = player.static(go.Figure(fig))
     fig.update_layout(width=width, height=height)
-    with _lock:
-        _start()
-        return kaleido.calc_fig_sync(fig, opts=dict(format="png", width=width, height=height, scale=scale))
+    request = ('{"opts": ' + json.dumps(dict(format="png", width=width, height=height, scale=scale))
+               + ', "fig": ' + fig.to_json() + "}").encode("utf-8")
+    if not _lock.acquire(timeout=RENDER_TIMEOUT):
+        raise ExportTimeout(seconds=int(RENDER_TIMEOUT))
+    try:
+        return _render(request)
+    finally:
+        _lock.release()
 
 
 def available() -> bool:

@@ -363,7 +363,7 @@ def build_database(path: Path | None = None) -> dict[str, float]:
     folder is not writable. On any error the previous build stays current.
     """
     t0 = time.perf_counter()
-    with ledger.lock(timeout=BUILD_LOCK_TIMEOUT):
+    with ledger.lock(timeout=BUILD_LOCK_TIMEOUT, allow_unlocked=True):
         version, counts = build_version(path)
         publish(version, path)
     return {"seconds": time.perf_counter() - t0, **counts}
@@ -373,7 +373,7 @@ def ensure_database(path: Path | None = None) -> Path:
     """Build the database if :func:`needs_rebuild`; return ``path``."""
     path = Path(path or db_path())
     if needs_rebuild(path):
-        with ledger.lock(timeout=BUILD_LOCK_TIMEOUT):
+        with ledger.lock(timeout=BUILD_LOCK_TIMEOUT, allow_unlocked=True):
             if needs_rebuild(path):  # another process may have just built it
                 build_database(path)
     return path

@@ -16,13 +16,14 @@ from typing import ClassVar
 import duckdb
 import pandas as pd
 
+from ..core.i18n import t
 from ..core.settings import db_path
 from . import ledger, queries
 from .build import ensure_database, is_lock_error, is_readonly_error, rebuild_reason, resolve
 
 #: The warning of a database that is usable but could not be rebuilt (e.g. read-only data/).
-STALE_WARNING = "数据可能不是最新的：数据库未能按最新数据重建，请管理员运行 make rebuild"
-STALE_WARNING_EN = "The data may be out of date: the database could not be rebuilt; an administrator should run make rebuild."
+STALE_WARNING = t("db_stale", "zh")
+STALE_WARNING_EN = t("db_stale", "en")
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -33,17 +34,8 @@ class DatabaseUnavailable(RuntimeError):
     """
 
     MESSAGES: ClassVar[dict[str, tuple[str, str]]] = {
-        "corrupt": ("数据库文件损坏，请运行 make rebuild", "The database file is damaged; run make rebuild."),
-        "busy": ("数据正在更新，请稍后刷新", "The data is being updated; please refresh in a moment."),
-        "missing": ("数据库不存在，请运行 make db", "There is no database; run make db."),
-        "readonly_missing": (
-            "数据目录只读且数据库不存在，请管理员在可写的数据目录中运行 make rebuild",
-            "The data folder is read-only and there is no database; an administrator must run make rebuild in a writable data folder.",
-        ),
-        "build_failed": (
-            "数据库构建失败，请管理员运行 make rebuild 查看原因",
-            "Building the database failed; an administrator should run make rebuild to see why.",
-        ),
+        kind: (t(f"db_{kind}", "zh"), t(f"db_{kind}", "en"))
+        for kind in ("corrupt", "busy", "missing", "readonly_missing", "build_failed")
     }
 
     def __init__(self, kind: str) -> None:

@@ -21,6 +21,7 @@ the later one wins; undoing it brings the earlier value (or the sample/published
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import io
@@ -35,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core import settings
+from ..core.i18n import t
 
 AUDIT_FILE = "audit.jsonl"
 BATCH_DIR = "batches"
@@ -43,8 +45,12 @@ LOCK_FILE = ".lock"
 #: Seconds :func:`commit`/:func:`undo` wait for another import, undo or build before ImportBusy.
 LOCK_TIMEOUT = 10.0
 
-BUSY_MESSAGE = "另一项导入正在进行，请稍后再试"
-BUSY_MESSAGE_EN = "Another import is in progress; please try again shortly."
+BUSY_MESSAGE = t("store_busy", "zh")
+BUSY_MESSAGE_EN = t("store_busy", "en")
+
+#: errno values of a folder that cannot be written (read-only mount, no permission) and of a full disk.
+READONLY_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
+FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
 AUDIT_COLUMNS = [
     "batch_id", "action", "at", "user", "file_name", "sha256",
@@ -59,6 +65,34 @@ class ImportBusy(Exception):
     def __init__(self, message: str = BUSY_MESSAGE) -> None:
         self.message_zh, self.message_en = message, BUSY_MESSAGE_EN
         super().__init__(message)
+
+
+class WriteFailed(OSError):
+    """A write to the import folder (or the database beside it) failed; nothing was changed.
+
+    ``kind``: ``"readonly"`` (EROFS/EACCES/EPERM), ``"full"`` (ENOSPC/EDQUOT) or ``"other"``;
+    ``str()`` / ``message_zh`` and ``message_en`` say what is wrong and who can fix it, without
+    paths; ``errno`` is the cause's; the cause (with the path, for the server log) is chained.
+    """
+
+    def __init__(self, kind: str, err: int | None = None) -> None:
+        self.kind = kind
+        self.message_zh, self.message_en = t(f"store_write_{kind}", "zh"), t(f"store_write_{kind}", "en")
+        super().__init__(self.message_zh)
+        self.errno = err
+
+    @classmethod
+    def from_error(cls, exc: BaseException) -> WriteFailed:
+        """The WriteFailed for an OSError (or a DuckDB I/O error, recognised by its text)."""
+        if isinstance(exc, WriteFailed):
+            return exc
+        err = getattr(exc, "errno", None)
+        text = str(exc)
+        if err in FULL_ERRNOS or "No space left on device" in text or "Disk quota exceeded" in text:
+            return cls("full", err)
+        if err in READONLY_ERRNOS or "Read-only file system" in text or "Permission denied" in text:
+            return cls("readonly", err)
+        return cls("other", err)
 
 
 class LedgerError(RuntimeError):
@@ -79,13 +113,15 @@ _held = threading.local()
 
 
 @contextmanager
-def lock(timeout: float | None = None) -> Iterator[None]:
+def lock(timeout: float | None = None, *, allow_unlocked: bool = False) -> Iterator[None]:
     """Hold the store's exclusive lock (``fcntl.flock`` on ``<imports>/.lock``).
 
     Re-entrant within a thread. Another thread or process waits up to ``timeout`` seconds
     (default :data:`LOCK_TIMEOUT`), then gets :class:`ImportBusy`. The kernel releases the lock
     when a process dies, so a killed import never leaves it behind. Raises OSError when the
-    folder cannot be created (e.g. read-only ``data/``).
+    folder or the lock file cannot be created (e.g. read-only ``data/``) unless ``allow_unlocked``:
+    then (for a build, which only reads the ledger) it goes on without the lock, since nobody can
+    write a folder that cannot be written.
     """
     if getattr(_held, "depth", 0):
         _held.depth += 1
@@ -96,8 +132,19 @@ def lock(timeout: float | None = None) -> Iterator[None]:
         return
     timeout = LOCK_TIMEOUT if timeout is None else timeout
     folder = imports_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if not (allow_unlocked and exc.errno in READONLY_ERRNOS):
+            raise
+        try:
+            fd = os.open(folder / LOCK_FILE, os.O_RDONLY)  # an existing lock file can still be locked
+        except OSError:
+            fd = None
+    if fd is None:  # a read-only folder without a lock file: read without the lock
+        yield
+        return
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -8,16 +8,38 @@ swap follows. See :mod:`nmgdash.storage.ledger` and :mod:`nmgdash.storage.build`
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
+import os
 import re
 import secrets
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
+import duckdb
 import pandas as pd
 
 from . import build, files
-from .ledger import AUDIT_FILE, ROW_COLUMNS, audit_bytes, batch_file, imports_dir, lock, read_records, undone_ids
+from .ledger import (
+    AUDIT_FILE,
+    BATCH_DIR,
+    ROW_COLUMNS,
+    WriteFailed,
+    audit_bytes,
+    batch_file,
+    imports_dir,
+    lock,
+    read_records,
+    undone_ids,
+)
+
+log = logging.getLogger(__name__)
+
+#: A temp file (``.<name>.tmp-<pid>-<ns>``) older than this many seconds, or of a dead process, is a leftover.
+LEFTOVER_SECONDS = 60.0
+_TMP_RE = re.compile(r"^\..+\.tmp-(\d+)-\d+$")
 
 # --- validation -----------------------------------------------------------------------
 
@@ -62,11 +84,67 @@ def check_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return df[ROW_COLUMNS].reset_index(drop=True)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_leftovers(records: list[dict]) -> list[str]:
+    """Remove what a process killed during a commit or undo left in the import folder: temp files
+    (``.audit.jsonl.tmp-*``, ``batches/.<id>.csv.tmp-*``) of a dead process or older than
+    :data:`LEFTOVER_SECONDS`, and batch files no audit record names (written before the commit
+    point, never committed). Call under :func:`lock` with the audit records just read. Returns the
+    removed names (relative to the import folder) and logs them; errors are logged, not raised.
+    """
+    folder = imports_dir()
+    named = {r["batch_id"] for r in records}
+    removed = []
+    now = time.time()
+    for d in (folder, folder / BATCH_DIR):
+        try:
+            entries = list(os.scandir(d))
+        except OSError:
+            continue
+        for e in entries:
+            m = _TMP_RE.match(e.name)
+            try:
+                if m:
+                    pid = int(m.group(1))
+                    stale = (pid != os.getpid() and not _pid_alive(pid)) or now - e.stat().st_mtime > LEFTOVER_SECONDS
+                else:
+                    stale = d != folder and e.name.endswith(".csv") and e.name[:-4] not in named
+                if stale:
+                    os.unlink(e.path)
+                    removed.append(os.path.relpath(e.path, folder))
+            except OSError as exc:
+                log.warning("could not remove leftover %s: %s", e.path, exc)
+    if removed:
+        log.warning("removed leftovers of an interrupted import or undo in %s: %s", folder, ", ".join(removed))
+    return removed
+
+
 def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 # --- commit / undo ----------------------------------------------------------------------
+
+
+@contextmanager
+def _write_errors() -> Iterator[None]:
+    """Turn an OSError (or DuckDB's I/O error) of a write into :class:`WriteFailed` (Chinese, no path)."""
+    try:
+        yield
+    except WriteFailed:
+        raise
+    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
+        log.error("import folder write failed: %s", exc)
+        raise WriteFailed.from_error(exc) from exc
 
 
 def _apply(records: list[dict], new_records: list[dict], step: str) -> None:
@@ -86,7 +164,8 @@ def _apply(records: list[dict], new_records: list[dict], step: str) -> None:
         raise
 
 
-def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str, counts: dict[str, int]) -> str:
+def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str, counts: dict[str, int],
+           recheck: Callable[[], dict[str, int]] | None = None) -> str:
     """Add one accepted batch to the ledger and publish a database that includes it. Atomic.
 
     ``rows``: columns indicator_id (str), adcode (str, 6 digits), year (int), value (float,
@@ -94,10 +173,17 @@ def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str, counts
     ``file_name``: the uploaded file's name (becomes the source title shown on maps and tables).
     ``sha256``: the uploaded file's SHA-256 (hex). ``user``: who imported. ``counts``: keys
     ``new``, ``changed``, ``unchanged`` (``n_new`` … accepted too), recorded in the audit log.
+    ``recheck``: called under the lock, before anything is written, against the current build
+    (nothing else can commit meanwhile); it returns the counts to record instead of ``counts``, or
+    raises to refuse the commit (e.g. the importer's ConfirmationRequired when the warnings changed).
+
+    Under the lock, leftovers of a killed commit or undo are removed first (:func:`clean_leftovers`).
 
     Returns the batch id (``YYYYmmdd-HHMMSS-<sha8>-<rand4>``). Raises ValueError (Chinese) for
     bad rows, :class:`ImportBusy` when another import holds the lock for more than
-    :data:`LOCK_TIMEOUT` s; on any error the ledger and the database are exactly as before.
+    :data:`LOCK_TIMEOUT` s, :class:`WriteFailed` (an OSError with a Chinese message and no path)
+    when the import folder or the database folder is read-only or full; on any error the ledger and
+    the database are exactly as before.
     """
     sha256 = str(sha256).strip().lower()
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
@@ -110,8 +196,11 @@ def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str, counts
     def count(key: str) -> int:
         return int(counts.get(key, counts.get(f"n_{key}", 0)))
 
-    with lock():
+    with _write_errors(), lock():
         records = read_records()
+        clean_leftovers(records)
+        if recheck is not None:
+            counts = recheck()
         batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{sha256[:8]}-{secrets.token_hex(2)}"
         rec = {
             "batch_id": batch_id, "action": "import", "at": _now(), "user": user,
@@ -134,10 +223,12 @@ def undo(batch_id: str, *, user: str) -> None:
     """Undo an imported batch: its values go, the previous ones come back. Atomic, recorded
     in the audit log (action ``undo``); the batch file is kept for the record.
 
-    Raises ValueError (Chinese) for an unknown or already undone batch, :class:`ImportBusy`.
+    Raises ValueError (Chinese) for an unknown or already undone batch, :class:`ImportBusy`,
+    :class:`WriteFailed` when the import folder is read-only or full.
     """
-    with lock():
+    with _write_errors(), lock():
         records = read_records()
+        clean_leftovers(records)
         orig = next((r for r in records if r["action"] == "import" and r["batch_id"] == batch_id), None)
         if orig is None:
             raise ValueError(f"没有导入批次 {batch_id}")

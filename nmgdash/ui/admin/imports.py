@@ -154,8 +154,16 @@ def _commit() -> None:
     except ledger.ImportBusy:
         flash("error", t("admin_busy", lg))
         return
-    except ingest.ConfirmationRequired:
-        flash("warning", t("admin_commit_blocked", lg))
+    except ingest.ConfirmationRequired as exc:
+        if exc.changed:  # another import changed the data: show the fresh preview, ask again
+            st.session_state.pop(_PLAN, None)
+            st.session_state.pop("admin_confirm", None)
+            flash("warning", t("import_data_changed", lg))
+        else:
+            flash("warning", t("admin_commit_blocked", lg))
+        return
+    except ledger.WriteFailed as exc:  # read-only or full import folder: a message without paths
+        flash("error", t(f"store_write_{exc.kind}", lg))
         return
     except (ingest.ImportRejected, ValueError, OSError) as exc:
         flash("error", t("admin_write_failed", lg, reason=plain(exc)))

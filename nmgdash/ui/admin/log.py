@@ -39,6 +39,9 @@ def _undo(batch_id: str) -> None:
     except ledger.ImportBusy:
         flash("error", t("admin_busy", lg))
         return
+    except ledger.WriteFailed as exc:
+        flash("error", t(f"store_write_{exc.kind}", lg))
+        return
     except (ValueError, OSError) as exc:
         flash("error", t("admin_write_failed", lg, reason=plain(exc)))
         return
