@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -70,4 +71,7 @@ def test_python_dash_m_rejects_with_nonzero_exit(tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
     assert proc.returncode == EXIT_REJECTED
     assert "（C14）：合计 1040 与各盟市之和 1042 不一致" in proc.stdout
-    assert not (tmp_path / "imports" / "audit.jsonl").exists()
+    assert not (tmp_path / "imports" / "batches").exists()
+    store = sqlite3.connect(tmp_path / "imports" / "store.sqlite3")
+    assert store.execute("SELECT published_version, (SELECT count(*) FROM batches) FROM meta").fetchone() == (0, 0)
+    store.close()

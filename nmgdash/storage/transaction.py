@@ -1,13 +1,16 @@
-"""Commit and undo: the transaction that binds the import ledger and the database build.
+"""Commit and undo: the transaction that binds the store and the database build.
 
-:func:`commit` and :func:`undo` hold the ledger's lock, build the new database into a new file
-*before* they touch the audit log; the audit log's replacement is the commit point, the database
-swap follows. See :mod:`nmgdash.storage.ledger` and :mod:`nmgdash.storage.build`.
+:func:`commit` and :func:`undo` hold the ledger's lock and open one store transaction: they bump
+the store's published stamp, write the batch (or mark it undone) and build the new database into a
+new file from that uncommitted transaction. The store's COMMIT is the commit point; the database
+swap follows. If the swap fails, a second transaction takes the change back and restores the
+stamp, so on any error the store and the database are as before. A process killed after the commit
+point leaves a durable change whose build the next check (stamp differs) catches up.
+See :mod:`nmgdash.storage.ledger` and :mod:`nmgdash.storage.build`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import secrets
@@ -15,9 +18,13 @@ import time
 from datetime import datetime
 
 import pandas as pd
+import sqlalchemy as sa
 
 from . import build, files
-from .ledger import AUDIT_FILE, ROW_COLUMNS, audit_bytes, batch_file, imports_dir, lock, read_records, undone_ids
+from .ledger import ROW_COLUMNS, lock, read_records, undone_ids
+from .store import common
+from .store import engine as store_engine
+from .store.schema import audit, batch_values, batches
 
 # --- validation -----------------------------------------------------------------------
 
@@ -69,21 +76,46 @@ def _now() -> str:
 # --- commit / undo ----------------------------------------------------------------------
 
 
-def _apply(records: list[dict], new_records: list[dict], step: str) -> None:
-    """Build the database for ``new_records``, write the audit log (commit point), swap the database."""
-    version, _ = build.build_version(records=new_records)
-    try:
-        files.crashpoint(f"{step}_db_built")
-        files.atomic_write(imports_dir() / AUDIT_FILE, audit_bytes(new_records))
+def _take_back(step: str, batch_id: str, stamp: str) -> None:
+    """Compensate a committed change whose database swap failed: remove the batch (commit) or
+    its undo (undo), and put the published stamp back to ``stamp``."""
+    with store_engine.begin() as conn:
+        if step == "commit":
+            conn.execute(sa.delete(batch_values).where(batch_values.c.batch_id == batch_id))
+            conn.execute(sa.delete(audit).where(audit.c.batch_id == batch_id))
+            conn.execute(sa.delete(batches).where(batches.c.batch_id == batch_id))
+        else:
+            conn.execute(sa.update(batches).where(batches.c.batch_id == batch_id).values(undone_at=None, undone_by=None))
+            conn.execute(sa.delete(audit).where(audit.c.batch_id == batch_id, audit.c.action == "undo"))
+        common.set_stamp(conn, stamp)
+
+
+def _write(step: str, change) -> str:
+    """One write: under the lock, a store transaction that bumps the stamp and runs
+    ``change(conn) -> batch_id``, the build from that transaction, COMMIT, then the swap."""
+    with lock():
+        version = None
+        try:
+            with store_engine.begin() as conn:
+                before = common.read_stamp(conn)
+                stamp = common.bump_version(conn)
+                batch_id = change(conn)
+                version, _ = build.build_version(conn=conn, stamp=stamp)
+                files.crashpoint(f"{step}_db_built")
+        except BaseException:
+            if version is not None:
+                version.unlink(missing_ok=True)
+            raise
         try:
             files.crashpoint(f"{step}_ledger_written")
             build.publish(version)
         except BaseException:
-            files.atomic_write(imports_dir() / AUDIT_FILE, audit_bytes(records))
+            try:
+                _take_back(step, batch_id, before)
+            finally:
+                version.unlink(missing_ok=True)
             raise
-    except BaseException:
-        version.unlink(missing_ok=True)
-        raise
+    return batch_id
 
 
 def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str, counts: dict[str, int]) -> str:
@@ -105,39 +137,33 @@ def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str, counts
     if not str(file_name).strip() or not str(user).strip():
         raise ValueError("导入需要文件名和用户名")
     df = check_rows(rows)
-    data = df.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
     def count(key: str) -> int:
         return int(counts.get(key, counts.get(f"n_{key}", 0)))
 
-    with lock():
-        records = read_records()
+    def change(conn: sa.Connection) -> str:
         batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{sha256[:8]}-{secrets.token_hex(2)}"
         rec = {
             "batch_id": batch_id, "action": "import", "at": _now(), "user": user,
             "file_name": file_name, "sha256": sha256,
             "n_new": count("new"), "n_changed": count("changed"), "n_unchanged": count("unchanged"),
-            "rows": len(df), "rows_sha256": hashlib.sha256(data).hexdigest(),
+            "rows": len(df),
         }
-        path = batch_file(batch_id)
-        files.atomic_write(path, data)
-        try:
-            files.crashpoint("commit_batch_written")
-            _apply(records, [*records, rec], "commit")
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-    return batch_id
+        common.insert_batch(conn, rec, df)
+        files.crashpoint("commit_batch_written")
+        return batch_id
+
+    return _write("commit", change)
 
 
 def undo(batch_id: str, *, user: str) -> None:
     """Undo an imported batch: its values go, the previous ones come back. Atomic, recorded
-    in the audit log (action ``undo``); the batch file is kept for the record.
+    in the audit log (action ``undo``); the batch and its rows are kept for the record.
 
     Raises ValueError (Chinese) for an unknown or already undone batch, :class:`ImportBusy`.
     """
-    with lock():
-        records = read_records()
+    def change(conn: sa.Connection) -> str:
+        records = read_records(conn)
         orig = next((r for r in records if r["action"] == "import" and r["batch_id"] == batch_id), None)
         if orig is None:
             raise ValueError(f"没有导入批次 {batch_id}")
@@ -145,6 +171,7 @@ def undo(batch_id: str, *, user: str) -> None:
             raise ValueError(f"导入批次 {batch_id} 已撤销")
         rec = {k: orig[k] for k in ("batch_id", "file_name", "sha256", "n_new", "n_changed", "n_unchanged")}
         rec.update(action="undo", at=_now(), user=user)
-        _apply(records, [*records, rec], "undo")
+        common.mark_undone(conn, rec)
+        return batch_id
 
-
+    _write("undo", change)
