@@ -109,6 +109,9 @@ def engine() -> sa.Engine:
                 eng = create(url)
                 migrate(eng)
                 legacy.import_file_ledger(eng)
+            except legacy.LegacyLedgerError as exc:
+                eng.dispose()
+                raise StoreUnavailable(str(exc)) from exc
             except (sa.exc.SQLAlchemyError, OSError) as exc:
                 raise StoreUnavailable() from exc
             _engines[url] = eng
