@@ -6,6 +6,8 @@
     python -m nmgdash template [-o FILE] [--year YEAR]
     python -m nmgdash db          (build the database if it is missing or out of date)
     python -m nmgdash rebuild     (build it anew; imported data is kept)
+    python -m nmgdash backup FILE (the whole store in one archive, with checksums)
+    python -m nmgdash restore FILE (load an archive into an EMPTY store)
 
 ``import`` uses the same parser, messages and commit as the 数据管理 page (nmgdash.ingest).
 Exit codes: 0 done (or dry run of an acceptable file); 1 file rejected (errors printed, nothing
@@ -25,6 +27,7 @@ import pandas as pd
 from nmgdash import ingest
 from nmgdash.core import settings
 from nmgdash.storage import build, ledger, transaction
+from nmgdash.storage.store import backup as store_backup
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNCONFIRMED, EXIT_BUSY = 0, 1, 2, 3
 
@@ -137,6 +140,30 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    try:
+        counts = store_backup.backup(args.file)
+    except ledger.StoreUnavailable as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REJECTED
+    except OSError as e:
+        print(f"无法写入备份文件“{Path(args.file).name}”：{e.strerror}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"已备份数据存储到 {args.file}：" + "，".join(f"{t} {n} 行" for t, n in counts.items()))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    try:
+        counts = store_backup.restore(args.file)
+    except (store_backup.BackupError, ledger.StoreUnavailable) as e:
+        print(f"恢复失败，数据存储未作任何修改：{e}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"已从 {args.file} 恢复数据存储：" + "，".join(f"{t} {n} 行" for t, n in counts.items()))
+    print("数据库将在下次访问时按恢复的数据重建（或运行 python -m nmgdash db）。")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nmgdash", description="内蒙古共青团改革数据看板：数据导入与管理")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -160,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_db)
     p = sub.add_parser("rebuild", help="重建数据库（保留导入的数据）")
     p.set_defaults(func=cmd_rebuild)
+    p = sub.add_parser("backup", help="把整个数据存储备份为一个文件（含校验和）")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="把备份文件恢复到空的数据存储中")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)
     args = parser.parse_args(argv)
     return args.func(args)
 
