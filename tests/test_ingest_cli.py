@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from nmgdash.cli import EXIT_OK, EXIT_REJECTED, EXIT_UNCONFIRMED, main
-from nmgdash.storage import ledger
+from nmgdash.storage import accounts, ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT.parent / "shared" / "import-cases"
@@ -44,6 +44,7 @@ def test_cli_flow(env, capsys, monkeypatch):
     assert "未确认" in capsys.readouterr().err and ledger.audit_log().empty
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
+    accounts.create_account("张三", "correct horse battery", "admin", "内蒙古自治区")  # --user acts as an account
     assert main(["import", str(CASES / "s05_two_row_header.xlsx"), "--user", "张三"]) == EXIT_OK
     log = ledger.audit_log()
     assert log[["action", "user", "file_name", "n_new", "n_changed"]].values.tolist() == [

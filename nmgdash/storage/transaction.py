@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from . import build, files
+from .accounts import Account, NotPermitted, area_name, get_account
 from .ledger import ROW_COLUMNS, lock, read_records, undone_ids
 from .store import common
 from .store import engine as store_engine
@@ -118,22 +119,46 @@ def _write(step: str, change) -> str:
     return batch_id
 
 
-def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str, counts: dict[str, int]) -> str:
+def scope_problems(account: Account, adcodes, labels=None) -> list[str]:
+    """One Chinese line per row whose area ``account`` may not write, e.g.
+    "第5行：包头市不在您的填报范围（兴安盟）内". ``labels``: how to name each row (default
+    "导入数据第 N 行")."""
+    labels = labels if labels is not None else [f"导入数据第 {i + 1} 行" for i in range(len(adcodes))]
+    lines = [f"{label}：{area_name(code)}不在您的填报范围（{account.scope_name}）内"
+             for label, code in zip(labels, adcodes, strict=True) if not account.may_write(code)]
+    return list(dict.fromkeys(lines))  # a row of a wide file holds several values: name it once
+
+
+def _current(account: Account, conn: sa.Connection) -> Account:
+    """``account`` as the store holds it now (role, scope or disabled may have changed since sign-in)."""
+    acc = get_account(account.name, conn)
+    if acc is None or acc.disabled:
+        raise NotPermitted(f"账号“{account.name}”已停用或不存在，不能写入数据")
+    return acc
+
+
+def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str | Account, counts: dict[str, int]) -> str:
     """Add one accepted batch to the ledger and publish a database that includes it. Atomic.
 
     ``rows``: columns indicator_id (str), adcode (str, 6 digits), year (int), value (float,
     in the catalogue's unit; NaN is never allowed), optional note (str, shown in the locator).
     ``file_name``: the uploaded file's name (becomes the source title shown on maps and tables).
-    ``sha256``: the uploaded file's SHA-256 (hex). ``user``: who imported. ``counts``: keys
+    ``sha256``: the uploaded file's SHA-256 (hex). ``user``: who imported: an :class:`Account`
+    (its current role and scope are checked: a row outside the scope refuses the whole batch
+    with :class:`NotPermitted`, one line per row) or a name (the server's operator, no checks).
+    ``counts``: keys
     ``new``, ``changed``, ``unchanged`` (``n_new`` … accepted too), recorded in the audit log.
 
     Returns the batch id (``YYYYmmdd-HHMMSS-<sha8>-<rand4>``). Raises ValueError (Chinese) for
-    bad rows, :class:`ImportBusy` when another import holds the lock for more than
+    bad rows, :class:`NotPermitted` (a ValueError) for rows outside the account's scope or a
+    disabled account, :class:`ImportBusy` when another import holds the lock for more than
     :data:`LOCK_TIMEOUT` s; on any error the ledger and the database are exactly as before.
     """
     sha256 = str(sha256).strip().lower()
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError("文件的 SHA-256 应为 64 位十六进制数")
+    account = user if isinstance(user, Account) else None
+    user = account.name if account else user
     if not str(file_name).strip() or not str(user).strip():
         raise ValueError("导入需要文件名和用户名")
     df = check_rows(rows)
@@ -142,6 +167,10 @@ def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str, counts
         return int(counts.get(key, counts.get(f"n_{key}", 0)))
 
     def change(conn: sa.Connection) -> str:
+        if account is not None:
+            problems = scope_problems(_current(account, conn), df["adcode"].tolist())
+            if problems:
+                raise NotPermitted("\n".join(problems), problems)
         batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{sha256[:8]}-{secrets.token_hex(2)}"
         rec = {
             "batch_id": batch_id, "action": "import", "at": _now(), "user": user,
@@ -156,12 +185,18 @@ def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str, counts
     return _write("commit", change)
 
 
-def undo(batch_id: str, *, user: str) -> None:
+def undo(batch_id: str, *, user: str | Account) -> None:
     """Undo an imported batch: its values go, the previous ones come back. Atomic, recorded
     in the audit log (action ``undo``); the batch and its rows are kept for the record.
+    ``user``: an :class:`Account` (only the batch's author or an admin may undo) or the
+    operator's name (no checks).
 
-    Raises ValueError (Chinese) for an unknown or already undone batch, :class:`ImportBusy`.
+    Raises ValueError (Chinese) for an unknown or already undone batch, :class:`NotPermitted`
+    (a ValueError) for someone else's batch, :class:`ImportBusy`.
     """
+    account = user if isinstance(user, Account) else None
+    user = account.name if account else user
+
     def change(conn: sa.Connection) -> str:
         records = read_records(conn)
         orig = next((r for r in records if r["action"] == "import" and r["batch_id"] == batch_id), None)
@@ -169,6 +204,8 @@ def undo(batch_id: str, *, user: str) -> None:
             raise ValueError(f"没有导入批次 {batch_id}")
         if batch_id in undone_ids(records):
             raise ValueError(f"导入批次 {batch_id} 已撤销")
+        if account is not None and not _current(account, conn).may_undo(orig["user"]):
+            raise NotPermitted(f"只有导入者（{orig['user']}）或管理员可以撤销导入批次 {batch_id}")
         rec = {k: orig[k] for k in ("batch_id", "file_name", "sha256", "n_new", "n_changed", "n_unchanged")}
         rec.update(action="undo", at=_now(), user=user)
         common.mark_undone(conn, rec)
