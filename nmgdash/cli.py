@@ -6,6 +6,13 @@
     python -m nmgdash template [-o FILE] [--year YEAR]
     python -m nmgdash db          (build the database if it is missing or out of date)
     python -m nmgdash rebuild     (build it anew; imported data is kept)
+    python -m nmgdash backup FILE (the whole store in one archive, with checksums)
+    python -m nmgdash restore FILE (load an archive into an EMPTY store)
+    python -m nmgdash user add NAME --role reporter|reviewer|admin --area AREA --password-stdin
+    python -m nmgdash user list | user passwd NAME --password-stdin | user disable NAME
+
+``import``/``undo`` with ``--user NAME`` act as that account (its role and scope are checked, as on
+the page); without ``--user`` the CLI acts as the server's operator (no checks), as before.
 
 ``import`` uses the same parser, messages and commit as the 数据管理 page (nmgdash.ingest).
 Exit codes: 0 done (or dry run of an acceptable file); 1 file rejected (errors printed, nothing
@@ -28,21 +35,30 @@ import pandas as pd
 
 from nmgdash import ingest
 from nmgdash.core import settings
-from nmgdash.storage import build, ledger, transaction
+from nmgdash.storage import accounts, build, ledger, transaction
 from nmgdash.storage.database import STALE_WARNING, DatabaseUnavailable
+from nmgdash.storage.store import backup as store_backup
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNCONFIRMED, EXIT_BUSY = 0, 1, 2, 3
 
 
-def _user(name: str | None) -> str:
-    if name:
-        return name
+def _operator() -> str:
     try:
         return settings.cli_user() or getpass.getuser() or "operator"
     except Exception:  # no login name (e.g. a container without a passwd entry)
         return "operator"
+
+
+def _actor(name: str | None) -> str | accounts.Account:
+    """The account named by ``--user`` (raises AccountError when there is none), else the operator's name."""
+    if not name:
+        return _operator()
+    acc = accounts.get_account(name)
+    if acc is None:
+        raise accounts.AccountError(f"没有账号“{name}”（用 python -m nmgdash user add 创建；不加 --user 则以运维身份操作）")
+    return acc
 
 
 def _confirm(prompt: str) -> bool:
@@ -60,6 +76,11 @@ def _confirm(prompt: str) -> bool:
 def cmd_import(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
+    try:
+        actor = _actor(args.user)
+    except (accounts.AccountError, ledger.StoreUnavailable) as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REJECTED
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -82,7 +103,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             print("\n未确认，未导入任何数据（要接受警告请加 --yes）。", file=sys.stderr)
             return EXIT_UNCONFIRMED
     try:
-        batch_id = ingest.commit(plan, user=_user(args.user), accept_warnings=True)
+        batch_id = ingest.commit(plan, user=actor, accept_warnings=True)
     except ledger.ImportBusy as e:
         print(str(e), file=sys.stderr)
         return EXIT_BUSY
@@ -101,11 +122,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_undo(args: argparse.Namespace) -> int:
 
     try:
-        transaction.undo(args.batch_id, user=_user(args.user))
+        transaction.undo(args.batch_id, user=_actor(args.user))
     except ledger.ImportBusy as e:
         print(str(e), file=sys.stderr)
         return EXIT_BUSY
-    except (KeyError, ValueError) as e:
+    except (KeyError, ValueError, ledger.StoreUnavailable) as e:
         print(f"无法撤销批次 {args.batch_id}：{e.args[0] if e.args else e}", file=sys.stderr)
         return EXIT_REJECTED
     print(f"已撤销批次 {args.batch_id}，之前的数值已恢复。")
@@ -163,6 +184,70 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    try:
+        counts = store_backup.backup(args.file)
+    except ledger.StoreUnavailable as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REJECTED
+    except OSError as e:
+        print(f"无法写入备份文件“{Path(args.file).name}”：{e.strerror}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"已备份数据存储到 {args.file}：" + "，".join(f"{t} {n} 行" for t, n in counts.items()))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    try:
+        counts = store_backup.restore(args.file)
+    except (store_backup.BackupError, ledger.StoreUnavailable) as e:
+        print(f"恢复失败，数据存储未作任何修改：{e}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"已从 {args.file} 恢复数据存储：" + "，".join(f"{t} {n} 行" for t, n in counts.items()))
+    print("数据库将在下次访问时按恢复的数据重建（或运行 python -m nmgdash db）。")
+    return EXIT_OK
+
+
+def _password_stdin() -> str:
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    return line.rstrip("\r\n")
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    try:
+        if args.action == "list":
+            rows = accounts.list_accounts()
+            if not rows:
+                print("还没有账号。")
+            for a in rows:
+                state = "（已停用）" if a.disabled else ""
+                print(f"{a.name}\t{accounts.ROLE_NAMES[a.role]}（{a.role}）\t{a.scope_name}（{a.scope}）{state}")
+            return EXIT_OK
+        if not args.name:
+            print("请给出账号名", file=sys.stderr)
+            return EXIT_REJECTED
+        if args.action in ("add", "passwd") and not args.password_stdin:
+            print("请用 --password-stdin 从标准输入提供口令（不要写在命令行上）", file=sys.stderr)
+            return EXIT_REJECTED
+        actor = _operator()
+        if args.action == "add":
+            if not args.role or not args.area:
+                print("user add 需要 --role 和 --area", file=sys.stderr)
+                return EXIT_REJECTED
+            a = accounts.create_account(args.name, _password_stdin(), args.role, args.area, actor=actor)
+            print(f"已创建账号 {a.name}：{accounts.ROLE_NAMES[a.role]}，范围 {a.scope_name}（{a.scope}）")
+        elif args.action == "passwd":
+            accounts.set_password(args.name, _password_stdin(), actor=actor)
+            print(f"已修改账号 {args.name} 的口令")
+        elif args.action == "disable":
+            accounts.disable(args.name, actor=actor)
+            print(f"已停用账号 {args.name}")
+    except (accounts.AccountError, ledger.StoreUnavailable) as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nmgdash", description="内蒙古共青团改革数据看板：数据导入与管理")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -170,11 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="只显示预览，不导入")
     p.add_argument("--yes", action="store_true", help="接受警告，不再询问")
-    p.add_argument("--user", help="记入导入日志的用户名（默认：当前登录名）")
+    p.add_argument("--user", help="以该账号的身份导入（检查其角色和填报范围）；默认以运维身份（当前登录名）")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("undo", help="撤销一个导入批次")
     p.add_argument("batch_id")
-    p.add_argument("--user")
+    p.add_argument("--user", help="以该账号的身份撤销（只能撤销自己的批次，管理员除外）")
     p.set_defaults(func=cmd_undo)
     p = sub.add_parser("log", help="显示导入日志")
     p.set_defaults(func=cmd_log)
@@ -186,6 +271,19 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_db)
     p = sub.add_parser("rebuild", help="重建数据库（保留导入的数据）")
     p.set_defaults(func=cmd_rebuild)
+    p = sub.add_parser("user", help="管理账号：add、list、passwd、disable")
+    p.add_argument("action", choices=["add", "list", "passwd", "disable"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=list(accounts.ROLE_NAMES))
+    p.add_argument("--area", help="填报范围：区划代码或正式名称（如 152200 或 兴安盟）")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入读取口令（一行）")
+    p.set_defaults(func=cmd_user)
+    p = sub.add_parser("backup", help="把整个数据存储备份为一个文件（含校验和）")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="把备份文件恢复到空的数据存储中")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)
     args = parser.parse_args(argv)
     # the package logs details (paths, errno) for a server log; the operator reads the Chinese messages
     logging.getLogger("nmgdash").addHandler(logging.NullHandler())

@@ -12,6 +12,9 @@ import pytest
 _TMP = Path(tempfile.mkdtemp(prefix="nmgdash-test-"))
 os.environ["NMGDASH_DB"] = str(_TMP / "reform.duckdb")
 os.environ["NMGDASH_IMPORTS"] = str(_TMP / "imports")  # never read or write the real ledger in data/imports
+os.environ.pop("NMGDASH_STORE_URL", None)  # the store is the SQLite file in that folder unless a test sets one
+
+from pg import backend  # noqa: F401 (fixture: the store tests run on SQLite and PostgreSQL)
 
 from nmgdash.storage import build
 

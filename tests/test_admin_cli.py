@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from nmgdash.cli import EXIT_OK, main
-from nmgdash.storage import build, queries
+from nmgdash.storage import accounts, build, queries
 from tests.conftest import ROOT
 
 CASES = ROOT.parent / "shared" / "import-cases"
@@ -39,6 +39,7 @@ def hubs_2019() -> list[tuple]:
 def test_cli_import_log_undo_round_trip(env, capsys):
     before = hubs_2019()
     assert {r[2] for r in before} == {"sample"}
+    accounts.create_account("运维", "correct horse battery", "admin", "150000")  # --user acts as an account
     assert main(["import", str(CASES / "s01_clean.xlsx"), "--yes", "--user", "运维"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "将导入 36 个数值：新增 0，修改 36，不变 0" in out and "已导入：批次 " in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from nmgdash.cli import EXIT_OK, EXIT_REJECTED, EXIT_UNCONFIRMED, main
-from nmgdash.storage import ledger
+from nmgdash.storage import accounts, ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT.parent / "shared" / "import-cases"
@@ -43,6 +44,7 @@ def test_cli_flow(env, capsys, monkeypatch):
     assert "未确认" in capsys.readouterr().err and ledger.audit_log().empty
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
+    accounts.create_account("张三", "correct horse battery", "admin", "内蒙古自治区")  # --user acts as an account
     assert main(["import", str(CASES / "s05_two_row_header.xlsx"), "--user", "张三"]) == EXIT_OK
     log = ledger.audit_log()
     assert log[["action", "user", "file_name", "n_new", "n_changed"]].values.tolist() == [
@@ -70,4 +72,7 @@ def test_python_dash_m_rejects_with_nonzero_exit(tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
     assert proc.returncode == EXIT_REJECTED
     assert "（C14）：合计 1040 与各盟市之和 1042 不一致" in proc.stdout
-    assert not (tmp_path / "imports" / "audit.jsonl").exists()
+    assert not (tmp_path / "imports" / "batches").exists()
+    store = sqlite3.connect(tmp_path / "imports" / "store.sqlite3")
+    assert store.execute("SELECT published_version, (SELECT count(*) FROM batches) FROM meta").fetchone() == (0, 0)
+    store.close()

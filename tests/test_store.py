@@ -1,4 +1,4 @@
-"""The import ledger (nmgdash.storage.ledger): commits survive rebuilds, undo restores, every write is atomic
+"""The import ledger (nmgdash.storage.ledger, kept in the store; on SQLite and PostgreSQL): commits survive rebuilds, undo restores, every write is atomic
 for readers and for killed processes, concurrent imports are serialised."""
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ CHECKSUM_SQL = (
 
 
 @pytest.fixture
-def store_dir(tmp_path, monkeypatch):
-    """A private database and imports folder, built from data/ (sample values only)."""
+def store_dir(backend, tmp_path, monkeypatch):
+    """A private database and imports folder, built from data/ (sample values only); the store is
+    the SQLite file in that folder or a fresh PostgreSQL database (``backend``)."""
     monkeypatch.setenv("NMGDASH_DB", str(tmp_path / "db" / "r.duckdb"))
     monkeypatch.setenv("NMGDASH_IMPORTS", str(tmp_path / "imports"))
     build.build_database()
@@ -66,7 +67,8 @@ def hubs(adcode: str = "150100") -> tuple:
 
 
 def snapshot() -> tuple:
-    """Ledger bytes, files in the imports folder, and a content hash of the current build."""
+    """The store's stamp, its ledger records, files in the imports folder, and a content hash of
+    the current build."""
     con = build.connect(read_only=True)
     try:
         content = con.execute(
@@ -75,7 +77,7 @@ def snapshot() -> tuple:
     finally:
         con.close()
     files = sorted(p.relative_to(ledger.imports_dir()).as_posix() for p in ledger.imports_dir().rglob("*") if p.is_file())
-    return ledger.ledger_stamp(), files, build.resolve().name, content
+    return ledger.ledger_stamp(), files, build.resolve().name, content, ledger.read_records()
 
 
 def sample_sum() -> float:

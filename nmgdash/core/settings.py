@@ -4,6 +4,7 @@
 |---|---|---|
 | ``NMGDASH_DB`` | ``data/reform.duckdb`` | the DuckDB build (a symlink to the newest versioned build) |
 | ``NMGDASH_IMPORTS`` | ``data/imports/`` | the folder of what staff wrote (imported batches, audit log); empty = unset |
+| ``NMGDASH_STORE_URL`` | SQLite ``store.sqlite3`` in the imports folder | the store of what staff wrote (SQLAlchemy URL, e.g. ``postgresql+psycopg://…``) |
 | ``NMGDASH_CHROMIUM`` | ``/usr/bin/chromium`` | the Chromium that kaleido drives for PNG/PPTX exports |
 | ``NMGDASH_USER`` | the login name | who the command line acts as (``python -m nmgdash import``) |
 
@@ -42,6 +43,13 @@ def db_path() -> Path:
 def imports_dir() -> Path:
     """Folder of what staff wrote (env ``NMGDASH_IMPORTS``, default ``data/imports/``)."""
     return Path(env("NMGDASH_IMPORTS") or DATA_DIR / "imports")
+
+
+def store_url() -> str:
+    """SQLAlchemy URL of the store (accounts, import batches, audit log): env ``NMGDASH_STORE_URL``,
+    default a SQLite file ``store.sqlite3`` in :func:`imports_dir`. Use
+    ``postgresql+psycopg://user:password@host/db`` when several servers share one store."""
+    return env("NMGDASH_STORE_URL") or f"sqlite:///{(imports_dir() / 'store.sqlite3').resolve()}"
 
 
 def chromium_path() -> Path:

@@ -23,6 +23,7 @@ from nmgdash.ingest.read import parse_grid, read_grids
 from nmgdash.ingest.validate import check_against_database, validate_records
 from nmgdash.storage import build as storage_build
 from nmgdash.storage import transaction
+from nmgdash.storage.accounts import Account, NotPermitted
 
 
 class ImportRejected(Exception):
@@ -197,18 +198,32 @@ def load_file(data: bytes, file_name: str, con=None, *, today: dt.date | None = 
                       errors_found=col.found("error"), warnings_found=col.found("warning"), basis=basis)
 
 
-def commit(plan: ImportPlan, *, user: str, accept_warnings: bool = False) -> str:
+def scope_problems(plan: ImportPlan, account: Account) -> list[str]:
+    """One Chinese line per row of ``plan`` that ``account`` may not write, naming the row of the
+    file: "第5行：包头市不在您的填报范围（兴安盟）内" (prefixed by the sheet when the file has several)."""
+    sheets = plan.rows["sheet"].dropna().unique()
+    labels = []
+    for sheet, cell in zip(plan.rows["sheet"], plan.rows["cell"], strict=True):
+        row = "".join(ch for ch in str(cell) if ch.isdigit())
+        labels.append((f"工作表“{sheet}”" if len(sheets) > 1 and sheet else "") + f"第{row}行")
+    return transaction.scope_problems(account, plan.rows["adcode"].tolist(), labels)
+
+
+def commit(plan: ImportPlan, *, user: str | Account, accept_warnings: bool = False) -> str:
     """Commit an accepted plan through ``nmgdash.storage.transaction.commit`` (one atomic step) and return the batch id.
+
+    ``user``: the signed-in :class:`Account` (rows outside its scope refuse the whole file) or the
+    operator's name (CLI without ``--user``: no checks).
+    Raises :class:`ImportRejected` when the plan has errors, :class:`ConfirmationRequired` when it has
+    warnings and ``accept_warnings`` is False, ``NotPermitted`` (a ValueError; ``lines``: one per row)
+    when rows are outside the account's scope, ``ledger.ImportBusy`` when another import is running
+    and ``ledger.WriteFailed`` when the store cannot be written.
 
     Under the store's lock the counts and warnings are computed again against the current build
     (:meth:`ImportPlan.refresh`): the audit log records the fresh counts, and when the warnings differ
     from the ones the user saw (another import committed meanwhile) nothing is committed and
     :class:`ConfirmationRequired` with ``changed=True`` (and the fresh warnings) is raised. After the
     commit ``plan.counts`` are the counts the audit log recorded.
-
-    Raises :class:`ImportRejected` when the plan has errors, :class:`ConfirmationRequired` when it has
-    warnings and ``accept_warnings`` is False, ``ledger.ImportBusy`` when another import is running
-    and ``ledger.WriteFailed`` when the import folder is read-only or full.
     """
     if plan.errors:
         raise ImportRejected(plan.errors)
@@ -216,6 +231,10 @@ def commit(plan: ImportPlan, *, user: str, accept_warnings: bool = False) -> str
         raise ConfirmationRequired(plan.warnings)
     if not len(plan.rows):
         raise ImportRejected([Issue("no_values", t("ingest_no_values_short"), plan.file_name)])
+    if isinstance(user, Account):
+        problems = scope_problems(plan, user)
+        if problems:
+            raise NotPermitted("\n".join(problems), problems)
 
     fresh: dict[str, int] = {}
 

@@ -30,9 +30,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import sqlalchemy as sa
 
 from ..core.settings import DATA_DIR, QUERY_DIR, db_path
 from . import files, ledger, queries
+from .store import engine as store_engine
+from .store.common import read_stamp as stamp_of
 
 #: The observation files loaded at build time, in order. Each has the columns
 #: indicator_id, adcode, year, value, and optionally status, source_id, locator.
@@ -173,7 +176,8 @@ def rebuild_reason(path: Path | None = None) -> str | None:
     (cannot be opened, a table or view is missing, or a query over ``observations_best`` fails),
     ``"数据库结构已更新"`` (built by an older version of this code, without ``build_info``),
     ``"输入文件有更新"`` (a file of :func:`inputs` is newer than the build), ``"导入记录有变化"``
-    (the import ledger differs from the one the build read). A database locked by another
+    (the store's published stamp differs from the one the build read; one SELECT),
+    ``"导入记录无法读取"`` (the store cannot be reached: the build is usable but may be stale). A database locked by another
     process's read-write connection cannot be checked and counts as usable.
     """
     path = Path(path or db_path())
@@ -197,7 +201,7 @@ def rebuild_reason(path: Path | None = None) -> str | None:
         if not (REQUIRED_TABLES <= names and REQUIRED_VIEWS <= views):
             return "文件损坏或结构不完整"
         con.execute("SELECT count(*), sum(value) FROM observations_best").fetchone()
-        row = con.execute("SELECT value FROM build_info WHERE key = 'ledger_sha256'").fetchone()
+        row = con.execute("SELECT value FROM build_info WHERE key = 'store_stamp'").fetchone()
     except _Unchecked:
         pass
     except duckdb.Error:
@@ -208,8 +212,13 @@ def rebuild_reason(path: Path | None = None) -> str | None:
     built = target.stat().st_mtime_ns
     if any(f.stat().st_mtime_ns > built for f in inputs()):
         return "输入文件有更新"
-    if row != ("unchecked",) and (row is None or row[0] != ledger.ledger_stamp()):
-        return "导入记录有变化"
+    if row != ("unchecked",):
+        try:
+            stamp = ledger.ledger_stamp()
+        except ledger.StoreUnavailable:
+            return "导入记录无法读取"
+        if row is None or row[0] != stamp:
+            return "导入记录有变化"
     return None
 
 
@@ -262,21 +271,26 @@ def load_observations() -> pd.DataFrame:
     return obs
 
 
-def build_version(path: Path | None = None, records: list[dict] | None = None) -> tuple[Path, dict[str, int]]:
+def build_version(path: Path | None = None, *, conn: sa.Connection | None = None,
+                  stamp: str | None = None) -> tuple[Path, dict[str, int]]:
     """Build a complete database file beside ``path`` without publishing it.
 
-    ``records`` is the import ledger to build from (default: the ledger on disk, see
-    :func:`nmgdash.storage.ledger.read_records`). Returns ``(version_file, row counts per table)``.
+    The imported values come from the store: ``conn`` is a store transaction to read them in
+    (a commit passes its own, uncommitted one, with ``stamp``, the published stamp it will
+    commit); default a new read of the store and its current stamp.
+    Returns ``(version_file, row counts per table)``.
     Call under :func:`nmgdash.storage.ledger.lock`, then :func:`publish`. On error nothing is left behind.
     Raises duckdb.ConstraintException when a data file breaks the schema (unknown indicator
     or adcode, duplicate key, bad status), ``ledger.LedgerError`` for a damaged ledger,
     OSError (e.g. EROFS) when the folder is not writable.
     """
+    if conn is None:
+        with store_engine.connect() as c:
+            return build_version(path, conn=c, stamp=stamp_of(c))
     path = Path(path or db_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_builds(path)
-    if records is None:
-        records = ledger.read_records()
+    records = ledger.read_records(conn)
     ns, pid = time.time_ns(), os.getpid()
     tmp = path.parent / f"{path.stem}.building-{pid}-{ns}.duckdb"
     final = path.parent / f"{path.stem}-{ns:020d}-{pid}.duckdb"
@@ -284,7 +298,7 @@ def build_version(path: Path | None = None, records: list[dict] | None = None) -
         con = duckdb.connect(str(tmp))
         try:
             queries.run_script(con, "schema")
-            imp_sources, imp_obs = ledger.ledger_frames(records)
+            imp_sources, imp_obs = ledger.ledger_frames(records, conn)
             tables = {
                 "areas": read_data_csv("areas.csv"),
                 "indicators": read_data_csv("indicators.csv").assign(
@@ -315,7 +329,7 @@ def build_version(path: Path | None = None, records: list[dict] | None = None) -
             con.executemany(
                 "INSERT INTO build_info VALUES (?, ?)",
                 [
-                    ["ledger_sha256", ledger.records_stamp(records)],
+                    ["store_stamp", stamp],
                     ["built_at", time.strftime("%Y-%m-%dT%H:%M:%S%z")],
                     ["active_batches", ",".join(ledger.active_ids(records))],
                 ],
@@ -363,7 +377,7 @@ def build_database(path: Path | None = None) -> dict[str, float]:
     folder is not writable. On any error the previous build stays current.
     """
     t0 = time.perf_counter()
-    with ledger.lock(timeout=BUILD_LOCK_TIMEOUT, allow_unlocked=True):
+    with ledger.lock(timeout=BUILD_LOCK_TIMEOUT, allow_unlocked=True, shared=False):
         version, counts = build_version(path)
         publish(version, path)
     return {"seconds": time.perf_counter() - t0, **counts}
@@ -373,7 +387,7 @@ def ensure_database(path: Path | None = None) -> Path:
     """Build the database if :func:`needs_rebuild`; return ``path``."""
     path = Path(path or db_path())
     if needs_rebuild(path):
-        with ledger.lock(timeout=BUILD_LOCK_TIMEOUT, allow_unlocked=True):
+        with ledger.lock(timeout=BUILD_LOCK_TIMEOUT, allow_unlocked=True, shared=False):
             if needs_rebuild(path):  # another process may have just built it
                 build_database(path)
     return path

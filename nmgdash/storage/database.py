@@ -7,6 +7,7 @@ once idle) and turns faults into :class:`DatabaseUnavailable` with a Chinese mes
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ from .build import ensure_database, is_lock_error, is_readonly_error, rebuild_re
 #: The warning of a database that is usable but could not be rebuilt (e.g. read-only data/).
 STALE_WARNING = t("db_stale", "zh")
 STALE_WARNING_EN = t("db_stale", "en")
+
+
+#: How often (seconds) :class:`Database` compares its build with the store's published stamp.
+STORE_CHECK_SECONDS = 2.0
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -52,6 +57,7 @@ class DatabaseUnavailable(RuntimeError):
 class _Handle:
     target: Path
     con: duckdb.DuckDBPyConnection
+    stamp: str | None = None
     refs: int = 0
     retired: bool = False
 
@@ -69,6 +75,8 @@ class Database:
     rebuilt when needed (``auto_build``). Faults raise :class:`DatabaseUnavailable` with a Chinese
     message and no path; the next call tries again, so the app recovers once the fault is gone.
     When a new build cannot be opened but an older one is open, the older one keeps serving.
+    At most every :data:`STORE_CHECK_SECONDS` a cursor also compares the build's store stamp with
+    the store's (one SELECT) and rebuilds when another server (or process) changed the store.
     :attr:`warning` is set when the database is usable but could not be rebuilt (read-only
     ``data/``): show it on the page.
     """
@@ -79,6 +87,7 @@ class Database:
         self._lock = threading.Lock()
         self._current: _Handle | None = None
         self._open_handles: list[_Handle] = []
+        self._checked = time.monotonic()
         #: Chinese warning for the page (e.g. :data:`STALE_WARNING`) or None.
         self.warning: str | None = None
         #: The same warning in English, or None.
@@ -125,7 +134,22 @@ class Database:
 
     # internals
 
+    def _follow_store(self) -> None:
+        """Rebuild when the store's stamp differs from the current build's (throttled)."""
+        cur = self._current
+        if not self.auto_build or cur is None or time.monotonic() - self._checked < STORE_CHECK_SECONDS:
+            return
+        self._checked = time.monotonic()
+        try:
+            if ledger.ledger_stamp() == cur.stamp:
+                return
+            ensure_database(self.path)
+            self.warning = self.warning_en = None
+        except Exception:  # store unreachable or build failed: keep serving the last good build
+            self.warning, self.warning_en = STALE_WARNING, STALE_WARNING_EN
+
     def _acquire(self) -> _Handle:
+        self._follow_store()
         with self._lock:
             cur = self._current
             target = resolve(self.path)
@@ -201,10 +225,11 @@ class Database:
                 raise DatabaseUnavailable("corrupt") from exc
             try:
                 con.execute("SELECT count(*) FROM observations_best").fetchone()
+                row = con.execute("SELECT value FROM build_info WHERE key = 'store_stamp'").fetchone()
             except duckdb.Error as exc:
                 con.close()
                 raise DatabaseUnavailable("corrupt") from exc
-            return _Handle(target, con)
+            return _Handle(target, con, row[0] if row else None)
         raise DatabaseUnavailable("busy")
 
 

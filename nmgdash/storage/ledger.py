@@ -1,31 +1,27 @@
-"""Durable, append-only ledger of accepted import batches (the store the database build reads).
+"""The import ledger: accepted import batches and the audit log, kept in the store
+(:mod:`nmgdash.storage.store`; SQLite ``<imports>/store.sqlite3`` by default, PostgreSQL with
+``NMGDASH_STORE_URL``). The database build reads it.
 
-Layout of :func:`imports_dir` (env ``NMGDASH_IMPORTS``, default ``data/imports/``, git-ignored)::
-
-    audit.jsonl            one JSON object per line, oldest first: every import and undo
-    batches/<batch_id>.csv the accepted rows of each batch (indicator_id, adcode, year, value, note)
-    .lock                  flock target that serialises imports, undos and database builds
-
-Every write replaces a file atomically (temp file + fsync + ``os.replace``). :func:`commit` and
-:func:`undo` build the new database into a new file *before* they touch the audit log; the audit
-log's replacement is the commit point, the database swap follows (see :mod:`nmgdash.storage.build`). If
-anything fails before the commit point, the ledger and the database are exactly as before; if the
-process dies after it, the next build (``make db``, the app's first query) brings the database
-up to date, because every build records the SHA-256 of the audit log it read.
+The store holds each batch (``batches``), its rows (``batch_values``) and an audit row per import
+and undo (``audit``; ``what`` is the ledger record: batch_id, action, at, user, file_name, sha256,
+n_new, n_changed, n_unchanged, and ``rows`` for imports). Every commit and undo bumps the store's
+published stamp (``meta``); a build records the stamp it read, so a changed store means
+"rebuild" (:func:`ledger_stamp`, one SELECT). The imports folder keeps ``.lock``, the flock
+target that serialises imports, undos and builds on this server; on PostgreSQL an advisory lock
+serialises the writers of every server sharing the store.
 
 Imported values get status ``imported`` (it outranks published/reference/sample in
 ``observations_best``) and one ``sources`` row per batch: ``source_id = 'import_<batch_id>'``,
 ``title`` = the uploaded file's name. When two active batches hold the same indicator/area/year,
 the later one wins; undoing it brings the earlier value (or the sample/published one) back.
+A file ledger of the previous release (``audit.jsonl`` + ``batches/``) is moved into the store on
+first use (:mod:`nmgdash.storage.store.legacy`).
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
-import io
-import json
 import os
 import threading
 import time
@@ -34,12 +30,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
 from ..core import settings
 from ..core.i18n import t
+from .store import common, engine
 
-AUDIT_FILE = "audit.jsonl"
-BATCH_DIR = "batches"
 LOCK_FILE = ".lock"
 
 #: Seconds :func:`commit`/:func:`undo` wait for another import, undo or build before ImportBusy.
@@ -56,7 +52,10 @@ AUDIT_COLUMNS = [
     "batch_id", "action", "at", "user", "file_name", "sha256",
     "n_new", "n_changed", "n_unchanged", "undone",
 ]
-ROW_COLUMNS = ["indicator_id", "adcode", "year", "value", "note"]
+ROW_COLUMNS = common.ROW_COLUMNS
+
+#: The store cannot be reached, is read-only or full (Chinese message, no path).
+StoreUnavailable = engine.StoreUnavailable
 
 
 class ImportBusy(Exception):
@@ -96,10 +95,8 @@ class WriteFailed(OSError):
 
 
 class LedgerError(RuntimeError):
-    """The ledger on disk is damaged (unreadable audit line, missing or altered batch file).
-
-    The message is Chinese and names the batch or line, not the server path.
-    """
+    """The ledger is damaged (a batch without its rows). The message is Chinese and names the
+    batch, not the server path."""
 
 
 def imports_dir() -> Path:
@@ -113,15 +110,17 @@ _held = threading.local()
 
 
 @contextmanager
-def lock(timeout: float | None = None, *, allow_unlocked: bool = False) -> Iterator[None]:
-    """Hold the store's exclusive lock (``fcntl.flock`` on ``<imports>/.lock``).
+def lock(timeout: float | None = None, *, allow_unlocked: bool = False, shared: bool = True) -> Iterator[None]:
+    """Hold the store's exclusive lock: ``fcntl.flock`` on ``<imports>/.lock`` and, with
+    ``shared`` and a PostgreSQL store, the advisory lock every server of the store shares
+    (a build of the local DuckDB cache passes ``shared=False``).
 
     Re-entrant within a thread. Another thread or process waits up to ``timeout`` seconds
-    (default :data:`LOCK_TIMEOUT`), then gets :class:`ImportBusy`. The kernel releases the lock
-    when a process dies, so a killed import never leaves it behind. Raises OSError when the
-    folder or the lock file cannot be created (e.g. read-only ``data/``) unless ``allow_unlocked``:
-    then (for a build, which only reads the ledger) it goes on without the lock, since nobody can
-    write a folder that cannot be written.
+    (default :data:`LOCK_TIMEOUT`), then gets :class:`ImportBusy`. The kernel (and PostgreSQL)
+    release the lock when a process dies, so a killed import never leaves it behind. Raises
+    OSError when the folder or the lock file cannot be created (e.g. read-only ``data/``) unless
+    ``allow_unlocked``: then (for a build, which only reads) it goes on without the file lock,
+    since nobody can write a folder that cannot be written. Raises StoreUnavailable.
     """
     if getattr(_held, "depth", 0):
         _held.depth += 1
@@ -142,7 +141,7 @@ def lock(timeout: float | None = None, *, allow_unlocked: bool = False) -> Itera
             fd = os.open(folder / LOCK_FILE, os.O_RDONLY)  # an existing lock file can still be locked
         except OSError:
             fd = None
-    if fd is None:  # a read-only folder without a lock file: read without the lock
+    if fd is None:  # a read-only folder without a lock file: read without the file lock
         yield
         return
     try:
@@ -157,7 +156,14 @@ def lock(timeout: float | None = None, *, allow_unlocked: bool = False) -> Itera
                 time.sleep(0.05)
         _held.depth = 1
         try:
-            yield
+            if shared:
+                try:
+                    with engine.advisory_lock(max(0.0, deadline - time.monotonic())):
+                        yield
+                except engine.LockTimeout:
+                    raise ImportBusy() from None
+            else:
+                yield
         finally:
             _held.depth = 0
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -165,45 +171,23 @@ def lock(timeout: float | None = None, *, allow_unlocked: bool = False) -> Itera
         os.close(fd)
 
 
-# --- files --------------------------------------------------------------------------
-
-
-def audit_bytes(records: list[dict]) -> bytes:
-    """The audit log's exact bytes for ``records`` (one JSON object per line)."""
-    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records).encode("utf-8")
-
-
-def records_stamp(records: list[dict]) -> str:
-    """SHA-256 of :func:`audit_bytes` (what a build records in ``build_info``)."""
-    return hashlib.sha256(audit_bytes(records)).hexdigest()
+# --- reading the ledger -------------------------------------------------------------------
 
 
 def ledger_stamp() -> str:
-    """SHA-256 of the audit log on disk (of b"" when there is none)."""
-    try:
-        data = (imports_dir() / AUDIT_FILE).read_bytes()
-    except FileNotFoundError:
-        data = b""
-    return hashlib.sha256(data).hexdigest()
+    """The store's published stamp ``"<version>:<token>"`` (changes with every commit and undo;
+    a build records it in ``build_info.store_stamp``). One SELECT. Raises StoreUnavailable."""
+    return engine.stamp()
 
 
-def read_records() -> list[dict]:
-    """Every audit record on disk, oldest first (dicts with the keys of :data:`AUDIT_COLUMNS`
-    except ``undone``, plus ``rows`` and ``rows_sha256``). Raises :class:`LedgerError`."""
-    try:
-        text = (imports_dir() / AUDIT_FILE).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return []
-    records = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            raise LedgerError(f"导入记录 {AUDIT_FILE} 第 {n} 行无法读取，请从备份恢复导入目录") from None
-        records.append(rec)
-    return records
+def read_records(conn: sa.Connection | None = None) -> list[dict]:
+    """Every ledger record in the store, oldest first: dicts with the keys of
+    :data:`AUDIT_COLUMNS` except ``undone`` (imports also ``rows``). ``conn``: read inside that
+    store transaction (it sees its own uncommitted writes). Raises StoreUnavailable."""
+    if conn is not None:
+        return common.ledger_records(conn)
+    with engine.connect() as c:
+        return common.ledger_records(c)
 
 
 def undone_ids(records: list[dict]) -> set[str]:
@@ -217,40 +201,36 @@ def active_ids(records: list[dict]) -> list[str]:
     return [r["batch_id"] for r in records if r["action"] == "import" and r["batch_id"] not in undone]
 
 
-def batch_file(batch_id: str) -> Path:
-    """Path of the CSV file of one batch in the ledger folder."""
-    return imports_dir() / BATCH_DIR / f"{batch_id}.csv"
-
-
-def read_batch(batch_id: str, expected_sha256: str | None = None) -> pd.DataFrame:
+def read_batch(batch_id: str, conn: sa.Connection | None = None) -> pd.DataFrame:
     """The rows of one batch: indicator_id (str), adcode (str), year (int64), value (float64),
-    note (str). Raises :class:`LedgerError` when the file is missing or its SHA-256 differs."""
-    try:
-        data = batch_file(batch_id).read_bytes()
-    except FileNotFoundError:
-        raise LedgerError(f"导入批次 {batch_id} 的数据文件缺失，请从备份恢复导入目录") from None
-    if expected_sha256 and hashlib.sha256(data).hexdigest() != expected_sha256:
-        raise LedgerError(f"导入批次 {batch_id} 的数据文件已被改动，请从备份恢复导入目录")
-    df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
-    df["year"] = df["year"].astype("int64")
-    df["value"] = df["value"].astype("float64")
-    return df[ROW_COLUMNS]
+    note (str). Raises :class:`LedgerError` when the store has no rows for it."""
+    if conn is None:
+        with engine.connect() as c:
+            return read_batch(batch_id, c)
+    df = common.batch_rows(conn, [batch_id])[batch_id]
+    if df.empty:
+        raise LedgerError(f"导入批次 {batch_id} 的数据缺失，请从备份恢复数据存储")
+    return df
 
 
-def ledger_frames(records: list[dict] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def ledger_frames(records: list[dict] | None = None, conn: sa.Connection | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``sources`` and ``observations`` rows of the active batches, for the build.
 
-    Returns ``(sources, observations)`` with the columns of those tables (schema.sql);
-    observations have status ``imported``, ``source_id = 'import_<batch_id>'`` and
-    locator ``导入文件 <file name>（批次 <id>）[；note]``. Later batches win per
-    indicator/area/year. Raises :class:`LedgerError`.
+    ``records``: the ledger (default: :func:`read_records`); ``conn``: the store transaction to
+    read the batches' rows in (default: a new one). Returns ``(sources, observations)`` with the
+    columns of those tables (schema.sql); observations have status ``imported``,
+    ``source_id = 'import_<batch_id>'`` and locator ``导入文件 <file name>（批次 <id>）[；note]``.
+    Later batches win per indicator/area/year. Raises :class:`LedgerError`, StoreUnavailable.
     """
-    records = read_records() if records is None else records
-    undone = undone_ids(records)
+    if conn is None:
+        with engine.connect() as c:
+            return ledger_frames(records, c)
+    records = read_records(conn) if records is None else records
+    active = set(active_ids(records))
+    imports = [r for r in records if r["action"] == "import" and r["batch_id"] in active]
+    all_rows = common.batch_rows(conn, [r["batch_id"] for r in imports])
     src_rows, obs_frames = [], []
-    for rec in records:
-        if rec["action"] != "import" or rec["batch_id"] in undone:
-            continue
+    for rec in imports:
         bid = rec["batch_id"]
         sid = f"import_{bid}"
         src_rows.append({
@@ -262,7 +242,9 @@ def ledger_frames(records: list[dict] | None = None) -> tuple[pd.DataFrame, pd.D
             "locator": f"导入批次 {bid}；文件 SHA-256 {rec['sha256']}；{rec['at']} 由 {rec['user']} 导入",
             "licence": None,
         })
-        rows = read_batch(bid, rec.get("rows_sha256"))
+        rows = all_rows[bid]
+        if rows.empty:
+            raise LedgerError(f"导入批次 {bid} 的数据缺失，请从备份恢复数据存储")
         base = f"导入文件 {rec['file_name']}（批次 {bid}）"
         obs_frames.append(pd.DataFrame({
             "indicator_id": rows["indicator_id"],
@@ -284,9 +266,10 @@ def ledger_frames(records: list[dict] | None = None) -> tuple[pd.DataFrame, pd.D
 
 
 def audit_log() -> pd.DataFrame:
-    """The audit log, oldest first: batch_id (str), action ('import'|'undo'), at (ISO 8601 str
-    with offset), user, file_name, sha256 (str), n_new, n_changed, n_unchanged (int64; an undo
-    row repeats its batch's counts), undone (bool: the batch has been undone, on both rows)."""
+    """The audit log of imports and undos, oldest first: batch_id (str), action
+    ('import'|'undo'), at (ISO 8601 str with offset), user, file_name, sha256 (str), n_new,
+    n_changed, n_unchanged (int64; an undo row repeats its batch's counts), undone (bool: the
+    batch has been undone, on both rows). Raises StoreUnavailable."""
     records = read_records()
     undone = undone_ids(records)
     df = pd.DataFrame(

@@ -1,16 +1,19 @@
-"""Commit and undo: the transaction that binds the import ledger and the database build.
+"""Commit and undo: the transaction that binds the store and the database build.
 
-:func:`commit` and :func:`undo` hold the ledger's lock, build the new database into a new file
-*before* they touch the audit log; the audit log's replacement is the commit point, the database
-swap follows. See :mod:`nmgdash.storage.ledger` and :mod:`nmgdash.storage.build`.
+:func:`commit` and :func:`undo` hold the ledger's lock and open one store transaction: they bump
+the store's published stamp, write the batch (or mark it undone) and build the new database into a
+new file from that uncommitted transaction. The store's COMMIT is the commit point; the database
+swap follows. If the swap fails, a second transaction takes the change back and restores the
+stamp, so on any error the store and the database are as before. A process killed after the commit
+point leaves a durable change whose build the next check (stamp differs) catches up.
+See :mod:`nmgdash.storage.ledger` and :mod:`nmgdash.storage.build`.
 """
 
 from __future__ import annotations
 
-import hashlib
+import errno
 import logging
 import math
-import os
 import re
 import secrets
 import time
@@ -20,26 +23,16 @@ from datetime import datetime
 
 import duckdb
 import pandas as pd
+import sqlalchemy as sa
 
 from . import build, files
-from .ledger import (
-    AUDIT_FILE,
-    BATCH_DIR,
-    ROW_COLUMNS,
-    WriteFailed,
-    audit_bytes,
-    batch_file,
-    imports_dir,
-    lock,
-    read_records,
-    undone_ids,
-)
+from .accounts import Account, NotPermitted, area_name, get_account
+from .ledger import ROW_COLUMNS, WriteFailed, lock, read_records, undone_ids
+from .store import common
+from .store import engine as store_engine
+from .store.schema import audit, batch_values, batches
 
 log = logging.getLogger(__name__)
-
-#: A temp file (``.<name>.tmp-<pid>-<ns>``) older than this many seconds, or of a dead process, is a leftover.
-LEFTOVER_SECONDS = 60.0
-_TMP_RE = re.compile(r"^\..+\.tmp-(\d+)-\d+$")
 
 # --- validation -----------------------------------------------------------------------
 
@@ -84,50 +77,6 @@ def check_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return df[ROW_COLUMNS].reset_index(drop=True)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def clean_leftovers(records: list[dict]) -> list[str]:
-    """Remove what a process killed during a commit or undo left in the import folder: temp files
-    (``.audit.jsonl.tmp-*``, ``batches/.<id>.csv.tmp-*``) of a dead process or older than
-    :data:`LEFTOVER_SECONDS`, and batch files no audit record names (written before the commit
-    point, never committed). Call under :func:`lock` with the audit records just read. Returns the
-    removed names (relative to the import folder) and logs them; errors are logged, not raised.
-    """
-    folder = imports_dir()
-    named = {r["batch_id"] for r in records}
-    removed = []
-    now = time.time()
-    for d in (folder, folder / BATCH_DIR):
-        try:
-            entries = list(os.scandir(d))
-        except OSError:
-            continue
-        for e in entries:
-            m = _TMP_RE.match(e.name)
-            try:
-                if m:
-                    pid = int(m.group(1))
-                    stale = (pid != os.getpid() and not _pid_alive(pid)) or now - e.stat().st_mtime > LEFTOVER_SECONDS
-                else:
-                    stale = d != folder and e.name.endswith(".csv") and e.name[:-4] not in named
-                if stale:
-                    os.unlink(e.path)
-                    removed.append(os.path.relpath(e.path, folder))
-            except OSError as exc:
-                log.warning("could not remove leftover %s: %s", e.path, exc)
-    if removed:
-        log.warning("removed leftovers of an interrupted import or undo in %s: %s", folder, ", ".join(removed))
-    return removed
-
-
 def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -137,68 +86,129 @@ def _now() -> str:
 
 @contextmanager
 def _write_errors() -> Iterator[None]:
-    """Turn an OSError (or DuckDB's I/O error) of a write into :class:`WriteFailed` (Chinese, no path)."""
+    """Turn a failed write (an OSError, DuckDB's I/O error, or the store's read-only or full disk) into
+    :class:`WriteFailed` (Chinese, no path)."""
     try:
         yield
     except WriteFailed:
         raise
     except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
-        log.error("import folder write failed: %s", exc)
+        log.error("write failed: %s", exc)
         raise WriteFailed.from_error(exc) from exc
+    except sa.exc.OperationalError as exc:
+        text = str(exc.orig).lower()
+        if "readonly" in text or "read-only" in text:
+            kind_err = OSError(errno.EROFS, "read-only store")
+        elif "full" in text:
+            kind_err = OSError(errno.ENOSPC, "store is full")
+        else:
+            raise
+        log.error("store write failed: %s", exc)
+        raise WriteFailed.from_error(kind_err) from exc
 
 
-def _apply(records: list[dict], new_records: list[dict], step: str) -> None:
-    """Build the database for ``new_records``, write the audit log (commit point), swap the database."""
-    version, _ = build.build_version(records=new_records)
-    try:
-        files.crashpoint(f"{step}_db_built")
-        files.atomic_write(imports_dir() / AUDIT_FILE, audit_bytes(new_records))
+def _take_back(step: str, batch_id: str, stamp: str) -> None:
+    """Compensate a committed change whose database swap failed: remove the batch (commit) or
+    its undo (undo), and put the published stamp back to ``stamp``."""
+    with store_engine.begin() as conn:
+        if step == "commit":
+            conn.execute(sa.delete(batch_values).where(batch_values.c.batch_id == batch_id))
+            conn.execute(sa.delete(audit).where(audit.c.batch_id == batch_id))
+            conn.execute(sa.delete(batches).where(batches.c.batch_id == batch_id))
+        else:
+            conn.execute(sa.update(batches).where(batches.c.batch_id == batch_id).values(undone_at=None, undone_by=None))
+            conn.execute(sa.delete(audit).where(audit.c.batch_id == batch_id, audit.c.action == "undo"))
+        common.set_stamp(conn, stamp)
+
+
+def _write(step: str, change) -> str:
+    """One write: under the lock, a store transaction that bumps the stamp and runs
+    ``change(conn) -> batch_id``, the build from that transaction, COMMIT, then the swap."""
+    with lock():
+        version = None
+        try:
+            with store_engine.begin() as conn:
+                before = common.read_stamp(conn)
+                stamp = common.bump_version(conn)
+                batch_id = change(conn)
+                version, _ = build.build_version(conn=conn, stamp=stamp)
+                files.crashpoint(f"{step}_db_built")
+        except BaseException:
+            if version is not None:
+                version.unlink(missing_ok=True)
+            raise
         try:
             files.crashpoint(f"{step}_ledger_written")
             build.publish(version)
         except BaseException:
-            files.atomic_write(imports_dir() / AUDIT_FILE, audit_bytes(records))
+            try:
+                _take_back(step, batch_id, before)
+            finally:
+                version.unlink(missing_ok=True)
             raise
-    except BaseException:
-        version.unlink(missing_ok=True)
-        raise
+    return batch_id
 
 
-def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str, counts: dict[str, int],
+def scope_problems(account: Account, adcodes, labels=None) -> list[str]:
+    """One Chinese line per row whose area ``account`` may not write, e.g.
+    "第5行：包头市不在您的填报范围（兴安盟）内". ``labels``: how to name each row (default
+    "导入数据第 N 行")."""
+    labels = labels if labels is not None else [f"导入数据第 {i + 1} 行" for i in range(len(adcodes))]
+    lines = [f"{label}：{area_name(code)}不在您的填报范围（{account.scope_name}）内"
+             for label, code in zip(labels, adcodes, strict=True) if not account.may_write(code)]
+    return list(dict.fromkeys(lines))  # a row of a wide file holds several values: name it once
+
+
+def _current(account: Account, conn: sa.Connection) -> Account:
+    """``account`` as the store holds it now (role, scope or disabled may have changed since sign-in)."""
+    acc = get_account(account.name, conn)
+    if acc is None or acc.disabled:
+        raise NotPermitted(f"账号“{account.name}”已停用或不存在，不能写入数据")
+    return acc
+
+
+def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str | Account, counts: dict[str, int],
            recheck: Callable[[], dict[str, int]] | None = None) -> str:
     """Add one accepted batch to the ledger and publish a database that includes it. Atomic.
 
     ``rows``: columns indicator_id (str), adcode (str, 6 digits), year (int), value (float,
     in the catalogue's unit; NaN is never allowed), optional note (str, shown in the locator).
     ``file_name``: the uploaded file's name (becomes the source title shown on maps and tables).
-    ``sha256``: the uploaded file's SHA-256 (hex). ``user``: who imported. ``counts``: keys
+    ``sha256``: the uploaded file's SHA-256 (hex). ``user``: who imported: an :class:`Account`
+    (its current role and scope are checked: a row outside the scope refuses the whole batch
+    with :class:`NotPermitted`, one line per row) or a name (the server's operator, no checks).
+    ``counts``: keys
     ``new``, ``changed``, ``unchanged`` (``n_new`` … accepted too), recorded in the audit log.
     ``recheck``: called under the lock, before anything is written, against the current build
     (nothing else can commit meanwhile); it returns the counts to record instead of ``counts``, or
     raises to refuse the commit (e.g. the importer's ConfirmationRequired when the warnings changed).
 
-    Under the lock, leftovers of a killed commit or undo are removed first (:func:`clean_leftovers`).
 
     Returns the batch id (``YYYYmmdd-HHMMSS-<sha8>-<rand4>``). Raises ValueError (Chinese) for
-    bad rows, :class:`ImportBusy` when another import holds the lock for more than
+    bad rows, :class:`NotPermitted` (a ValueError) for rows outside the account's scope or a
+    disabled account, :class:`ImportBusy` when another import holds the lock for more than
     :data:`LOCK_TIMEOUT` s, :class:`WriteFailed` (an OSError with a Chinese message and no path)
-    when the import folder or the database folder is read-only or full; on any error the ledger and
-    the database are exactly as before.
+    when the store or the database folder is read-only or full; on any error the store and the
+    database are exactly as before.
     """
     sha256 = str(sha256).strip().lower()
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError("文件的 SHA-256 应为 64 位十六进制数")
+    account = user if isinstance(user, Account) else None
+    user = account.name if account else user
     if not str(file_name).strip() or not str(user).strip():
         raise ValueError("导入需要文件名和用户名")
     df = check_rows(rows)
-    data = df.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
     def count(key: str) -> int:
         return int(counts.get(key, counts.get(f"n_{key}", 0)))
 
-    with _write_errors(), lock():
-        records = read_records()
-        clean_leftovers(records)
+    def change(conn: sa.Connection) -> str:
+        nonlocal counts
+        if account is not None:
+            problems = scope_problems(_current(account, conn), df["adcode"].tolist())
+            if problems:
+                raise NotPermitted("\n".join(problems), problems)
         if recheck is not None:
             counts = recheck()
         batch_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{sha256[:8]}-{secrets.token_hex(2)}"
@@ -206,36 +216,42 @@ def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str, counts
             "batch_id": batch_id, "action": "import", "at": _now(), "user": user,
             "file_name": file_name, "sha256": sha256,
             "n_new": count("new"), "n_changed": count("changed"), "n_unchanged": count("unchanged"),
-            "rows": len(df), "rows_sha256": hashlib.sha256(data).hexdigest(),
+            "rows": len(df),
         }
-        path = batch_file(batch_id)
-        files.atomic_write(path, data)
-        try:
-            files.crashpoint("commit_batch_written")
-            _apply(records, [*records, rec], "commit")
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-    return batch_id
+        common.insert_batch(conn, rec, df)
+        files.crashpoint("commit_batch_written")
+        return batch_id
+
+    with _write_errors():
+        return _write("commit", change)
 
 
-def undo(batch_id: str, *, user: str) -> None:
+def undo(batch_id: str, *, user: str | Account) -> None:
     """Undo an imported batch: its values go, the previous ones come back. Atomic, recorded
-    in the audit log (action ``undo``); the batch file is kept for the record.
+    in the audit log (action ``undo``); the batch and its rows are kept for the record.
+    ``user``: an :class:`Account` (only the batch's author or an admin may undo) or the
+    operator's name (no checks).
 
-    Raises ValueError (Chinese) for an unknown or already undone batch, :class:`ImportBusy`,
-    :class:`WriteFailed` when the import folder is read-only or full.
+    Raises ValueError (Chinese) for an unknown or already undone batch, :class:`NotPermitted`
+    (a ValueError) for someone else's batch, :class:`ImportBusy`, :class:`WriteFailed` when the
+    store is read-only or full.
     """
-    with _write_errors(), lock():
-        records = read_records()
-        clean_leftovers(records)
+    account = user if isinstance(user, Account) else None
+    user = account.name if account else user
+
+    def change(conn: sa.Connection) -> str:
+        records = read_records(conn)
         orig = next((r for r in records if r["action"] == "import" and r["batch_id"] == batch_id), None)
         if orig is None:
             raise ValueError(f"没有导入批次 {batch_id}")
         if batch_id in undone_ids(records):
             raise ValueError(f"导入批次 {batch_id} 已撤销")
+        if account is not None and not _current(account, conn).may_undo(orig["user"]):
+            raise NotPermitted(f"只有导入者（{orig['user']}）或管理员可以撤销导入批次 {batch_id}")
         rec = {k: orig[k] for k in ("batch_id", "file_name", "sha256", "n_new", "n_changed", "n_unchanged")}
         rec.update(action="undo", at=_now(), user=user)
-        _apply(records, [*records, rec], "undo")
+        common.mark_undone(conn, rec)
+        return batch_id
 
-
+    with _write_errors():
+        _write("undo", change)
