@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nmgdash.core.i18n import TEXT
+from nmgdash.core.labels import mode_text
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -32,7 +32,7 @@ def _indicator_labels() -> dict[str, str]:
 
 #: How the bound widgets write codes into the URL (their Chinese labels): the tests speak codes.
 IND_LABEL = _indicator_labels()
-MODE_LABEL = {m: TEXT[f"mode_{m}"][0] for m in MODES}
+MODE_LABEL = {m: mode_text(m, "zh") for m in MODES}
 LEAGUE_NAME = {r["adcode"]: r["name_zh"] for r in csv.DictReader((ROOT / "data" / "areas.csv").open(encoding="utf-8"))}
 
 

@@ -639,9 +639,9 @@ def _mode_url(page: str, mode: str, lang: str, **extra: str) -> str:
     """A link to ``page`` in display ``mode`` and ``lang`` as the bound widgets write it (labels)."""
     from urllib.parse import urlencode
 
-    from nmgdash.core.i18n import t
+    from nmgdash.core.labels import mode_text
 
-    params = {"lang": "中文" if lang == "zh" else "English", "mode": t(f"mode_{mode}", lang), **extra}
+    params = {"lang": "中文" if lang == "zh" else "English", "mode": mode_text(mode, lang), **extra}
     return f"/{page}?{urlencode(params)}"
 
 

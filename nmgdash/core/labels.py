@@ -12,6 +12,7 @@ import pandas as pd
 
 from nmgdash.core.fmt import format_figure, format_number, format_period, format_signed, is_missing
 from nmgdash.core.i18n import t
+from nmgdash.core.settings import BASELINE_YEAR
 
 #: English suffixes dropped from map labels to save room (Chinese names stay official).
 _EN_SUFFIXES = r" (League|Autonomous Banner|United Banner|Mining District)$"
@@ -56,13 +57,19 @@ def period_text(row: object, lang: str) -> str:
                          lang, year=row_value(row, "year"))
 
 
+def mode_text(mode: str, lang: str) -> str:
+    """The name of a display mode ("每万常住人口", "较2017年（改革前）变化" with the baseline year from
+    :data:`nmgdash.core.settings.BASELINE_YEAR`); also the mode picker's label and URL value."""
+    return t(f"mode_{mode}", lang, base=BASELINE_YEAR)
+
+
 def value_label(row: pd.Series, unit: str, mode: str, lang: str) -> str:
     """The on-map text for one area of an area_metrics row: the formatted ``metric`` in ``unit``,
     or why there is none ("无上年数据", "无数据（最近：2019年）", "无数据")."""
     if is_missing(row["metric"]):
         if not is_missing(row.get("value")):  # the value exists; the mode cannot be computed
             reason = {"yoy": "no_prev_year", "vs_base": "no_base_year", "per_10k": "no_population"}.get(mode, "no_data")
-            return t(reason, lang)
+            return t(reason, lang, base=BASELINE_YEAR)
         if not is_missing(row.get("nearest_year")):
             return t("no_data_nearest", lang, year=int(row["nearest_year"]))
         return t("no_data", lang)

@@ -65,6 +65,11 @@ def where(file: str, sheet: str | None, row: int | None, col: int | None, lang: 
     return text
 
 
+def place(sheet: str | None, lang: str = "zh") -> str:
+    """A sheet or a whole file named in a note: 工作表“Sheet1”, or 文件 for a CSV (en "sheet 'Sheet1'", "file")."""
+    return t("ingest_place_sheet", lang, sheet=sheet) if sheet else t("ingest_the_file", lang)
+
+
 class _Located:
     """Where a message points (file, sheet, row, col; row/col 1-based or None) and its full text."""
 

@@ -1,6 +1,7 @@
 """Normalisers for what staff type into cells: numbers, percentages, years and area names.
 
-Each function returns the normalised value plus the list of steps it applied (Chinese text),
+Each function returns the normalised value plus the list of steps it applied (Chinese text by default,
+English with ``lang="en"``; the wording is in nmgdash/core/strings),
 so the caller can report every normalisation; none is silent. Arithmetic is done in
 ``decimal.Decimal`` so that 0.26万 is exactly 2600 and nothing is scaled twice.
 """
@@ -14,7 +15,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from nmgdash.core.i18n import t
 from nmgdash.ingest.catalogue import MONEY_UNITS, UNIT_SYNONYMS, Catalogue, norm_text
+from nmgdash.ingest.messages import place
 
 #: Cell texts that mean "not reported": imported as missing, never as 0.
 MISSING_MARKERS = frozenset({"—", "——", "-", "--", "–", "/", "无", "未填报", "暂无", "空"})
@@ -88,15 +91,16 @@ def _same_unit(written: str, base: str) -> bool:
     return written == base or written in UNIT_SYNONYMS.get(base, ())
 
 
-def parse_value(raw: object, unit: str, number_format: str | None = None) -> Parsed:
-    """Parse one value cell (see :func:`_parse_value`); a negative zero (－0, -0.0) is stored as 0."""
-    p = _parse_value(raw, unit, number_format)
+def parse_value(raw: object, unit: str, number_format: str | None = None, lang: str = "zh") -> Parsed:
+    """Parse one value cell (see :func:`_parse_value`); a negative zero (－0, -0.0) is stored as 0.
+    Step and error texts are worded in ``lang``."""
+    p = _parse_value(raw, unit, number_format, lang)
     if p.value is not None and p.value == 0:
         p.value = Decimal(0)
     return p
 
 
-def _parse_value(raw: object, unit: str, number_format: str | None = None) -> Parsed:
+def _parse_value(raw: object, unit: str, number_format: str | None = None, lang: str = "zh") -> Parsed:
     """Parse one value cell written in a column whose unit is ``unit`` (the header's unit).
 
     Accepts numbers, text numbers with spaces (incl. U+3000), full-width digits/decimal points/commas,
@@ -107,22 +111,23 @@ def _parse_value(raw: object, unit: str, number_format: str | None = None) -> Pa
     """
     p = Parsed()
     if raw is FORMULA_NO_VALUE:
-        p.error = ("formula_without_value", "公式单元格没有保存计算结果（不会按0处理）；请在 Excel 中打开、重新计算并保存后再导入，或直接填写数值")
+        p.error = ("formula_without_value", t("ingest_formula_no_value", lang))
         return p
     if raw is None or (isinstance(raw, str) and raw == ""):
         p.missing = p.empty = True
         return p
     if isinstance(raw, bool) or isinstance(raw, dt.date | dt.datetime | dt.time):
-        p.error = ("unparseable", f"“{raw}”不是数值")
+        p.error = ("unparseable", t("ingest_not_a_number", lang, raw=raw))
         return p
     if isinstance(raw, int | float):
         if isinstance(raw, float) and not math.isfinite(raw):
-            p.error = ("unparseable", f"“{raw}”不是有效数值")
+            p.error = ("unparseable", t("ingest_not_a_valid_number", lang, raw=raw))
             return p
         value = to_decimal(raw)
         if number_format and "%" in number_format.replace('"%"', ""):
             scaled = value * 100
-            p.steps.append(("percent_format", f"单元格为百分比格式：{format_plain(value)} 读作 {format_plain(scaled)}%"))
+            p.steps.append(("percent_format", t("ingest_step_percent_format", lang, value=format_plain(value),
+                                                scaled=format_plain(scaled))))
             p.percent_marked = True
             value = scaled
         p.value = value
@@ -130,40 +135,40 @@ def _parse_value(raw: object, unit: str, number_format: str | None = None) -> Pa
     text = str(raw)
     visible = _INVISIBLE_RE.sub("", text)
     if visible != text:
-        p.steps.append(("invisible", f"去除看不见的字符（如零宽空格）：“{visible}”中夹有 {len(text) - len(visible)} 个不可见字符，已删除"))
+        p.steps.append(("invisible", t("ingest_step_invisible", lang, text=visible, n=len(text) - len(visible))))
     s = _WS_RE.sub("", visible)  # str.split whitespace covers U+3000 and U+00A0
     if s != visible:
-        p.steps.append(("whitespace", f"去除空格：“{visible}”→“{s}”"))
+        p.steps.append(("whitespace", t("ingest_step_whitespace", lang, before=visible, after=s)))
     if s == "":
         p.missing = p.empty = True
         return p
     nf = unicodedata.normalize("NFKC", s)
     if nf in MISSING_MARKERS or s in MISSING_MARKERS:
         p.missing = True
-        p.steps.append(("missing_marker", f"“{s}”视为缺失，不导入（不按0处理）"))
+        p.steps.append(("missing_marker", t("ingest_step_missing_marker", lang, text=s)))
         return p
     if nf != s:
-        p.steps.append(("fullwidth", f"全角字符转半角：“{s}”→“{nf}”"))
+        p.steps.append(("fullwidth", t("ingest_step_fullwidth", lang, before=s, after=nf)))
     s = nf.replace("。", ".") if re.fullmatch(r"\d+。\d+", nf) else nf
     if "," in s:
         if not _THOUSANDS_RE.match(s):
-            p.error = ("unparseable", f"“{text.strip()}”无法识别为数字（逗号位置不是千位分隔符）")
+            p.error = ("unparseable", t("ingest_bad_thousands", lang, text=text.strip()))
             return p
         s2 = s.replace(",", "")
-        p.steps.append(("thousands", f"去除千位分隔符：“{s}”→“{s2}”"))
+        p.steps.append(("thousands", t("ingest_step_thousands", lang, before=s, after=s2)))
         s = s2
     m = _NUMBER_RE.match(s)
     if not m:
-        p.error = ("unparseable", f"“{text.strip()}”无法识别为数字")
+        p.error = ("unparseable", t("ingest_not_numeric", lang, text=text.strip()))
         return p
     try:
         value = Decimal(m["num"])
     except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
-        p.error = ("unparseable", f"“{text.strip()}”无法识别为数字")
+        p.error = ("unparseable", t("ingest_not_numeric", lang, text=text.strip()))
         return p
     if m["pct"]:
         if unit != "%" or m["scale"] or m["unit"]:
-            p.error = ("unit_mismatch", f"“{text.strip()}”是百分比，但该列单位是“{unit}”")
+            p.error = ("unit_mismatch", t("ingest_percent_in_unit_column", lang, text=text.strip(), unit=unit))
             return p
         p.percent_marked = True
         p.value = value
@@ -175,15 +180,15 @@ def _parse_value(raw: object, unit: str, number_format: str | None = None) -> Pa
         p.value = value
         return p
     if suffix == unit or (not scale and _same_unit(written_unit, unit)):
-        p.steps.append(("unit_text", f"去掉单位：“{s}”→ {format_plain(value)}"))
+        p.steps.append(("unit_text", t("ingest_step_unit_text", lang, before=s, after=format_plain(value))))
         p.value = value
         return p
     if unit == "%" or (written_unit and not _same_unit(written_unit, col_base)):
-        p.error = ("unit_mismatch", f"“{text.strip()}”的单位与该列单位“{unit}”不符")
+        p.error = ("unit_mismatch", t("ingest_written_unit_mismatch", lang, text=text.strip(), unit=unit))
         return p
     factor = (SCALE_SUFFIXES[scale] if scale else Decimal(1)) / col_prefix
     result = value * factor
-    p.steps.append(("scale_suffix", f"按该列单位“{unit}”换算：“{s}”→ {format_plain(result)}"))
+    p.steps.append(("scale_suffix", t("ingest_step_scale_suffix", lang, unit=unit, before=s, after=format_plain(result))))
     p.value = result
     return p
 
@@ -209,21 +214,21 @@ def decide_percent_column(values: list[Parsed]) -> bool:
     return bool(plain) and all(Decimal(0) <= v <= Decimal(1) for v in plain)
 
 
-def parse_year(raw: object) -> tuple[int | None, list[tuple[str, str]], str | None]:
+def parse_year(raw: object, lang: str = "zh") -> tuple[int | None, list[tuple[str, str]], str | None]:
     """A year cell: 2019, 2019.0, '2019', '2019年', '2019年度', '２０１９' -> 2019.
 
-    Returns (year or None, steps, error text or None). Range checks are the validator's job."""
+    Returns (year or None, steps, error text or None), texts in ``lang``. Range checks are the validator's job."""
     steps: list[tuple[str, str]] = []
     if raw is None or raw == "":
         return None, steps, None
     if isinstance(raw, bool):
-        return None, steps, f"“{raw}”不是年份"
+        return None, steps, t("ingest_not_a_year", lang, raw=raw)
     if isinstance(raw, int | float):
         if isinstance(raw, float) and (not math.isfinite(raw) or raw != int(raw)):
-            return None, steps, f"“{raw}”不是年份"
+            return None, steps, t("ingest_not_a_year", lang, raw=raw)
         return int(raw), steps, None
     if isinstance(raw, dt.datetime | dt.date):
-        steps.append(("year_date", f"日期“{raw}”取其年份 {raw.year}"))
+        steps.append(("year_date", t("ingest_step_year_date", lang, raw=raw, year=raw.year)))
         return raw.year, steps, None
     text = str(raw)
     s = unicodedata.normalize("NFKC", _WS_RE.sub("", text))
@@ -231,9 +236,9 @@ def parse_year(raw: object) -> tuple[int | None, list[tuple[str, str]], str | No
     if not m and re.fullmatch(r"\d{4}\.0+", s):
         return int(s.split(".")[0]), steps, None
     if not m:
-        return None, steps, f"“{text}”无法识别为年份"
+        return None, steps, t("ingest_year_unreadable", lang, text=text)
     if s != text or m["suffix"]:
-        steps.append(("year_text", f"年份“{text}”读作 {m['y']}"))
+        steps.append(("year_text", t("ingest_step_year_text", lang, text=text, year=m["y"])))
     return int(m["y"]), steps, None
 
 
@@ -264,10 +269,12 @@ class AreaMatch:
 class AreaResolver:
     """Resolves what staff write for a league or county: official names, names without 市/盟
     (and 旗/县/区 for counties, when unique), everyday aliases (呼市, 锡盟 …), adcodes as text,
-    integers or floats (150100.0), stray spaces including U+3000. Never guesses beyond these."""
+    integers or floats (150100.0), stray spaces including U+3000. Never guesses beyond these.
+    The steps it records are worded in ``lang``."""
 
-    def __init__(self, cat: Catalogue):
+    def __init__(self, cat: Catalogue, lang: str = "zh"):
         self.cat = cat
+        self.lang = lang
         self.exact: dict[str, str] = {}
         cores: dict[str, set[str]] = {}
         for a in cat.areas.itertuples():
@@ -280,7 +287,7 @@ class AreaResolver:
                 cores.setdefault(norm_text(core), set()).add(a.adcode)
         self.cores = {k: next(iter(v)) for k, v in cores.items() if len(v) == 1 and k not in self.exact}
         self.aliases = {norm_text(k): v for k, v in LEAGUE_ALIASES.items()}
-        self.totals = {norm_text(t) for t in TOTAL_LABELS}
+        self.totals = {norm_text(x) for x in TOTAL_LABELS}
         self.all_cores = sorted(cores.items(), key=lambda kv: -len(kv[0]))
 
     def subtotal(self, key: str) -> AreaMatch | None:
@@ -323,7 +330,8 @@ class AreaResolver:
             code = str(int(raw))
             if code in self.cat.areas.index and self.cat.level(code) != "region":
                 m.adcode = code
-                m.steps.append(("area_code", f"区划代码 {raw!r} 识别为{self.cat.area_name(code)}（{code}）"))
+                m.steps.append(("area_code", t("ingest_step_area_code_number", self.lang, raw=repr(raw),
+                                               name=self.cat.area_name(code), code=code)))
             elif code == "150000":
                 m.total = True
             return m
@@ -338,7 +346,8 @@ class AreaResolver:
                 m.total = True
             elif code in self.cat.areas.index:
                 m.adcode = code
-                m.steps.append(("area_code", f"区划代码“{text}”识别为{self.cat.area_name(code)}（{code}）"))
+                m.steps.append(("area_code", t("ingest_step_area_code", self.lang, raw=text,
+                                               name=self.cat.area_name(code), code=code)))
             return m
         if key in self.totals:
             m.total = True
@@ -350,9 +359,9 @@ class AreaResolver:
                 return sub
         how = None
         if code is None and key in self.aliases:
-            code, how = self.aliases[key], "简称"
+            code, how = self.aliases[key], "ingest_how_alias"
         elif code is None and key in self.cores:
-            code, how = self.cores[key], "省略“市/盟/旗/县/区”的名称"
+            code, how = self.cores[key], "ingest_how_core"
         if code is None:
             m.like = next((c for core, codes in self.all_cores if len(core) >= 2 and core in key
                            for c in sorted(codes)), None)
@@ -360,9 +369,10 @@ class AreaResolver:
         m.adcode = code
         official = self.cat.area_name(code)
         if how:
-            m.steps.append(("area_alias", f"{how}“{text.strip()}”识别为{official}（{code}）"))
+            m.steps.append(("area_alias", t("ingest_step_area_alias", self.lang, how=t(how, self.lang),
+                                            text=text.strip(), name=official, code=code)))
         elif text != official:
-            m.steps.append(("area_space", f"名称“{text}”去除空格后识别为{official}（{code}）"))
+            m.steps.append(("area_space", t("ingest_step_area_space", self.lang, text=text, name=official, code=code)))
         return m
 
 
@@ -384,7 +394,7 @@ class Record:
 
 
 def _resolve_entry_area(e, cat: Catalogue, areas: AreaResolver, col) -> tuple[str | None, bool]:
-    sheet = e.sheet
+    sheet, lang = e.sheet, col.lang
     m = areas.resolve(e.area_raw)
     code = areas.resolve(e.code_raw) if e.code_raw is not None else None
     r, c = e.area_cell
@@ -395,27 +405,31 @@ def _resolve_entry_area(e, cat: Catalogue, areas: AreaResolver, col) -> tuple[st
     if m.adcode is None and code is not None and code.adcode:
         if not m.empty:
             col.normalised("area_by_code", e.area_raw, code.adcode,
-                           f"名称“{e.area_raw}”无法识别，按区划代码识别为{cat.area_name(code.adcode)}（{code.adcode}）", sheet, r, c)
+                           t("ingest_area_by_code", lang, raw=e.area_raw, name=cat.area_name(code.adcode),
+                             code=code.adcode), sheet, r, c)
         return code.adcode, False
     if m.adcode is None:
         if m.empty:
-            col.issue("unknown_league", "缺少盟市（旗县）名称", sheet, r, c)
+            col.issue("unknown_league", t("ingest_area_missing", lang), sheet, r, c)
         elif m.like:
-            col.issue("unknown_league", f"“{e.area_raw}”不是内蒙古的盟市或旗县（市、区）名称，也不是区划代码（与“{cat.area_name(m.like)}”"
-                                        "相近，是否写错？）；请使用规范名称，如“呼和浩特市”“兴安盟”", sheet, r, c)
+            col.issue("unknown_league", t("ingest_unknown_area_like", lang, raw=e.area_raw, like=cat.area_name(m.like)),
+                      sheet, r, c)
         else:
-            col.issue("unknown_place", f"“{e.area_raw}”不是内蒙古的盟市或旗县（市、区）名称，也不是区划代码；请使用规范名称，如“呼和浩特市”“兴安盟”", sheet, r, c)
+            col.issue("unknown_place", t("ingest_unknown_area", lang, raw=e.area_raw), sheet, r, c)
         return None, False
     for kind, text in m.steps:
         col.normalised(kind, e.area_raw, m.adcode, text, sheet, r, c)
     if code is not None and code.adcode and code.adcode != m.adcode:
-        col.issue("area_mismatch", f"区划代码“{e.code_raw}”是{cat.area_name(code.adcode)}，与名称“{e.area_raw}”（{m.adcode}）不一致", sheet, *e.code_cell)
+        col.issue("area_mismatch", t("ingest_code_name_mismatch", lang, code_raw=e.code_raw,
+                                     code_name=cat.area_name(code.adcode), raw=e.area_raw, code=m.adcode),
+                  sheet, *e.code_cell)
         return None, False
     if e.parent_raw is not None and cat.level(m.adcode) == "county":
         parent = areas.resolve(e.parent_raw)
         actual = cat.areas.at[m.adcode, "parent_adcode"]
         if parent.adcode and parent.adcode != actual:
-            col.issue("area_mismatch", f"{cat.area_name(m.adcode)}属于{cat.area_name(actual)}，不属于“{e.parent_raw}”", sheet, r, c)
+            col.issue("area_mismatch", t("ingest_wrong_parent", lang, name=cat.area_name(m.adcode),
+                                         parent=cat.area_name(actual), raw=e.parent_raw), sheet, r, c)
             return None, False
     return m.adcode, False
 
@@ -435,8 +449,8 @@ def _suspect_fractions(recs: list[Record], col) -> None:
         if Decimal(0) < v <= Decimal(1):
             e = r.entry
             col.issue("percent_fraction_suspect",
-                      f"填的是 {format_plain(v)}（按 {format_plain(v)}% 导入），而该列其他数在 {format_plain(lo)}–{format_plain(hi)} 之间；"
-                      f"是否本意为 {format_plain(v * 100)}%？如是，请改为“{format_plain(v * 100)}”后重新上传；确认无误可直接确认导入",
+                      t("ingest_fraction_suspect", col.lang, value=format_plain(v), lo=format_plain(lo),
+                        hi=format_plain(hi), times100=format_plain(v * 100)),
                       e.sheet, e.row, e.col)
 
 
@@ -444,7 +458,8 @@ def normalise_entries(entries: list, cat: Catalogue, col) -> list[Record]:
     """Resolve areas and years and parse every value; report each normalisation and each
     unparseable cell to ``col`` (a messages.Collector). Percent columns whose plain values all lie
     in 0..1 are read as fractions (×100, once, reported per cell)."""
-    areas = AreaResolver(cat)
+    lang = col.lang
+    areas = AreaResolver(cat, lang)
     area_cache: dict = {}
     year_cache: dict = {}
     records: list[Record] = []
@@ -465,16 +480,16 @@ def normalise_entries(entries: list, cat: Catalogue, col) -> list[Record]:
             unknown_seen.add(ukey)
         ykey = (e.sheet, e.year_cell, repr(e.year_raw))
         if ykey not in year_cache:
-            year, steps, err = parse_year(e.year_raw)
+            year, steps, err = parse_year(e.year_raw, lang)
             cell = e.year_cell or (None, None)
             if err:
-                col.issue("unparseable", f"年份{err}", e.sheet, *cell)
+                col.issue("unparseable", t("ingest_bad_year", lang, error=err), e.sheet, *cell)
             elif year is None:
-                col.issue("missing_year", "年份为空：请填写年份，如 2019", e.sheet, *cell)
+                col.issue("missing_year", t("ingest_year_empty", lang), e.sheet, *cell)
             for kind, text in steps:
                 col.normalised(kind, e.year_raw, year, text, e.sheet, *cell)
             year_cache[ykey] = year
-        parsed = parse_value(e.raw, e.unit, e.number_format)
+        parsed = parse_value(e.raw, e.unit, e.number_format, lang)
         if parsed.empty:
             empty_by_sheet[e.sheet] = empty_by_sheet.get(e.sheet, 0) + 1
         records.append(Record(e, adcode, bool(total), year_cache[ykey], parsed, parsed.value, sub))
@@ -491,10 +506,12 @@ def normalise_entries(entries: list, cat: Catalogue, col) -> list[Record]:
             plain = [r for r in recs if not r.parsed.percent_marked]
             for r in plain:
                 r.value = r.parsed.value * 100
-                r.parsed.steps.append(("percent_fraction", f"该列不带%的数都在0–1之间，按小数读作百分比：{format_plain(r.parsed.value)} → {format_plain(r.value)}%"))
+                r.parsed.steps.append(("percent_fraction", t("ingest_step_percent_fraction", lang,
+                                                             before=format_plain(r.parsed.value),
+                                                             after=format_plain(r.value))))
             if not any(Decimal(0) < r.parsed.value < Decimal(1) for r in plain):
                 e = recs[0].entry
-                col.issue("ambiguous_percent", "该列百分比只写了0或1，已按小数读作0%或100%；如果本意是1%，请写成“1%”", e.sheet, *e.header_cell)
+                col.issue("ambiguous_percent", t("ingest_ambiguous_percent", lang), e.sheet, *e.header_cell)
     for rec in records:
         e = rec.entry
         for kind, text in rec.parsed.steps:
@@ -506,13 +523,16 @@ def normalise_entries(entries: list, cat: Catalogue, col) -> list[Record]:
         if rec.value is not None and e.unit != target:
             converted = convert_unit(rec.value, e.unit, target)
             if converted is None:  # header units were checked already; a unit column may still differ
-                col.issue("unit_mismatch", f"单位“{e.unit}”与指标“{cat.name(e.indicator_id)}”的单位“{target}”不符", e.sheet, e.row, e.col)
+                col.issue("unit_mismatch", t("ingest_unit_mismatch", lang, unit=e.unit, name=cat.name(e.indicator_id),
+                                             target=target), e.sheet, e.row, e.col)
                 rec.value = None
             else:
                 if converted != rec.value:
                     col.normalised("unit_convert", format_plain(rec.value), format_plain(converted),
-                                   f"按单位“{e.unit}”换算为目录单位“{target}”：{format_plain(rec.value)} → {format_plain(converted)}", e.sheet, e.row, e.col)
+                                   t("ingest_step_unit_convert", lang, unit=e.unit, target=target,
+                                     before=format_plain(rec.value), after=format_plain(converted)),
+                                   e.sheet, e.row, e.col)
                 rec.value = converted
     for sheet, n in empty_by_sheet.items():
-        col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}有 {n} 个空单元格，视为缺失，不导入（不按0处理）")
+        col.note(t("ingest_note_empty_cells", lang, where=place(sheet, lang), n=n))
     return records

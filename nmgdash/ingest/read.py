@@ -27,8 +27,9 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
+from nmgdash.core.i18n import t
 from nmgdash.ingest.catalogue import Catalogue, norm_text
-from nmgdash.ingest.messages import Collector, FileRejected, Issue, coordinate
+from nmgdash.ingest.messages import Collector, FileRejected, Issue, coordinate, place
 from nmgdash.ingest.normalize import FORMULA_NO_VALUE, AreaResolver, convert_unit, year_label
 
 #: Largest file accepted (bytes); the web upload limit (server.maxUploadSize) should not exceed it.
@@ -37,8 +38,8 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_CELLS = 300_000
 #: Name of the stream an encrypted Office file keeps its key in (UTF-16LE, as in the OLE directory).
 _ENCRYPTED_OLE = "EncryptionInfo".encode("utf-16-le")
-PASSWORD_HELP = ("文件设有密码保护，无法读取。请在 Excel 中打开文件（输入密码），点“文件 → 信息 → 保护工作簿 → 用密码进行加密”，"
-                 "清空密码后保存，再重新上传；或另存一份不设密码的副本上传")
+#: What to do about a password-protected file (Chinese; catalogue key ``ingest_password_help``).
+PASSWORD_HELP = t("ingest_password_help")
 ACCEPTED = (".xlsx", ".xlsm", ".xls", ".csv")
 
 LEAGUE_LABELS = {"盟市", "盟市名称", "地区", "地区名称", "盟(市)", "盟市别", "行政区划", "区域", "盟市团委", "名称", "地区/单位"}
@@ -118,42 +119,42 @@ def read_grids(data: bytes, file_name: str, col: Collector) -> list[Grid]:
     Work is bounded by what the file holds: only cells that hold a value are read, and a sheet with
     more than :data:`MAX_CELLS` of them is refused before it is parsed."""
     ext = PurePath(file_name).suffix.lower()
+    lang = col.lang
 
     def reject(kind: str, detail: str):
         raise FileRejected(Issue(kind, detail, file_name))
 
     if len(data) > MAX_BYTES:
-        reject("file_too_large", f"文件大小 {len(data) / 1048576:.1f} MB，超过上限 {MAX_BYTES // 1048576} MB")
+        reject("file_too_large", t("ingest_file_too_large", lang, mb=f"{len(data) / 1048576:.1f}",
+                                   limit=MAX_BYTES // 1048576))
     if len(data) == 0 or data.strip(b" \t\r\n\x00") in (b"", b"\xef\xbb\xbf"):
-        reject("empty_file", "文件是空的，没有任何内容")
+        reject("empty_file", t("ingest_empty_file", lang))
     is_zip = data[:4] == b"PK\x03\x04"
     is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     if ext not in ACCEPTED:
-        reject("not_a_spreadsheet", f"不支持“{ext or '无扩展名'}”文件；请上传 .xlsx、.xls 或 .csv 文件")
+        reject("not_a_spreadsheet", t("ingest_unsupported_ext", lang, ext=ext or t("ingest_no_ext", lang)))
     if is_ole and _ENCRYPTED_OLE in data:
-        reject("password_protected", PASSWORD_HELP)
+        reject("password_protected", t("ingest_password_help", lang))
     if is_zip:
         if ext in (".xls", ".csv"):
-            col.note(f"文件扩展名是{ext}，内容实为 .xlsx 工作簿，按 .xlsx 读取")
+            col.note(t("ingest_note_xlsx_content", lang, ext=ext))
         grids = _read_xlsx(data, col, reject)
     elif is_ole:
         if ext != ".xls":
-            col.note(f"文件扩展名是{ext}，内容实为旧版 .xls 工作簿，按 .xls 读取")
-        grids = _read_xls(data, reject)
+            col.note(t("ingest_note_xls_content", lang, ext=ext))
+        grids = _read_xls(data, col, reject)
     elif ext in (".xlsx", ".xlsm", ".xls"):
-        reject("not_a_spreadsheet", f"文件扩展名是{ext}，但内容不是 Excel 工作簿（可能是改了扩展名的其他文件）")
+        reject("not_a_spreadsheet", t("ingest_not_excel", lang, ext=ext))
     else:
         grids = [_read_csv(data, col, reject)]
     if all(g.is_empty() for g in grids):
-        reject("empty_file", "文件中没有任何数据")
+        reject("empty_file", t("ingest_no_data", lang))
     return grids
 
 
-def _too_many(reject, sheet: str | None, n: int, exact: bool = True) -> None:
-    where = f"工作表“{sheet}”" if sheet else "文件"
-    size = f"有 {n:,} 个" if exact else f"超过 {n:,} 个"
-    reject("too_many_cells", f"{where}{size}填了内容的单元格，超过上限 {MAX_CELLS:,} 个，未读取；"
-                             "请删除表格下方或右侧多余的行和列（或只保留要导入的表）后重试")
+def _too_many(reject, sheet: str | None, n: int, lang: str, exact: bool = True) -> None:
+    size = t("ingest_cells_exact" if exact else "ingest_cells_over", lang, n=f"{n:,}")
+    reject("too_many_cells", t("ingest_too_many_cells", lang, where=place(sheet, lang), size=size, limit=f"{MAX_CELLS:,}"))
 
 
 def _local(tag: str) -> str:
@@ -303,9 +304,9 @@ def _read_xlsx(data: bytes, col: Collector, reject) -> list[Grid]:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         metas = wb.sheets_metadata
     except pc.PasswordError:
-        reject("password_protected", PASSWORD_HELP)
+        reject("password_protected", t("ingest_password_help", col.lang))
     except Exception:  # zipfile, XML and calamine errors: the file is not a readable workbook
-        reject("not_a_spreadsheet", "无法作为 Excel 工作簿打开（文件可能已损坏）；请用 Excel 另存为 .xlsx 后重试")
+        reject("not_a_spreadsheet", t("ingest_xlsx_broken", col.lang))
     grids = []
     for meta in metas:
         part = parts.get(meta.name)
@@ -313,21 +314,21 @@ def _read_xlsx(data: bytes, col: Collector, reject) -> list[Grid]:
         if part is not None and part in z.namelist():
             n = _count_value_cells(z, part, MAX_CELLS)
             if n > MAX_CELLS and not hidden:
-                _too_many(reject, meta.name, n, exact=False)
+                _too_many(reject, meta.name, n, col.lang, exact=False)
             if n > MAX_CELLS:  # a huge hidden sheet is skipped (parse_grid notes hidden sheets)
                 grids.append(Grid(meta.name, [["(隐藏)"]], hidden=True))
                 continue
             try:
                 xml = _scan_sheet(z, part, formats)
             except Exception:  # malformed XML
-                reject("not_a_spreadsheet", f"工作表“{meta.name}”的内容已损坏，无法读取；请用 Excel 另存为 .xlsx 后重试")
+                reject("not_a_spreadsheet", t("ingest_sheet_corrupt", col.lang, sheet=meta.name))
         else:
             xml = _SheetXml()
         try:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
         except Exception:
-            reject("not_a_spreadsheet", f"工作表“{meta.name}”无法读取（文件可能已损坏）；请用 Excel 另存为 .xlsx 后重试")
+            reject("not_a_spreadsheet", t("ingest_sheet_unreadable", col.lang, sheet=meta.name))
         values = [[None if (isinstance(v, str) and v == "") else v for v in r] for r in rows]
         for r, c in xml.no_value:
             while len(values) < r:
@@ -344,24 +345,24 @@ def _read_xlsx(data: bytes, col: Collector, reject) -> list[Grid]:
     return grids
 
 
-def _read_xls(data: bytes, reject) -> list[Grid]:
-
+def _read_xls(data: bytes, col: Collector, reject) -> list[Grid]:
+    lang = col.lang
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
-        reject("password_protected", PASSWORD_HELP)
+        reject("password_protected", t("ingest_password_help", lang))
     except Exception:  # calamine raises its own error types for every unreadable file
-        reject("not_a_spreadsheet", "无法作为 .xls 工作簿打开（文件可能已损坏，或不是 Excel 文件）；请用 Excel 另存为 .xlsx 后重试")
+        reject("not_a_spreadsheet", t("ingest_xls_broken", lang))
     grids = []
     for meta in wb.sheets_metadata:
         try:
             sheet = wb.get_sheet_by_name(meta.name)
         except pc.PasswordError:
-            reject("password_protected", PASSWORD_HELP)
+            reject("password_protected", t("ingest_password_help", lang))
         except Exception:
-            reject("not_a_spreadsheet", f"工作表“{meta.name}”无法读取（文件可能已损坏）；请用 Excel 另存为 .xlsx 后重试")
+            reject("not_a_spreadsheet", t("ingest_sheet_unreadable", lang, sheet=meta.name))
         if sheet.height * sheet.width > MAX_CELLS:
-            _too_many(reject, meta.name, sheet.height * sheet.width)
+            _too_many(reject, meta.name, sheet.height * sheet.width, lang)
         rows = sheet.to_python(skip_empty_area=False)
         values = [[None if (isinstance(v, str) and v == "") else v for v in r] for r in rows]
         merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
@@ -372,13 +373,14 @@ def _read_xls(data: bytes, reject) -> list[Grid]:
 
 def _decode(data: bytes) -> tuple[str, str, str]:
     """(text, encoding name, how): a BOM, then strict UTF-8, then strict GB18030 (a superset of GBK),
-    and only then charset-normalizer's guess — short GBK files are never read as a Korean code page."""
+    and only then charset-normalizer's guess — short GBK files are never read as a Korean code page.
+    ``how`` is the catalogue key saying whether the encoding was detected or guessed."""
 
     if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), "UTF-8 (BOM)", "自动识别"
+        return data.decode("utf-8-sig"), "UTF-8 (BOM)", "ingest_encoding_detected"
     for enc, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
         try:
-            return data.decode(enc), name, "自动识别"
+            return data.decode(enc), name, "ingest_encoding_detected"
         except UnicodeDecodeError:
             pass
     best = from_bytes(data).best()
@@ -386,19 +388,20 @@ def _decode(data: bytes) -> tuple[str, str, str]:
         raise UnicodeError
     encoding = best.encoding.lower().replace("-", "_")
     try:
-        return data.decode(encoding), encoding.replace("_", "-").upper(), "推测，请核对文字是否正确"
+        return data.decode(encoding), encoding.replace("_", "-").upper(), "ingest_encoding_guessed"
     except (UnicodeDecodeError, LookupError):
         raise UnicodeError from None
 
 
 def _read_csv(data: bytes, col: Collector, reject) -> Grid:
+    lang = col.lang
     if b"\x00" in data[:4096]:
-        reject("not_a_spreadsheet", "文件不是文本格式的 CSV，也不是 Excel 工作簿")
+        reject("not_a_spreadsheet", t("ingest_csv_binary", lang))
     try:
         text, encoding, how = _decode(data)
     except UnicodeError:
-        reject("not_a_spreadsheet", "无法识别文件的文字编码，不是可读的 CSV 文件")
-    col.note(f"CSV 文件编码：{encoding}（{how}）")
+        reject("not_a_spreadsheet", t("ingest_csv_encoding_unknown", lang))
+    col.note(t("ingest_note_csv_encoding", lang, encoding=encoding, how=t(how, lang)))
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
@@ -409,12 +412,12 @@ def _read_csv(data: bytes, col: Collector, reject) -> Grid:
     width = max(1, first.count(delimiter) + 1)
     lines = text.count("\n") + 1
     if lines * width > MAX_CELLS:  # before parsing: the lines times the header's columns
-        _too_many(reject, None, lines * width)
+        _too_many(reject, None, lines * width, lang)
     values = []
     for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         values.append([None if c == "" else c for c in r])
         if len(values) * width > MAX_CELLS:
-            _too_many(reject, None, len(values) * width, exact=False)
+            _too_many(reject, None, len(values) * width, lang, exact=False)
     return Grid(None, values)
 
 
@@ -475,16 +478,15 @@ def parse_grid(grid: Grid, cat: Catalogue, col: Collector) -> list[Entry]:
 
     Errors found here (unknown indicator headers, a unit that does not fit, no year anywhere,
     no table at all) go to ``col``. A sheet without any recognisable table returns [] with a note."""
-    sheet = grid.name
-    where = f"工作表“{sheet}”" if sheet else "文件"
+    where = place(grid.name, col.lang)
     if grid.is_empty():
         return []
     if grid.hidden:
-        col.note(f"{where}是隐藏工作表，未读取")
+        col.note(t("ingest_note_hidden_sheet", col.lang, where=where))
         return []
     h = _find_header(grid, cat)
     if h is None:
-        col.note(f"{where}中找不到数据表（需要“盟市”列和指标列），未读取")
+        col.note(t("ingest_note_no_table", col.lang, where=where))
         return []
     band = [h]
     if h + 1 <= grid.nrows and _is_subheader(grid, h + 1, cat):
@@ -502,10 +504,9 @@ def parse_grid(grid: Grid, cat: Catalogue, col: Collector) -> list[Entry]:
     return entries
 
 
-def _cells_text(cells: list[tuple[int, int]], limit: int = 10) -> str:
-
-    shown = "、".join(coordinate(r, c) for r, c in cells[:limit])
-    return shown + (f" 等 {len(cells):,} 个单元格" if len(cells) > limit else "")
+def _cells_text(cells: list[tuple[int, int]], lang: str, limit: int = 10) -> str:
+    shown = t("ingest_list_sep", lang).join(coordinate(r, c) for r, c in cells[:limit])
+    return shown + (t("ingest_cells_more", lang, n=f"{len(cells):,}") if len(cells) > limit else "")
 
 
 def _report_hidden_and_linked(grid: Grid, entries: list[Entry], col: Collector) -> None:
@@ -517,19 +518,21 @@ def _report_hidden_and_linked(grid: Grid, entries: list[Entry], col: Collector) 
     if hidden:
         rows = sorted({r for r, _ in hidden if r in grid.hidden_rows})
         cols = sorted({c for _, c in hidden if c in grid.hidden_cols})
-
+        lang, sep = col.lang, t("ingest_list_sep", col.lang)
         what = []
         if rows:
-            shown = "、".join(str(r) for r in rows[:10]) + (f" 等 {len(rows):,} 行" if len(rows) > 10 else "")
-            what.append(f"第{shown}行是隐藏行" + ("（被筛选隐藏或手动隐藏）" if grid.autofilter else "（手动隐藏）"))
+            shown = sep.join(str(r) for r in rows[:10]) + (
+                t("ingest_rows_more", lang, n=f"{len(rows):,}") if len(rows) > 10 else "")
+            what.append(t("ingest_hidden_rows", lang, rows=shown)
+                        + t("ingest_hidden_by_filter" if grid.autofilter else "ingest_hidden_by_hand", lang))
         if cols:
-            what.append(f"{'、'.join(get_column_letter(c) for c in cols[:10])}列是隐藏列")
-        col.issue("hidden_cells", f"{'，'.join(what)}，其中的数值（{_cells_text(hidden)}）也会导入；"
-                                  "请取消隐藏并核对后再确认导入", grid.name, *hidden[0])
+            what.append(t("ingest_hidden_cols", lang, cols=sep.join(get_column_letter(c) for c in cols[:10])))
+        col.issue("hidden_cells", t("ingest_hidden_cells", lang, what=t("ingest_clause_sep", lang).join(what),
+                                    cells=_cells_text(hidden, lang)), grid.name, *hidden[0])
     linked = sorted((e.row, e.col) for e in filled if (e.row, e.col) in grid.external)
     if linked:
-        col.issue("external_link", f"{_cells_text(linked)}的数值是链接其他工作簿的公式结果，导入的是文件上次保存时的值，"
-                                   "可能不是最新的；请核对后确认，或把公式改为数值后重新上传", grid.name, *linked[0])
+        col.issue("external_link", t("ingest_external_link", col.lang, cells=_cells_text(linked, col.lang)),
+                  grid.name, *linked[0])
 
 
 def _find_header(grid: Grid, cat: Catalogue) -> int | None:
@@ -626,20 +629,21 @@ def _check_data_columns(grid: Grid, columns: list[_Column], first: int, cat: Cat
                 continue
             if _column_has_data(grid, c.col, first):
                 r, cc = c.header_cell
-                col.issue("unknown_indicator", f"表头“{c.text}”不是指标目录中的指标（也不是其别名）；请使用模板中的表头", sheet, r, cc)
+                col.issue("unknown_indicator", t("ingest_unknown_header", col.lang, text=c.text), sheet, r, cc)
             else:
-                col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}的空列“{c.text}”未读取")
+                col.note(t("ingest_note_empty_column", col.lang, where=place(sheet, col.lang), text=c.text))
         elif c.role == "data":
             r, cc = c.header_cell
             target = cat.unit(c.indicator_id)
             if c.unit:
 
                 if convert_unit(1, c.unit, target) is None:  # type: ignore[arg-type]
-                    col.issue("unit_mismatch", f"表头单位“{c.unit}”与指标“{cat.name(c.indicator_id)}”的单位“{target}”不符", sheet, r, cc)
+                    col.issue("unit_mismatch", t("ingest_header_unit_mismatch", col.lang, unit=c.unit,
+                                                 name=cat.name(c.indicator_id), target=target), sheet, r, cc)
                     continue
             data.append(c)
         elif c.role == "ignore":
-            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}的“{c.text}”列不是数据，未导入")
+            col.note(t("ingest_note_ignored_column", col.lang, where=place(sheet, col.lang), text=c.text))
     return data
 
 
@@ -673,13 +677,15 @@ def _sheet_year(grid: Grid, band_start: int, col: Collector) -> tuple[object, tu
                     found.setdefault(int(y), (r, c))
     if len(found) == 1:
         (y, cell), = found.items()
-        col.normalised("year_from_title", grid.get(*cell), y, f"表中没有年份列，年份取自标题：{y}年", grid.name, *cell)
+        col.normalised("year_from_title", grid.get(*cell), y, t("ingest_step_year_from_title", col.lang, year=y),
+                       grid.name, *cell)
         return y, cell, "title"
     if not found and grid.name:
         ys = {int(y) for y in _TITLE_YEAR_RE.findall(grid.name)}
         if len(ys) == 1:
             y = ys.pop()
-            col.normalised("year_from_sheet", grid.name, y, f"表中没有年份列，年份取自工作表名称“{grid.name}”：{y}年", grid.name)
+            col.normalised("year_from_sheet", grid.name, y,
+                           t("ingest_step_year_from_sheet", col.lang, sheet=grid.name, year=y), grid.name)
             return y, None, "sheet"
     return None
 
@@ -696,7 +702,7 @@ def _untouched(grid: Grid, value_cols: list[int], first: int, col: Collector) ->
     """True (with a note) when no value cell below the header row ``first`` is filled in."""
     if any(not _blank(grid.get(r, c)) for c in value_cols for r in range(first, grid.nrows + 1)):
         return False
-    col.note(f"{'工作表“' + grid.name + '”' if grid.name else '文件'}没有填写任何数值，未读取")
+    col.note(t("ingest_note_untouched", col.lang, where=place(grid.name, col.lang)))
     return True
 
 
@@ -719,7 +725,7 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
     data_cols = _drop_duplicate_columns(grid, data_cols, cat, col)
     if not data_cols:
         if not any(i.kind == "unknown_indicator" and i.sheet == sheet for i in col.issues):
-            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}没有可识别的指标列，未读取")
+            col.note(t("ingest_note_no_indicator_columns", col.lang, where=place(sheet, col.lang)))
         return []
     sheet_year = None
     if year_c is None and any(c.year is None for c in data_cols):
@@ -727,7 +733,7 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
         if sheet_year is None and _untouched(grid, [d.col for d in data_cols], first, col):
             return []  # an untouched sheet (the template's 旗县数据 left empty) needs no year
         if sheet_year is None:
-            col.issue("missing_year", "找不到年份：请加“年份”列，或在表头上方的“年份”单元格填写年份", sheet,
+            col.issue("missing_year", t("ingest_missing_year_wide", col.lang), sheet,
                       *data_cols[0].header_cell)
             return []
     entries: list[Entry] = []
@@ -736,8 +742,8 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
         if all(_blank(grid.get(r, c)) for c in key_cols):
             other = next((v for v in grid.values[r - 1] if not _blank(v)), None)
             if other is not None:
-                col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}第{r}行“{str(other)[:20]}”没有盟市名称和数值，"
-                         "视为表尾说明，未导入")
+                col.note(t("ingest_note_footer_text", col.lang, where=place(sheet, col.lang), row=r,
+                           text=str(other)[:20]))
             continue
         area_raw = grid.merged_get(r, area_c.col)
         area_cell = grid.anchor(r, area_c.col)
@@ -747,7 +753,8 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
             _merged_label(grid, span, area_c.col, r, area_raw, col)
             continue
         if _is_footer(area_raw) and values_blank:
-            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}第{r}行“{str(area_raw)[:20]}”是表尾说明，未导入")
+            col.note(t("ingest_note_footer_label", col.lang, where=place(sheet, col.lang), row=r,
+                       text=str(area_raw)[:20]))
             continue
         parent_raw = parent_cell = None
         league_row = False
@@ -786,12 +793,10 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
 
 def _merged_label(grid: Grid, span: tuple[int, int, int, int], c: int, r: int, label: object, col: Collector) -> None:
     """One message per merged area label whose rows below the first also hold numbers (s19)."""
-
     r1, c1, r2, c2 = span
     rng = f"{coordinate(r1, c1)}:{coordinate(r2, c2)}"
     col.issue("merged_label_over_rows",
-              f"“{label}”是合并单元格 {rng}（第{r1}–{r2}行），这几行都填了数值，无法判断第{r}行属于哪个地区；"
-              "请取消合并，每个地区只占一行（多出的行如是下属单位，请删除或另填）", grid.name, r, c)
+              t("ingest_merged_label", col.lang, label=label, range=rng, first=r1, last=r2, row=r), grid.name, r, c)
 
 
 def _drop_duplicate_columns(grid: Grid, data_cols: list[_Column], cat: Catalogue, col: Collector) -> list[_Column]:
@@ -810,10 +815,10 @@ def _drop_duplicate_columns(grid: Grid, data_cols: list[_Column], cat: Catalogue
         a = first[key]
         hidden = [get_column_letter(x.col) for x in (a, c) if x.col in grid.hidden_cols]
         grid.named_cols.update(x.col for x in (a, c))
-        note = f"（{'、'.join(hidden)}列是隐藏列）" if hidden else ""
+        note = t("ingest_hidden_columns_note", col.lang, cols=t("ingest_list_sep", col.lang).join(hidden)) if hidden else ""
         col.issue("duplicate_indicator_column",
-                  f"{coordinate(*a.header_cell)}“{a.text}”和{coordinate(*c.header_cell)}“{c.text}”是同一个指标"
-                  f"“{cat.name(c.indicator_id)}”{note}；同一指标只能有一列，请删除多余的一列后重新上传",
+                  t("ingest_duplicate_column", col.lang, cell_a=coordinate(*a.header_cell), text_a=a.text,
+                    cell_b=coordinate(*c.header_cell), text_b=c.text, name=cat.name(c.indicator_id), hidden=note),
                   grid.name, *c.header_cell)
     return keep
 
@@ -832,7 +837,7 @@ def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
         if sheet_year is None and _untouched(grid, [val_c.col], first, col):
             return []  # a long table with no values needs no year either
         if sheet_year is None:
-            col.issue("missing_year", "找不到年份：请加“年份”列", sheet, *val_c.header_cell)
+            col.issue("missing_year", t("ingest_missing_year_long", col.lang), sheet, *val_c.header_cell)
             return []
     entries = []
     for r in range(first, grid.nrows + 1):
@@ -841,13 +846,14 @@ def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
             continue
         area_raw = grid.merged_get(r, area_c.col)
         if _is_footer(area_raw) and _blank(grid.get(r, val_c.col)):
-            col.note(f"{'工作表“' + sheet + '”' if sheet else '文件'}第{r}行是表尾说明，未导入")
+            col.note(t("ingest_note_footer_row", col.lang, where=place(sheet, col.lang), row=r))
             continue
         ind_raw = grid.get(r, ind_c.col)
         unit_raw = grid.get(r, unit_c.col) if unit_c else None
         m = cat.match_header(ind_raw) if not _blank(ind_raw) else None
         if m is None:
-            col.issue("unknown_indicator", f"指标“{'' if ind_raw is None else ind_raw}”不是指标目录中的指标（也不是其别名）", sheet, r, ind_c.col)
+            col.issue("unknown_indicator", t("ingest_unknown_indicator_row", col.lang, text="" if ind_raw is None else ind_raw),
+                      sheet, r, ind_c.col)
             continue
         written_unit = norm_text(unit_raw) if not _blank(unit_raw) else (m.unit or None)
         target = cat.unit(m.indicator_id)
@@ -855,7 +861,8 @@ def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
 
             if convert_unit(1, written_unit, target) is None:  # type: ignore[arg-type]
                 cell = (r, unit_c.col) if unit_c and not _blank(unit_raw) else (r, ind_c.col)
-                col.issue("unit_mismatch", f"单位“{written_unit}”与指标“{cat.name(m.indicator_id)}”的单位“{target}”不符", sheet, *cell)
+                col.issue("unit_mismatch", t("ingest_unit_mismatch", col.lang, unit=written_unit,
+                                             name=cat.name(m.indicator_id), target=target), sheet, *cell)
                 continue
         if year_c is not None:
             year_raw, year_cell, how = grid.get(r, year_c.col), (r, year_c.col), "column"

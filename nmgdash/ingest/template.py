@@ -5,6 +5,10 @@ Sheets: “盟市数据” (one row per league, one column per league-level indi
 the indicator list). Each data sheet has the year in a labelled cell (B2, drop-down list) and Excel
 data validation: whole numbers ≥ 0 for counts, decimals ≥ 0 for money, decimals 0–100 for %.
 A filled-in template imports with no warnings and no errors (tests/test_ingest_template.py).
+
+Every text in it comes from the string catalogues (``template_…`` keys). The template is issued in
+Chinese only: its sheet names, headers and year label are the layout the reader recognises
+(nmgdash/ingest/read.py) and the one league staff know.
 """
 
 from __future__ import annotations
@@ -17,11 +21,21 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from nmgdash.core.i18n import t
 from nmgdash.core.settings import BASELINE_YEAR
 from nmgdash.ingest.catalogue import Catalogue, load
 
-TEMPLATE_FILE_NAME = "内蒙古共青团改革数据填报模板.xlsx"
-LEAGUE_SHEET, COUNTY_SHEET, HELP_SHEET = "盟市数据", "旗县数据", "说明"
+#: The language of the template's cells (see the module docstring).
+TEMPLATE_LANG = "zh"
+
+
+def _t(key: str) -> str:
+    """A template text from the catalogues, in :data:`TEMPLATE_LANG`."""
+    return t(key, TEMPLATE_LANG)
+
+
+TEMPLATE_FILE_NAME = _t("template_file_name")
+LEAGUE_SHEET, COUNTY_SHEET, HELP_SHEET = _t("template_sheet_league"), _t("template_sheet_county"), _t("template_sheet_help")
 YEAR_CELL = "B2"
 HEADER_ROW = 4
 FIRST_YEAR = BASELINE_YEAR
@@ -35,28 +49,29 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 def _validation(unit_measure: str) -> DataValidation:
     common = {"allow_blank": True, "showErrorMessage": True, "errorStyle": "stop", "showInputMessage": True}
     if unit_measure == "count":
-        return DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", errorTitle="请填写整数",
-                              error="这一列是数量：请填写不小于 0 的整数；没有数据请留空（不要填 0）。",
-                              promptTitle="数量", prompt="不小于0的整数；缺失留空", **common)
+        return DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
+                              errorTitle=_t("template_count_error_title"), error=_t("template_count_error"),
+                              promptTitle=_t("template_count_prompt_title"), prompt=_t("template_count_prompt"), **common)
     if unit_measure == "percent":
-        return DataValidation(type="decimal", operator="between", formula1="0", formula2="100", errorTitle="请填写0–100",
-                              error="这一列是百分比：请填写 0 到 100 之间的数（97.5 表示 97.5%）；缺失留空。",
-                              promptTitle="百分比", prompt="0–100 之间的数，如 97.5", **common)
-    return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", errorTitle="请填写数值",
-                          error="请填写不小于 0 的数值（单位见表头）；缺失留空。", promptTitle="数值",
-                          prompt="不小于0的数；单位见表头", **common)
+        return DataValidation(type="decimal", operator="between", formula1="0", formula2="100",
+                              errorTitle=_t("template_percent_error_title"), error=_t("template_percent_error"),
+                              promptTitle=_t("template_percent_prompt_title"), prompt=_t("template_percent_prompt"),
+                              **common)
+    return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                          errorTitle=_t("template_value_error_title"), error=_t("template_value_error"),
+                          promptTitle=_t("template_value_prompt_title"), prompt=_t("template_value_prompt"), **common)
 
 
 def _year_cell(ws, year: int | None, years: list[int]) -> None:
-    ws["A2"] = "年份"
+    ws["A2"] = _t("template_year_label")
     ws["A2"].font = Font(bold=True)
     ws[YEAR_CELL] = year
     ws[YEAR_CELL].fill = _INPUT_FILL
     ws[YEAR_CELL].border = _BORDER
-    ws["C2"] = "← 从下拉列表选择本表数据所属年份（每张表填一个年份）"
+    ws["C2"] = _t("template_year_hint")
     ws["C2"].font = Font(color="7F7F7F")
     dv = DataValidation(type="list", formula1='"' + ",".join(map(str, years)) + '"', allow_blank=False,
-                        showErrorMessage=True, errorTitle="年份", error="请从下拉列表中选择年份")
+                        showErrorMessage=True, errorTitle=_t("template_year_label"), error=_t("template_year_error"))
     ws.add_data_validation(dv)
     dv.add(YEAR_CELL)
 
@@ -98,26 +113,13 @@ def _data_sheet(ws, cat: Catalogue, title: str, key_headers: list[str], rows: li
 
 
 def _help_sheet(ws, cat: Catalogue, league_inds: list[str], county_inds: list[str]) -> None:
-    lines = [
-        "内蒙古共青团改革数据填报模板 · 填写说明",
-        "",
-        "1. “盟市数据”表每行一个盟市，“旗县数据”表每行一个旗县（市、区）；请不要改动表头、盟市和旗县名称、区划代码。",
-        "2. 在 B2 单元格的下拉列表中选择数据所属年份；两张表各填一个年份。一个年份填一份文件，其他年份另存一份。",
-        "3. 单位以表头括号内为准：数量填整数（个、人、次……），经费以“万元”为单位，百分比填 0–100 之间的数（97.5 表示 97.5%）。",
-        "4. 没有数据的单元格请留空，或填“—”“/”“无”“未填报”；不要填 0，0 表示确实为零。",
-        "5. 请直接填数字，不要用公式；如有公式，请在 Excel 中计算并保存后再上传。",
-        "6. 可以在盟市表最后加一行“合计”，系统会核对它是否等于各盟市之和（合计行不导入）。",
-        "7. 旗县表中各旗县之和应等于盟市表中该盟市的数；不一致时导入前会提示确认。",
-        "8. 保存为 .xlsx（也接受 .xls 和 .csv），在“数据管理”页上传，或由管理员执行 python -m nmgdash import 文件名。",
-        "9. 导入前会显示预览（新增/修改/不变）、所有自动规范化处理、警告和错误；有错误的文件不会导入任何数据。",
-        "",
-        "指标一览",
-    ]
+    lines = [_t("template_help_title"), "", *(_t(f"template_help_{i}") for i in range(1, 10)), "",
+             _t("template_indicator_list")]
     for r, text in enumerate(lines, start=1):
         ws.cell(r, 1, text)
     ws["A1"].font = Font(bold=True, size=14)
     ws.cell(len(lines), 1).font = Font(bold=True)
-    head = ["指标名称", "计量单位", "填报表", "口径说明", "指标代码"]
+    head = [_t(f"template_list_{k}") for k in ("name", "unit", "sheet", "definition", "id")]
     r0 = len(lines) + 1
     for c, text in enumerate(head, start=1):
         cell = ws.cell(r0, c, text)
@@ -125,7 +127,7 @@ def _help_sheet(ws, cat: Catalogue, league_inds: list[str], county_inds: list[st
         cell.fill = _HEAD_FILL
     r = r0 + 1
     for ind in league_inds:
-        where = "盟市数据、旗县数据" if ind in county_inds else "盟市数据"
+        where = _t("template_list_both_sheets") if ind in county_inds else LEAGUE_SHEET
         row = cat.indicators.loc[ind]
         for c, v in enumerate([cat.template_header(ind), row["unit"], where, row["definition"], ind], start=1):
             ws.cell(r, c, v).alignment = Alignment(wrap_text=True, vertical="top")
@@ -147,11 +149,12 @@ def build_template(year: int | None = None, today: dt.date | None = None) -> byt
     ws = wb.active
     ws.title = LEAGUE_SHEET
     leagues = cat.leagues().sort_values("adcode")
-    _data_sheet(ws, cat, "内蒙古共青团改革数据填报表（盟市）", ["盟市", "区划代码"],
+    _data_sheet(ws, cat, _t("template_title_league"), [_t("template_head_league"), _t("template_head_code")],
                 [[a.name_zh, a.adcode] for a in leagues.itertuples()], league_inds, year, years)
     ws2 = wb.create_sheet(COUNTY_SHEET)
     counties = cat.counties().sort_values(["parent_adcode", "adcode"])
-    _data_sheet(ws2, cat, "内蒙古共青团改革数据填报表（旗县）", ["盟市", "旗县（市、区）", "区划代码"],
+    _data_sheet(ws2, cat, _t("template_title_county"),
+                [_t("template_head_league"), _t("template_head_county"), _t("template_head_code")],
                 [[cat.area_name(a.parent_adcode), a.name_zh, a.adcode] for a in counties.itertuples()],
                 county_inds, year, years)
     _help_sheet(wb.create_sheet(HELP_SHEET), cat, league_inds, county_inds)

@@ -322,7 +322,6 @@ def build_pptx(slides: list, *, lang: str = "zh", filters: str = "", watermark: 
 
     today = today or date.today()
     image = image or (lambda fig: png(fig, *DECK_IMAGE))
-    zh = lang == "zh"
     wm = watermark_text(lang, today) if watermark else None
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
@@ -330,10 +329,10 @@ def build_pptx(slides: list, *, lang: str = "zh", filters: str = "", watermark: 
 
     cover = prs.slides.add_slide(blank)
     _text(cover, Inches(0.8), Inches(2.3), Inches(11.7), Inches(1.2),
-          [("内蒙古共青团改革数据看板" if zh else "Inner Mongolia Youth League Reform Dashboard", 40, True, "111827")],
+          [(t("app_title", lang), 40, True, "111827")],
           name="title")
     _text(cover, Inches(0.8), Inches(3.6), Inches(11.7), Inches(1.6),
-          [("汇报材料" if zh else "Briefing", 28, False, "1d4ed8"), (filters, 18, False, "374151"),
+          [(t("slide_cover", lang), 28, False, "1d4ed8"), (filters, 18, False, "374151"),
            (f"{today:%Y-%m-%d}" + (f" · {wm}" if wm else ""), 16, False, "374151")], name="subtitle")
 
     cited: list[str] = []
@@ -367,13 +366,11 @@ def build_pptx(slides: list, *, lang: str = "zh", filters: str = "", watermark: 
         any_sample = any_sample or s.sample
 
     src = prs.slides.add_slide(blank)
-    _text(src, Inches(0.45), Inches(0.25), Inches(12.4), Inches(0.8), [("数据来源" if zh else "Sources", 30, True, "111827")],
+    _text(src, Inches(0.45), Inches(0.25), Inches(12.4), Inches(0.8), [(t("slide_sources_title", lang), 30, True, "111827")],
           name="title")
     lines = [(f"[{i}] {c}", 16, False, "111827") for i, c in enumerate(cited, 1)]
     if any_sample:
-        lines.append(("含示例数据：标注“示例数据”的盟市、旗县数值由生成器按常住人口和旗县数分配，并非各盟市实报数据。" if zh else
-                      "Includes SAMPLE data: league and county figures marked SAMPLE are generated, not reported.",
-                      14, True, "92400e"))
+        lines.append((t("slide_sample_notice", lang), 14, True, "92400e"))
     _text(src, Inches(0.6), Inches(1.3), Inches(12.0), Inches(5.3), lines, name="sources")
     _text(src, Inches(0.45), Inches(6.85), Inches(12.4), Inches(0.5),
           [(" · ".join([x for x in [filters, wm] if x]), 11, False, "374151")], name="footer", align=PP_ALIGN.LEFT)

@@ -12,7 +12,7 @@ import streamlit as st
 from nmgdash.core import summary, topics
 from nmgdash.core.fmt import format_number, format_signed, is_missing, mode_unit
 from nmgdash.core.i18n import t
-from nmgdash.core.labels import html_text, map_frame, player_labels, sample_tag, tick_formatter, value_label
+from nmgdash.core.labels import html_text, map_frame, mode_text, player_labels, sample_tag, tick_formatter, value_label
 from nmgdash.figures import charts, player
 from nmgdash.ui import data, state
 from nmgdash.ui.mapview import plotly_map
@@ -86,7 +86,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     suffix = tag if (cur["status"] == "sample").any() else ""
     if is_sample:
         sample_notice()
-    mode_txt = t(f"mode_{mode}", lg)
+    mode_txt = mode_text(mode, lg)
 
     drill = len(selected) == 1 and ind["lowest_level"] == "county"
     map_unit = munit  # the map's unit (a county map in 每万常住人口 mode shows absolute values)
@@ -102,7 +102,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         cframe["name"] = short_names(cframe[state.name_col()])
         cframe["label"] = [value_label(r, map_unit, cmode, lg) for _, r in cframe.iterrows()]
         map_frame, shp, offsets, min_area = cframe, data.shapes("county", league), {}, 0.0
-        map_title = f"{t('county_map', lg, league=names[league])} · {iname} · {year} · {t(f'mode_{cmode}', lg)}{suffix}"
+        map_title = f"{t('county_map', lg, league=names[league])} · {iname} · {year} · {mode_text(cmode, lg)}{suffix}"
         st.button(t("back_to_region", lg), on_click=clear_leagues, key=f"back_{page}")
     else:
         map_frame, shp, offsets, min_area = cur, data.shapes("league"), data.label_offsets(), 0.0
@@ -159,15 +159,17 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         chosen = list(selected) or list(cur.dropna(subset=["metric"]).nsmallest(3, "rank")["adcode"])
         tr = full[full["adcode"].isin(chosen)].assign(name=lambda d: d[state.name_col()])
         region_tr = full.drop_duplicates("year")[["year", "region_metric"]].dropna()
+        span = sorted(int(y) for y in full["year"].unique())
+        trend = t("trend", lg, first=span[0], last=span[-1]) if span else ""
         if tr["metric"].isna().all() and region_tr.empty:
-            st.info(f"{t('trend', lg)}{t('colon', lg)}{t('empty_selection', lg)}")
+            st.info(f"{trend}{t('colon', lg)}{t('empty_selection', lg)}")
         else:
             trend_fig = _figure("trend", view, lambda: charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
-                                   title=f"{t('trend', lg)}（{munit}）{tag if is_sample else ''}", unit_label=munit,
+                                   title=f"{trend}（{munit}）{tag if is_sample else ''}", unit_label=munit,
                                    region_label=t("region_avg", lg) if mode in {"value", "share"} else t("region", lg),
                                    tick_text=tick_text, source=charts.source_line(tr, lg)))
             st.plotly_chart(trend_fig, key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"))
-            png_button(trend_fig, f"{iname}_{t('trend', lg)}", f"trend_{page}")
+            png_button(trend_fig, f"{iname}_{trend}", f"trend_{page}")
 
     st.subheader(t("table", lg))
     if drill:  # the league itself is the comparison row of its counties
@@ -182,7 +184,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
                              additive=bool(ind["additive"]))
         where = export_scope([names[a] for a in selected], lg)
     if selected and not drill:
-        st.caption(t("table_filtered", lg, n=len(selected)))
+        st.caption(t("table_filtered", lg, n=len(selected), total=len(data.leagues())))
     data_table(table)  # "—" for missing cells; 备注 says why
     export_buttons(table, f"{iname}_{where}_{year}_{mode_txt}", sample=(table[t("status", lg)] == status_label("sample")).any(),
                    key=f"exp_{page}")
@@ -212,7 +214,7 @@ def league_table(rows: pd.DataFrame, comparison: pd.DataFrame, *, iname: str, un
     (labels in the current language); missing values are None.
     """
     lg = state.lang()
-    mode_txt = t(f"mode_{mode}", lg)
+    mode_txt = mode_text(mode, lg)
     wording = [c for c in ("qualifier", "period_start") if c in rows]
     worded = bool(wording) and rows[wording].notna().any().any() and (rows[wording] != "").any().any()
 
@@ -274,16 +276,17 @@ def topic_player(page: str, ind: pd.Series, mode: str, full: pd.DataFrame, munit
     in the page's display mode), and a PNG download of it at presentation resolution (server-side,
     :func:`nmgdash.slides.deck.png`). ``full``: the page's area_metrics frame (every year)."""
     lg = state.lang()
-    if not st.toggle(t("play_years", lg), key=f"play_{page}"):
+    years = data.years()
+    if not st.toggle(t("play_years", lg, first=years[0], last=years[-1]), key=f"play_{page}"):
         return
-    year = state.year(data.years()[-1])
+    year = state.year(years[-1])
     iname = str(ind[state.name_col()])
     frames, titles, sources = {}, {}, {}
     for y in sorted(int(v) for v in full["year"].unique()):
         rows = full[full["year"] == y]
         frames[y] = map_frame(rows, munit, mode, lg)
         tag = sample_tag(lg) if (rows["status"] == "sample").any() else ""
-        titles[y] = f"{iname} · {y} · {t(f'mode_{mode}', lg)}{tag}"
+        titles[y] = f"{iname} · {y} · {mode_text(mode, lg)}{tag}"
         sources[y] = charts.source_line(rows, lg)
     fig = player.year_player(frames, data.shapes("league"), title=titles, unit_label=munit, start_year=year,
                              label_offsets=data.label_offsets(), tick_text=tick_formatter(lg), source=sources,

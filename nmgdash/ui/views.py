@@ -43,7 +43,7 @@ def reference_map(page: str, indicator_ids: list[str]) -> None:
                                munit=unit, year=CENSUS_YEAR, area_col=t("leagues", lg), comparison_label=None,
                                additive=bool(ind["additive"]))
     if selected:
-        st.caption(t("table_filtered", lg, n=len(selected)))
+        st.caption(t("table_filtered", lg, n=len(selected), total=len(data.leagues())))
     widgets.data_table(table)
     names = dict(zip(data.leagues()["adcode"], data.leagues()[state.name_col()]))
     where = topic.export_scope([names[a] for a in selected], lg)

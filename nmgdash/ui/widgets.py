@@ -13,7 +13,7 @@ import streamlit as st
 from nmgdash.core import geo, labels
 from nmgdash.core.fmt import format_number, format_range, is_missing
 from nmgdash.core.i18n import t
-from nmgdash.core.labels import figure_text, period_text, row_value
+from nmgdash.core.labels import figure_text, mode_text, period_text, row_value
 from nmgdash.reports import exports
 from nmgdash.slides import deck
 from nmgdash.storage import database
@@ -74,7 +74,7 @@ def indicator_label(indicator_id: str) -> str:
 
 def mode_label(mode: str) -> str:
     """How the mode picker shows a display mode (also its URL value): 每万常住人口."""
-    return t(f"mode_{mode}", state.lang())
+    return mode_text(mode, state.lang())
 
 
 def sidebar() -> None:
@@ -179,14 +179,18 @@ def _kpi_note(row: pd.Series, lg: str) -> dict:
     return {"delta": period, "delta_color": "off", "delta_arrow": "off"}
 
 
-def kpi_cards(indicator_ids: list[str], columns: int = 4) -> pd.DataFrame:
+def kpi_cards(indicator_ids: list[str], columns: int = 4, heading: str | None = None) -> pd.DataFrame:
     """Big numbers for region-level figures as the bulletin words them (qualifier and measure word:
     8600余个, 334家), each with its period under the number ("2018年6月—2019年底累计"; or
     "2017年无数据（最近：2019年）" when the sidebar year has no figure), definition, source and
-    status in the tooltip, and a numbered footnote. Returns the figures shown (region_figures rows)."""
+    status in the tooltip, and a numbered footnote. ``heading``: a catalogue key shown as the
+    subheader above the cards, its ``{last}`` filled with the latest year of the figures shown.
+    Returns the figures shown (region_figures rows)."""
     lg = state.lang()
     figs = data.query("region_figures", indicator_ids=tuple(indicator_ids), published_only=state.published_only())
     figs = figs.sort_values("year").drop_duplicates("indicator_id", keep="last")
+    if heading is not None:
+        st.subheader(t(heading, lg, last=int(figs["year"].max()) if len(figs) else ""))
     figs = figs.set_index("indicator_id").reindex([i for i in indicator_ids if i in set(figs["indicator_id"])])
     cols = st.columns(columns)
     for n, (_, row) in enumerate(figs.iterrows()):

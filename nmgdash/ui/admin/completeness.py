@@ -59,7 +59,7 @@ def completeness_tab() -> None:
     none = [n for n in todo.index if imported[n] == 0]
     partial = [t("admin_partial_item", lg, name=n, n=int(todo[n])) for n in todo.index if imported[n] > 0 and todo[n] > 0]
     if not none and not partial:
-        st.success(t("admin_progress_all_done", lg, year=year), icon="✅")
+        st.success(t("admin_progress_all_done", lg, year=year, n=len(todo)), icon="✅")
     if none:
         st.error(t("admin_progress_pending", lg, names=sep.join(none)))
     if partial:
