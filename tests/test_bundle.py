@@ -244,13 +244,13 @@ def test_check_rejects_damaged_bundle_and_wrong_python(bundles, tmp_path):
     assert r.returncode == 4, r
     assert f"Python 版本不符：{fake} 是 Python 3.9，而本安装包的 wheel 只适用于 Python 3.11（cp311）" in r.stderr
 
-    victim = bundle / "app" / "nmgdash" / "fmt.py"
+    victim = bundle / "app" / "nmgdash" / "core" / "fmt.py"
     victim.write_bytes(victim.read_bytes() + b"\n# changed\n")
     (bundle / "wheelhouse" / next(n for n in os.listdir(bundle / "wheelhouse") if n.startswith("duckdb"))).unlink()
     r = _run([str(bundle / "install.sh"), "--prefix", str(prefix), "--python", BASE_PYTHON], env=env, ok=False)
     assert r.returncode == 3, r
     assert "安装包已损坏或不完整（SHA-256 校验失败），未做任何修改" in r.stderr
-    assert "app/nmgdash/fmt.py：内容不符" in r.stderr
+    assert "app/nmgdash/core/fmt.py：内容不符" in r.stderr
     assert re.search(r"wheelhouse/duckdb-\S+\.whl：缺失或无法读取", r.stderr), r.stderr
     assert not prefix.exists()
 
