@@ -236,8 +236,6 @@ def _count_value_cells(z: zipfile.ZipFile, part: str, stop: int) -> int:
 def _scan_sheet(z: zipfile.ZipFile, part: str, formats: list[str]) -> _SheetXml:
     """One streaming pass over a sheet part; elements are cleared as they end, so memory stays small.
     Only cells that are present in the XML are visited (never the declared dimension)."""
-
-
     out = _SheetXml()
     parser = ET.XMLPullParser(events=("start", "end"))
     row_no, col_no = 0, 0
@@ -802,8 +800,6 @@ def _merged_label(grid: Grid, span: tuple[int, int, int, int], c: int, r: int, l
 def _drop_duplicate_columns(grid: Grid, data_cols: list[_Column], cat: Catalogue, col: Collector) -> list[_Column]:
     """Two columns for the same indicator (and year): one message naming both header cells (and which is
     hidden), and only the first column is read, so the rows are not reported as duplicates one by one."""
-
-
     first: dict[tuple, _Column] = {}
     keep = []
     for c in data_cols:

@@ -69,8 +69,6 @@ def page_target(key: str) -> str | Callable[[], None]:
 def unknown_path(known: set[str]) -> str | None:
     """The last segment of the browser's URL path when it names no page of the app (``/nope`` →
     "nope"), else None. Read from ``st.context.url`` (public API); None outside a browser session."""
-
-
     try:
         url = st.context.url or ""
     except Exception:  # no browser context (bare mode, AppTest)
@@ -83,8 +81,6 @@ def unknown_path(known: set[str]) -> str | None:
 
 def not_found() -> None:
     """The page for an unknown URL path: a notice in the current language and a link home."""
-
-
     lang = state.lang()
     path = unknown_path(set()) or ""
     st.title(t("not_found_title", lang))
