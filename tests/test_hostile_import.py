@@ -19,7 +19,7 @@ import pytest
 from nmgdash import ingest
 from nmgdash.ingest import catalogue
 from nmgdash.ingest.messages import ERROR_KINDS, LIST_LIMIT, WARNING_KINDS
-from nmgdash.ingest.read import MAX_CELLS
+from nmgdash.ingest.workbook import MAX_CELLS
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = ROOT.parent / "shared" / "import-cases"
@@ -298,7 +298,7 @@ def assert_chinese(text: str) -> None:
 
 
 def test_message_catalogue_is_chinese():
-    from nmgdash.ingest.read import PASSWORD_HELP
+    from nmgdash.ingest.workbook import PASSWORD_HELP
 
     for text in [*ERROR_KINDS.values(), *WARNING_KINDS.values(), PASSWORD_HELP]:
         assert_chinese(text)

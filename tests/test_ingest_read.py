@@ -13,8 +13,9 @@ from nmgdash import ingest
 from nmgdash.ingest import catalogue
 from nmgdash.ingest.messages import Collector
 from nmgdash.ingest.normalize import normalise_entries
-from nmgdash.ingest.read import parse_grid, read_grids
+from nmgdash.ingest.read import parse_grid
 from nmgdash.ingest.validate import check_against_database, validate_records
+from nmgdash.ingest.workbook import read_grids
 
 LEAGUES = catalogue.load().leagues()
 HUBS_2019 = [118, 96, 30, 150, 120, 88, 100, 70, 80, 72, 78, 40]  # sums to the bulletin's 1042

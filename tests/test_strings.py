@@ -270,7 +270,8 @@ def test_importer_reads_and_normalises_in_english_on_request():
     from nmgdash.ingest import catalogue
     from nmgdash.ingest.messages import Collector, FileRejected
     from nmgdash.ingest.normalize import normalise_entries
-    from nmgdash.ingest.read import parse_grid, read_grids
+    from nmgdash.ingest.read import parse_grid
+    from nmgdash.ingest.workbook import read_grids
 
     cat = catalogue.load()
     header = cat.template_header("party_reports_heard")  # 盟市党委听取团的工作汇报（次）

@@ -19,8 +19,9 @@ from nmgdash.ingest import catalogue
 from nmgdash.ingest.messages import Collector, FileRejected, Issue, Normalisation, coordinate
 from nmgdash.ingest.normalize import normalise_entries
 from nmgdash.ingest.preview import ROW_COLUMNS, Preview, build, current_values
-from nmgdash.ingest.read import parse_grid, read_grids
+from nmgdash.ingest.read import parse_grid
 from nmgdash.ingest.validate import check_against_database, validate_records
+from nmgdash.ingest.workbook import read_grids
 from nmgdash.storage import build as storage_build
 from nmgdash.storage import transaction
 from nmgdash.storage.accounts import Account, NotPermitted

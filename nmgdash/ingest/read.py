@@ -1,46 +1,23 @@
-"""Reading a staff member's file: bytes -> sheets (grids of cells) -> raw entries.
+"""Finding the table in a sheet: grid -> raw entries.
 
-* :func:`read_grids` opens .xlsx/.xlsm (values from python-calamine, only cells that hold something;
-  merged ranges, number formats, formula cells without a cached value, hidden rows/columns, filters and
-  external links from one streaming pass over the sheet XML — never the declared dimension), .xls
-  (python-calamine) and .csv (a BOM, strict UTF-8, strict GB18030, then charset-normalizer's guess).
-  Sheets with more than :data:`MAX_CELLS` filled cells and encrypted workbooks are refused.
-* :func:`parse_grid` finds the table in a sheet — title and blank rows above the header, a one- or
-  two-row header (year cells merged over their indicators), a year column, a labelled year cell, the
-  long layout (盟市, 年份, 指标, 数值, 单位), 合计 rows, blank rows and trailing empty columns — and returns
-  one :class:`Entry` per value cell, still unparsed.
+:func:`parse_grid` finds the table in a sheet (a :class:`nmgdash.ingest.workbook.Grid`) — title and
+blank rows above the header, a one- or two-row header (year cells merged over their indicators), a year
+column, a labelled year cell, the long layout (盟市, 年份, 指标, 数值, 单位), 合计 and 小计 rows, blank
+rows and trailing empty columns — and returns one :class:`Entry` per value cell, still unparsed.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
-from dataclasses import dataclass, field
-from pathlib import PurePath
-from xml.etree import ElementTree as ET
+from dataclasses import dataclass
 
-import python_calamine as pc
-from charset_normalizer import from_bytes
-from openpyxl.styles.numbers import BUILTIN_FORMATS
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils import get_column_letter
 
 from nmgdash.core.i18n import t
 from nmgdash.ingest.catalogue import Catalogue, norm_text
-from nmgdash.ingest.messages import Collector, FileRejected, Issue, coordinate, place
+from nmgdash.ingest.messages import Collector, coordinate, place
 from nmgdash.ingest.normalize import FORMULA_NO_VALUE, AreaResolver, convert_unit, year_label
-
-#: Largest file accepted (bytes); the web upload limit (server.maxUploadSize) should not exceed it.
-MAX_BYTES = 10 * 1024 * 1024
-#: Most cells holding a value (or a formula) read from one sheet; a larger sheet is refused before parsing.
-MAX_CELLS = 300_000
-#: Name of the stream an encrypted Office file keeps its key in (UTF-16LE, as in the OLE directory).
-_ENCRYPTED_OLE = "EncryptionInfo".encode("utf-16-le")
-#: What to do about a password-protected file (Chinese; catalogue key ``ingest_password_help``).
-PASSWORD_HELP = t("ingest_password_help")
-ACCEPTED = (".xlsx", ".xlsm", ".xls", ".csv")
+from nmgdash.ingest.workbook import Grid, blank
 
 LEAGUE_LABELS = {"盟市", "盟市名称", "地区", "地区名称", "盟(市)", "盟市别", "行政区划", "区域", "盟市团委", "名称", "地区/单位"}
 COUNTY_LABELS = {"旗县", "旗县(市、区)", "旗县市区", "旗县(市区)", "旗县名称", "区县", "县区", "旗县区"}
@@ -54,369 +31,6 @@ IGNORE_LABELS = {"序号", "编号", "填报人", "联系人", "联系电话", "
 FOOTER_PREFIXES = ("注", "备注", "说明", "填表", "填报", "制表", "审核", "联系", "负责人", "数据来源", "单位负责人")
 _LABEL_YEAR_RE = re.compile(r"^(?:年份|年度|填报年度|统计年度|填报年份|统计年份)[:]?(\d{4})(?:年度|年)?$")
 _TITLE_YEAR_RE = re.compile(r"(20\d\d)\s*年")
-
-
-@dataclass
-class Grid:
-    """One sheet: ``values[r-1][c-1]`` for 1-based row r, column c (None = empty).
-
-    ``name`` is None for CSV files. ``formats`` maps (r, c) to Excel number formats (xlsx only).
-    ``merged`` holds the real merged ranges as (min_row, min_col, max_row, max_col), 1-based."""
-
-    name: str | None
-    values: list[list[object]]
-    formats: dict[tuple[int, int], str] = field(default_factory=dict)
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-    hidden: bool = False
-    hidden_rows: set[int] = field(default_factory=set)
-    hidden_cols: set[int] = field(default_factory=set)
-    autofilter: bool = False
-    external: set[tuple[int, int]] = field(default_factory=set)
-    named_cols: set[int] = field(default_factory=set)  # hidden columns already named in another message
-
-    def __post_init__(self):
-        self.nrows = len(self.values)
-        self.ncols = max((len(r) for r in self.values), default=0)
-        self._anchor: dict[tuple[int, int], tuple[int, int]] = {}
-        for r1, c1, r2, c2 in self.merged:
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    self._anchor[(r, c)] = (r1, c1)
-
-    def get(self, r: int, c: int) -> object:
-        if 1 <= r <= self.nrows and 1 <= c <= len(self.values[r - 1]):
-            return self.values[r - 1][c - 1]
-        return None
-
-    def merged_get(self, r: int, c: int) -> object:
-        """Value of (r, c), or of the anchor of the merged range that covers it."""
-        return self.get(*self._anchor.get((r, c), (r, c)))
-
-    def merged_range(self, r: int, c: int) -> tuple[int, int, int, int] | None:
-        """The merged range (min_row, min_col, max_row, max_col) that covers (r, c), or None."""
-        if (r, c) not in self._anchor:
-            return None
-        return next(m for m in self.merged if m[0] <= r <= m[2] and m[1] <= c <= m[3])
-
-    def anchor(self, r: int, c: int) -> tuple[int, int]:
-        return self._anchor.get((r, c), (r, c))
-
-    def is_empty(self) -> bool:
-        return all(_blank(v) for row in self.values for v in row)
-
-
-def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "")
-
-
-# ---------------------------------------------------------------------------------------
-# bytes -> grids
-# ---------------------------------------------------------------------------------------
-def read_grids(data: bytes, file_name: str, col: Collector) -> list[Grid]:
-    """Open the file. Raises :class:`FileRejected` (kind not_a_spreadsheet, empty_file, file_too_large,
-    password_protected or too_many_cells) when it cannot be read as a spreadsheet at all.
-
-    Work is bounded by what the file holds: only cells that hold a value are read, and a sheet with
-    more than :data:`MAX_CELLS` of them is refused before it is parsed."""
-    ext = PurePath(file_name).suffix.lower()
-    lang = col.lang
-
-    def reject(kind: str, detail: str):
-        raise FileRejected(Issue(kind, detail, file_name))
-
-    if len(data) > MAX_BYTES:
-        reject("file_too_large", t("ingest_file_too_large", lang, mb=f"{len(data) / 1048576:.1f}",
-                                   limit=MAX_BYTES // 1048576))
-    if len(data) == 0 or data.strip(b" \t\r\n\x00") in (b"", b"\xef\xbb\xbf"):
-        reject("empty_file", t("ingest_empty_file", lang))
-    is_zip = data[:4] == b"PK\x03\x04"
-    is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    if ext not in ACCEPTED:
-        reject("not_a_spreadsheet", t("ingest_unsupported_ext", lang, ext=ext or t("ingest_no_ext", lang)))
-    if is_ole and _ENCRYPTED_OLE in data:
-        reject("password_protected", t("ingest_password_help", lang))
-    if is_zip:
-        if ext in (".xls", ".csv"):
-            col.note(t("ingest_note_xlsx_content", lang, ext=ext))
-        grids = _read_xlsx(data, col, reject)
-    elif is_ole:
-        if ext != ".xls":
-            col.note(t("ingest_note_xls_content", lang, ext=ext))
-        grids = _read_xls(data, col, reject)
-    elif ext in (".xlsx", ".xlsm", ".xls"):
-        reject("not_a_spreadsheet", t("ingest_not_excel", lang, ext=ext))
-    else:
-        grids = [_read_csv(data, col, reject)]
-    if all(g.is_empty() for g in grids):
-        reject("empty_file", t("ingest_no_data", lang))
-    return grids
-
-
-def _too_many(reject, sheet: str | None, n: int, lang: str, exact: bool = True) -> None:
-    size = t("ingest_cells_exact" if exact else "ingest_cells_over", lang, n=f"{n:,}")
-    reject("too_many_cells", t("ingest_too_many_cells", lang, where=place(sheet, lang), size=size, limit=f"{MAX_CELLS:,}"))
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def _xml_root(z: zipfile.ZipFile, name: str):
-
-    try:
-        return ET.fromstring(z.read(name))
-    except KeyError:
-        return None
-
-
-def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its part in the zip (from xl/workbook.xml and its relationships)."""
-    wb, rels = _xml_root(z, "xl/workbook.xml"), _xml_root(z, "xl/_rels/workbook.xml.rels")
-    if wb is None or rels is None:
-        return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    out = {}
-    for el in wb.iter():
-        if _local(el.tag) != "sheet":
-            continue
-        rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
-        target = targets.get(rid, "")
-        if target:
-            out[el.get("name")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    return out
-
-
-def _number_formats(z: zipfile.ZipFile) -> list[str]:
-    """Number format of each cell style index (xl/styles.xml cellXfs), 'General' when none."""
-
-    root = _xml_root(z, "xl/styles.xml")
-    if root is None:
-        return []
-    custom = {int(el.get("numFmtId", -1)): el.get("formatCode", "") for el in root.iter() if _local(el.tag) == "numFmt"}
-    xfs = next((el for el in root if _local(el.tag) == "cellXfs"), None)
-    out = []
-    for xf in (xfs if xfs is not None else []):
-        fid = int(xf.get("numFmtId", 0) or 0)
-        out.append(custom.get(fid) or BUILTIN_FORMATS.get(fid, "General"))
-    return out
-
-
-_CELL_RE = re.compile(r"([A-Z]+)(\d+)")
-
-
-@dataclass
-class _SheetXml:
-    """What calamine does not give: formats of value cells, formulas, hidden rows and columns, filters."""
-
-    formats: dict[tuple[int, int], str] = field(default_factory=dict)
-    no_value: list[tuple[int, int]] = field(default_factory=list)  # formula cells without a cached value
-    external: list[tuple[int, int]] = field(default_factory=list)  # formulas referring to other workbooks
-    hidden_rows: set[int] = field(default_factory=set)
-    hidden_cols: set[int] = field(default_factory=set)
-    autofilter: bool = False
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-
-def _count_value_cells(z: zipfile.ZipFile, part: str, stop: int) -> int:
-    """Cells holding a value or a formula (<v>, <is>, <f>) in a sheet part, counted on the raw bytes as
-    they are decompressed (no parsing); counting stops a little above ``stop``."""
-    n, tail = 0, b""
-    pattern = re.compile(rb"<(?:\w+:)?(?:v|is|f)[\s>/]")
-    with z.open(part) as f:
-        while chunk := f.read(1 << 20):
-            buf = tail + chunk
-            n += len(pattern.findall(buf))
-            tail = buf[-8:]
-            n -= len(pattern.findall(tail))  # counted again with the next chunk
-            if n > stop:
-                return n
-    return n + len(pattern.findall(tail))
-
-
-def _scan_sheet(z: zipfile.ZipFile, part: str, formats: list[str]) -> _SheetXml:
-    """One streaming pass over a sheet part; elements are cleared as they end, so memory stays small.
-    Only cells that are present in the XML are visited (never the declared dimension)."""
-    out = _SheetXml()
-    parser = ET.XMLPullParser(events=("start", "end"))
-    row_no, col_no = 0, 0
-    cell_style, has_value, formula = None, False, None
-    with z.open(part) as f:
-        while chunk := f.read(1 << 16):
-            parser.feed(chunk)
-            for event, el in parser.read_events():
-                tag = _local(el.tag)
-                if event == "start":
-                    if tag == "row":
-                        row_no = int(el.get("r") or row_no + 1)
-                        col_no = 0
-                        if el.get("hidden") in ("1", "true"):
-                            out.hidden_rows.add(row_no)
-                    elif tag == "c":
-                        ref = el.get("r")
-                        m = _CELL_RE.fullmatch(ref or "")
-                        if m:
-                            col_no, row_no = column_index_from_string(m[1]), int(m[2])
-                        else:
-                            col_no += 1
-                        cell_style, has_value, formula = el.get("s"), False, None
-                    continue
-                if tag in ("v", "is"):
-                    has_value = has_value or tag == "is" or bool(el.text)
-                elif tag == "f":
-                    formula = el.text or ""
-                elif tag == "c":
-                    cell = (row_no, col_no)
-                    if formula is not None and not has_value:
-                        out.no_value.append(cell)
-                    if formula and re.search(r"\[\d+\]", formula):
-                        out.external.append(cell)
-                    if (has_value or formula is not None) and cell_style and cell_style.isdigit():
-                        i = int(cell_style)
-                        if i < len(formats) and formats[i] != "General":
-                            out.formats[cell] = formats[i]
-                elif tag == "col" and el.get("hidden") in ("1", "true"):
-                    lo, hi = int(el.get("min", 0)), int(el.get("max", 0))
-                    if hi - lo < 16384:
-                        out.hidden_cols.update(range(lo, hi + 1))
-                elif tag == "autoFilter":
-                    out.autofilter = True
-                elif tag == "mergeCell" and el.get("ref"):
-                    try:
-                        c1, r1, c2, r2 = range_boundaries(el.get("ref"))
-                    except ValueError:
-                        continue
-                    out.merged.append((r1, c1, r2, c2))
-                if tag in ("c", "row", "col", "mergeCell"):
-                    el.clear()
-    return out
-
-
-def _read_xlsx(data: bytes, col: Collector, reject) -> list[Grid]:
-    """Values from python-calamine (only cells that hold something); formats, formulas without a cached
-    value, hidden rows/columns, filters and external links from one streaming pass over each sheet's XML."""
-
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-        parts = _sheet_parts(z)
-        formats = _number_formats(z)
-        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        metas = wb.sheets_metadata
-    except pc.PasswordError:
-        reject("password_protected", t("ingest_password_help", col.lang))
-    except Exception:  # zipfile, XML and calamine errors: the file is not a readable workbook
-        reject("not_a_spreadsheet", t("ingest_xlsx_broken", col.lang))
-    grids = []
-    for meta in metas:
-        part = parts.get(meta.name)
-        hidden = str(getattr(meta, "visible", "Visible")).lower().endswith("hidden")
-        if part is not None and part in z.namelist():
-            n = _count_value_cells(z, part, MAX_CELLS)
-            if n > MAX_CELLS and not hidden:
-                _too_many(reject, meta.name, n, col.lang, exact=False)
-            if n > MAX_CELLS:  # a huge hidden sheet is skipped (parse_grid notes hidden sheets)
-                grids.append(Grid(meta.name, [["(隐藏)"]], hidden=True))
-                continue
-            try:
-                xml = _scan_sheet(z, part, formats)
-            except Exception:  # malformed XML
-                reject("not_a_spreadsheet", t("ingest_sheet_corrupt", col.lang, sheet=meta.name))
-        else:
-            xml = _SheetXml()
-        try:
-            sheet = wb.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
-        except Exception:
-            reject("not_a_spreadsheet", t("ingest_sheet_unreadable", col.lang, sheet=meta.name))
-        values = [[None if (isinstance(v, str) and v == "") else v for v in r] for r in rows]
-        for r, c in xml.no_value:
-            while len(values) < r:
-                values.append([])
-            row = values[r - 1]
-            row.extend([None] * (c - len(row)))
-            row[c - 1] = FORMULA_NO_VALUE
-        merged = xml.merged or [(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
-                                for (r1, c1), (r2, c2) in (getattr(sheet, "merged_cell_ranges", None) or [])]
-        grid = Grid(meta.name, values, xml.formats, merged, hidden=hidden)
-        grid.hidden_rows, grid.hidden_cols, grid.autofilter = xml.hidden_rows, xml.hidden_cols, xml.autofilter
-        grid.external = set(xml.external)
-        grids.append(grid)
-    return grids
-
-
-def _read_xls(data: bytes, col: Collector, reject) -> list[Grid]:
-    lang = col.lang
-    try:
-        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except pc.PasswordError:
-        reject("password_protected", t("ingest_password_help", lang))
-    except Exception:  # calamine raises its own error types for every unreadable file
-        reject("not_a_spreadsheet", t("ingest_xls_broken", lang))
-    grids = []
-    for meta in wb.sheets_metadata:
-        try:
-            sheet = wb.get_sheet_by_name(meta.name)
-        except pc.PasswordError:
-            reject("password_protected", t("ingest_password_help", lang))
-        except Exception:
-            reject("not_a_spreadsheet", t("ingest_sheet_unreadable", lang, sheet=meta.name))
-        if sheet.height * sheet.width > MAX_CELLS:
-            _too_many(reject, meta.name, sheet.height * sheet.width, lang)
-        rows = sheet.to_python(skip_empty_area=False)
-        values = [[None if (isinstance(v, str) and v == "") else v for v in r] for r in rows]
-        merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
-        hidden = str(getattr(meta, "visible", "Visible")).lower().endswith("hidden")
-        grids.append(Grid(meta.name, values, {}, merged, hidden=hidden))
-    return grids
-
-
-def _decode(data: bytes) -> tuple[str, str, str]:
-    """(text, encoding name, how): a BOM, then strict UTF-8, then strict GB18030 (a superset of GBK),
-    and only then charset-normalizer's guess — short GBK files are never read as a Korean code page.
-    ``how`` is the catalogue key saying whether the encoding was detected or guessed."""
-
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), "UTF-8 (BOM)", "ingest_encoding_detected"
-    for enc, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
-        try:
-            return data.decode(enc), name, "ingest_encoding_detected"
-        except UnicodeDecodeError:
-            pass
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnicodeError
-    encoding = best.encoding.lower().replace("-", "_")
-    try:
-        return data.decode(encoding), encoding.replace("_", "-").upper(), "ingest_encoding_guessed"
-    except (UnicodeDecodeError, LookupError):
-        raise UnicodeError from None
-
-
-def _read_csv(data: bytes, col: Collector, reject) -> Grid:
-    lang = col.lang
-    if b"\x00" in data[:4096]:
-        reject("not_a_spreadsheet", t("ingest_csv_binary", lang))
-    try:
-        text, encoding, how = _decode(data)
-    except UnicodeError:
-        reject("not_a_spreadsheet", t("ingest_csv_encoding_unknown", lang))
-    col.note(t("ingest_note_csv_encoding", lang, encoding=encoding, how=t(how, lang)))
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    first = sample.splitlines()[0] if sample.splitlines() else ""
-    width = max(1, first.count(delimiter) + 1)
-    lines = text.count("\n") + 1
-    if lines * width > MAX_CELLS:  # before parsing: the lines times the header's columns
-        _too_many(reject, None, lines * width, lang)
-    values = []
-    for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        values.append([None if c == "" else c for c in r])
-        if len(values) * width > MAX_CELLS:
-            _too_many(reject, None, len(values) * width, lang, exact=False)
-    return Grid(None, values)
 
 
 # ---------------------------------------------------------------------------------------
@@ -510,7 +124,7 @@ def _cells_text(cells: list[tuple[int, int]], lang: str, limit: int = 10) -> str
 def _report_hidden_and_linked(grid: Grid, entries: list[Entry], col: Collector) -> None:
     """Warn (once per sheet) when imported values sit in hidden rows or columns, or come from formulas
     that link to other workbooks: the person who checked the sheet did not see them, or they may be stale."""
-    filled = [e for e in entries if not _blank(e.raw)]
+    filled = [e for e in entries if not blank(e.raw)]
     hidden = [(e.row, e.col) for e in filled if e.row in grid.hidden_rows
               or (e.col in grid.hidden_cols and e.col not in grid.named_cols)]
     if hidden:
@@ -538,7 +152,7 @@ def _find_header(grid: Grid, cat: Catalogue) -> int | None:
     for r in range(1, limit + 1):
         cells = [grid.merged_get(r, c) for c in range(1, grid.ncols + 1)]
         roles = [_role(v) for v in cells]
-        others = [v for v, ro in zip(cells, roles) if not _blank(v) and ro not in ("league", "county", "code")]
+        others = [v for v, ro in zip(cells, roles) if not blank(v) and ro not in ("league", "county", "code")]
         if any(ro in ("league", "county", "code") for ro in roles) and others:
             return r
     for r in range(1, limit + 1):  # no area label: indicator headers above a column of area names
@@ -556,7 +170,7 @@ def _area_column(grid: Grid, header: int, cat: Catalogue) -> int | None:
         if cat.match_header(grid.get(header, c) or ""):
             return None
         vals = [grid.get(r, c) for r in range(header + 1, grid.nrows + 1)]
-        vals = [v for v in vals if not _blank(v)]
+        vals = [v for v in vals if not blank(v)]
         hits = sum(1 for v in vals if resolver.resolve(v).adcode or resolver.resolve(v).total)
         if len(vals) >= 2 and hits * 2 >= len(vals):
             return c
@@ -567,7 +181,7 @@ def _is_subheader(grid: Grid, r: int, cat: Catalogue) -> bool:
     hits = 0
     for c in range(1, grid.ncols + 1):
         v = grid.get(r, c)
-        if _blank(v):
+        if blank(v):
             continue
         if _role(v) in ("league", "county", "code"):
             continue
@@ -580,7 +194,7 @@ def _is_subheader(grid: Grid, r: int, cat: Catalogue) -> bool:
 
 def _is_year_row(grid: Grid, r: int) -> bool:
     vals = [grid.merged_get(r, c) for c in range(1, grid.ncols + 1)]
-    non_blank = [v for v in vals if not _blank(v)]
+    non_blank = [v for v in vals if not blank(v)]
     return bool(non_blank) and all(year_label(v) is not None for v in non_blank)
 
 
@@ -588,7 +202,7 @@ def _columns(grid: Grid, band: list[int], cat: Catalogue) -> list[_Column]:
     out = []
     for c in range(1, grid.ncols + 1):
         texts = [(r, grid.merged_get(r, c)) for r in band]
-        texts = [(r, v) for r, v in texts if not _blank(v)]
+        texts = [(r, v) for r, v in texts if not blank(v)]
         if not texts:
             out.append(_Column(c, "empty", (band[-1], c)))
             continue
@@ -614,7 +228,7 @@ def _columns(grid: Grid, band: list[int], cat: Catalogue) -> list[_Column]:
 
 
 def _column_has_data(grid: Grid, c: int, first: int) -> bool:
-    return any(not _blank(grid.get(r, c)) for r in range(first, grid.nrows + 1))
+    return any(not blank(grid.get(r, c)) for r in range(first, grid.nrows + 1))
 
 
 def _check_data_columns(grid: Grid, columns: list[_Column], first: int, cat: Catalogue, col: Collector) -> list[_Column]:
@@ -650,17 +264,17 @@ def _sheet_year(grid: Grid, band_start: int, col: Collector) -> tuple[object, tu
     for r in range(1, band_start):
         for c in range(1, grid.ncols + 1):
             v = grid.get(r, c)
-            if _blank(v):
+            if blank(v):
                 continue
             if _role(v) == "year":
                 for c2 in range(c + 1, grid.ncols + 1):
                     v2 = grid.get(r, c2)
                     if isinstance(v2, str) and not re.search(r"\d", v2):
                         continue  # a hint beside an empty year cell (the template's "← 从下拉列表选择…")
-                    if not _blank(v2):
+                    if not blank(v2):
                         return v2, (r, c2), "label"
                 v2 = grid.get(r + 1, c)
-                if not _blank(v2) and r + 1 < band_start:
+                if not blank(v2) and r + 1 < band_start:
                     return v2, (r + 1, c), "label"
             if isinstance(v, str):
                 m = _LABEL_YEAR_RE.match(norm_text(v))
@@ -698,7 +312,7 @@ def _by_role(columns: list[_Column]) -> dict[str, _Column]:
 
 def _untouched(grid: Grid, value_cols: list[int], first: int, col: Collector) -> bool:
     """True (with a note) when no value cell below the header row ``first`` is filled in."""
-    if any(not _blank(grid.get(r, c)) for c in value_cols for r in range(first, grid.nrows + 1)):
+    if any(not blank(grid.get(r, c)) for c in value_cols for r in range(first, grid.nrows + 1)):
         return False
     col.note(t("ingest_note_untouched", col.lang, where=place(grid.name, col.lang)))
     return True
@@ -737,15 +351,15 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
     entries: list[Entry] = []
     key_cols = [c.col for c in data_cols] + [area_c.col] + ([code_c.col] if code_c else [])
     for r in range(first, grid.nrows + 1):
-        if all(_blank(grid.get(r, c)) for c in key_cols):
-            other = next((v for v in grid.values[r - 1] if not _blank(v)), None)
+        if all(blank(grid.get(r, c)) for c in key_cols):
+            other = next((v for v in grid.values[r - 1] if not blank(v)), None)
             if other is not None:
                 col.note(t("ingest_note_footer_text", col.lang, where=place(sheet, col.lang), row=r,
                            text=str(other)[:20]))
             continue
         area_raw = grid.merged_get(r, area_c.col)
         area_cell = grid.anchor(r, area_c.col)
-        values_blank = all(_blank(grid.get(r, c.col)) for c in data_cols)
+        values_blank = all(blank(grid.get(r, c.col)) for c in data_cols)
         span = grid.merged_range(r, area_c.col)
         if span is not None and span[0] < r and not values_blank:
             _merged_label(grid, span, area_c.col, r, area_raw, col)
@@ -759,21 +373,21 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
         if county_c is not None and league_c is not None:
             parent_raw, parent_cell = grid.merged_get(r, league_c.col), grid.anchor(r, league_c.col)
             county_val = grid.get(r, county_c.col)
-            if _blank(county_val) or norm_text(county_val) in ("小计", "合计"):
+            if blank(county_val) or norm_text(county_val) in ("小计", "合计"):
                 # a league row inside the county table (county cell empty or 小计)
                 area_raw, area_cell = parent_raw, parent_cell
                 parent_raw = parent_cell = None
                 league_row = True
         code_raw = grid.get(r, code_c.col) if code_c is not None and code_c is not area_c else None
         code_cell = (r, code_c.col) if code_c is not None and code_c is not area_c else None
-        if league_row and _blank(code_raw):
+        if league_row and blank(code_raw):
             code_raw = code_cell = None
         note = _note(grid, r, note_c)
         for c in data_cols:
             raw = grid.get(r, c.col)
             if year_c is not None:
                 year_raw, year_cell, how = grid.get(r, year_c.col), (r, year_c.col), "column"
-                if _blank(year_raw) and c.year is not None:
+                if blank(year_raw) and c.year is not None:
                     year_raw, year_cell, how = c.year, c.year_cell, "header"
             elif c.year is not None:
                 year_raw, year_cell, how = c.year, c.year_cell, "header"
@@ -784,7 +398,7 @@ def _wide_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
                 raw=raw, number_format=grid.formats.get((r, c.col)), area_raw=area_raw, area_cell=area_cell,
                 year_raw=year_raw, year_cell=year_cell, year_how=how, group=(sheet, c.col),
                 header_cell=c.header_cell, code_raw=code_raw, code_cell=code_cell, parent_raw=parent_raw,
-                parent_cell=parent_cell, note=None if _blank(note) else str(note),
+                parent_cell=parent_cell, note=None if blank(note) else str(note),
             ))
     return entries
 
@@ -838,25 +452,25 @@ def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
     entries = []
     for r in range(first, grid.nrows + 1):
         row_cells = [grid.get(r, c.col) for c in columns if c.role != "empty"]
-        if all(_blank(v) for v in row_cells):
+        if all(blank(v) for v in row_cells):
             continue
         area_raw = grid.merged_get(r, area_c.col)
-        if _is_footer(area_raw) and _blank(grid.get(r, val_c.col)):
+        if _is_footer(area_raw) and blank(grid.get(r, val_c.col)):
             col.note(t("ingest_note_footer_row", col.lang, where=place(sheet, col.lang), row=r))
             continue
         ind_raw = grid.get(r, ind_c.col)
         unit_raw = grid.get(r, unit_c.col) if unit_c else None
-        m = cat.match_header(ind_raw) if not _blank(ind_raw) else None
+        m = cat.match_header(ind_raw) if not blank(ind_raw) else None
         if m is None:
             col.issue("unknown_indicator", t("ingest_unknown_indicator_row", col.lang, text="" if ind_raw is None else ind_raw),
                       sheet, r, ind_c.col)
             continue
-        written_unit = norm_text(unit_raw) if not _blank(unit_raw) else (m.unit or None)
+        written_unit = norm_text(unit_raw) if not blank(unit_raw) else (m.unit or None)
         target = cat.unit(m.indicator_id)
         if written_unit:
 
             if convert_unit(1, written_unit, target) is None:  # type: ignore[arg-type]
-                cell = (r, unit_c.col) if unit_c and not _blank(unit_raw) else (r, ind_c.col)
+                cell = (r, unit_c.col) if unit_c and not blank(unit_raw) else (r, ind_c.col)
                 col.issue("unit_mismatch", t("ingest_unit_mismatch", col.lang, unit=written_unit,
                                              name=cat.name(m.indicator_id), target=target), sheet, *cell)
                 continue
@@ -872,7 +486,7 @@ def _long_entries(grid: Grid, columns: list[_Column], top: int, first: int, cat:
             group=(sheet, "long", m.indicator_id, written_unit or target), header_cell=val_c.header_cell,
             code_raw=grid.get(r, code_c.col) if code_c is not None and code_c is not area_c else None,
             code_cell=(r, code_c.col) if code_c is not None and code_c is not area_c else None,
-            note=None if _blank(note) else str(note),
+            note=None if blank(note) else str(note),
         ))
     return entries
 
