@@ -194,14 +194,16 @@ def rebuild_reason(path: Path | None = None) -> str | None:
     try:
         if con is None:
             raise _Unchecked
-        names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        objects = queries.rows(con, "build_objects")
+        names = {n for kind, n in objects if kind == "table"}
+        views = {n for kind, n in objects if kind == "view"}
         if REQUIRED_TABLES - names == {"build_info"} and REQUIRED_VIEWS <= views:
             return "数据库结构已更新"  # built by an older version of this code: usable, rebuild
         if not (REQUIRED_TABLES <= names and REQUIRED_VIEWS <= views):
             return "文件损坏或结构不完整"
-        con.execute("SELECT count(*), sum(value) FROM observations_best").fetchone()
-        row = con.execute("SELECT value FROM build_info WHERE key = 'store_stamp'").fetchone()
+        queries.rows(con, "build_health")
+        stamp_rows = queries.rows(con, "build_stamp")
+        row = stamp_rows[0] if stamp_rows else None
     except _Unchecked:
         pass
     except duckdb.Error:
@@ -321,20 +323,16 @@ def build_version(path: Path | None = None, *, conn: sa.Connection | None = None
             for name, frame in tables.items():
                 con.register("frame", frame)
                 cols = ", ".join(frame.columns)
+                # identifiers from the dict above, never from input; the values come from the registered frame
                 con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM frame")
                 con.unregister("frame")
             files.crashpoint("db_building")
             queries.run_script(con, "derive")
-            con.execute("CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
-            con.executemany(
-                "INSERT INTO build_info VALUES (?, ?)",
-                [
-                    ["store_stamp", stamp],
-                    ["built_at", time.strftime("%Y-%m-%dT%H:%M:%S%z")],
-                    ["active_batches", ",".join(ledger.active_ids(records))],
-                ],
-            )
-            counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+            queries.run_script(con, "build_info")
+            for key, value in (("store_stamp", stamp), ("built_at", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
+                               ("active_batches", ",".join(ledger.active_ids(records)))):
+                queries.rows(con, "build_info_insert", key=key, value=value)
+            counts = dict(queries.rows(con, "build_counts"))
             con.execute("CHECKPOINT")
         finally:
             con.close()

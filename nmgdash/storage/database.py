@@ -224,8 +224,9 @@ class Database:
                     continue
                 raise DatabaseUnavailable("corrupt") from exc
             try:
-                con.execute("SELECT count(*) FROM observations_best").fetchone()
-                row = con.execute("SELECT value FROM build_info WHERE key = 'store_stamp'").fetchone()
+                queries.rows(con, "build_health")
+                stamp_rows = queries.rows(con, "build_stamp")
+                row = stamp_rows[0] if stamp_rows else None
             except duckdb.Error as exc:
                 con.close()
                 raise DatabaseUnavailable("corrupt") from exc

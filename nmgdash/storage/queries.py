@@ -38,6 +38,12 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataF
         cur.close()
 
 
+def rows(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> list[tuple]:
+    """The named query's rows as tuples (no DataFrame: for the build's small checks).
+    Raises ``duckdb.Error`` on SQL errors."""
+    return con.execute(load_sql(name), params or None).fetchall()
+
+
 def run_script(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Execute a multi-statement script without parameters (schema, derive)."""
     con.execute(load_sql(name))
