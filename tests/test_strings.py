@@ -405,3 +405,16 @@ def test_no_chinese_sentence_outside_the_catalogue():
                 found.setdefault(rel, []).append(f"{line} {scope}: {text[:40]}")
     assert found == {}
     assert sorted(set(CJK_DATA) - allowed_seen) == []  # the allowlist names only what still needs it
+
+
+def test_rebuild_reasons_are_codes_with_todays_chinese_text():
+    """``make db`` prints the Chinese reason as before; the code compares by code, not by text."""
+    from nmgdash.storage import build
+
+    texts = {code: build.RebuildReason(code) for code in (build.MISSING, build.CORRUPT, build.SCHEMA, build.INPUTS,
+                                                           build.LEDGER, build.LEDGER_UNREADABLE)}
+    assert texts == {"missing": "不存在", "corrupt": "文件损坏或结构不完整", "schema": "数据库结构已更新",
+                     "inputs": "输入文件有更新", "ledger": "导入记录有变化", "ledger_unreadable": "导入记录无法读取"}
+    assert [r.code for r in texts.values() if not r.usable] == ["missing", "corrupt"]
+    assert texts["corrupt"].text("en") == "the file is damaged or incomplete"
+    assert f"数据库已重建（{texts['inputs']}）" == i18n.t("cli_db_rebuilt_because", reason=texts["inputs"], path="x")[:-2]
