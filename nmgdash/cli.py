@@ -35,6 +35,7 @@ import pandas as pd
 
 from nmgdash import ingest
 from nmgdash.core import settings
+from nmgdash.core.i18n import t
 from nmgdash.storage import accounts, build, ledger, transaction
 from nmgdash.storage.database import STALE_WARNING, DatabaseUnavailable
 from nmgdash.storage.store import backup as store_backup
@@ -57,7 +58,7 @@ def _actor(name: str | None) -> str | accounts.Account:
         return _operator()
     acc = accounts.get_account(name)
     if acc is None:
-        raise accounts.AccountError(f"没有账号“{name}”（用 python -m nmgdash user add 创建；不加 --user 则以运维身份操作）")
+        raise accounts.AccountError(t("cli_no_account", name=name))
     return acc
 
 
@@ -84,7 +85,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         data = path.read_bytes()
     except OSError as e:
-        print(f"无法读取文件“{path}”：{e.strerror}", file=sys.stderr)
+        print(t("cli_cannot_read_file", path=path, reason=e.strerror), file=sys.stderr)
         return EXIT_REJECTED
     con = build.connect(read_only=True)
     try:
@@ -93,14 +94,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         con.close()
     print(plan.report())
     if plan.errors:
-        print(f"\n文件被拒绝：{len(plan.errors)} 个错误，数据库未作任何修改。", file=sys.stderr)
+        print("\n" + t("cli_file_rejected", n=len(plan.errors)), file=sys.stderr)
         return EXIT_REJECTED
     if args.dry_run:
-        print("\n试运行（--dry-run）：未导入任何数据。" + ("有警告，正式导入时需要确认或加 --yes。" if plan.warnings else ""))
+        print("\n" + t("cli_dry_run") + (t("cli_dry_run_warnings") if plan.warnings else ""))
         return EXIT_OK
     if plan.warnings and not args.yes:
-        if not _confirm(f"\n有 {len(plan.warnings)} 条警告。确认导入吗？[y/N] "):
-            print("\n未确认，未导入任何数据（要接受警告请加 --yes）。", file=sys.stderr)
+        if not _confirm("\n" + t("cli_confirm_warnings", n=len(plan.warnings))):
+            print("\n" + t("cli_not_confirmed"), file=sys.stderr)
             return EXIT_UNCONFIRMED
     try:
         batch_id = ingest.commit(plan, user=actor, accept_warnings=True)
@@ -112,10 +113,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("\n".join(f"  ! {w.text}" for w in e.warnings), file=sys.stderr)
         return EXIT_UNCONFIRMED
     except ValueError as e:
-        print(f"导入失败，数据库未作任何修改：{e}", file=sys.stderr)
+        print(t("cli_import_failed", error=e), file=sys.stderr)
         return EXIT_REJECTED
     c = plan.counts
-    print(f"\n已导入：批次 {batch_id}（新增 {c['new']}，修改 {c['changed']}，不变 {c['unchanged']}）。撤销：python -m nmgdash undo {batch_id}")
+    print("\n" + t("cli_imported", batch=batch_id, new=c["new"], changed=c["changed"], unchanged=c["unchanged"]))
     return EXIT_OK
 
 
@@ -127,16 +128,16 @@ def cmd_undo(args: argparse.Namespace) -> int:
         print(str(e), file=sys.stderr)
         return EXIT_BUSY
     except (KeyError, ValueError, ledger.StoreUnavailable) as e:
-        print(f"无法撤销批次 {args.batch_id}：{e.args[0] if e.args else e}", file=sys.stderr)
+        print(t("cli_undo_failed", batch=args.batch_id, error=e.args[0] if e.args else e), file=sys.stderr)
         return EXIT_REJECTED
-    print(f"已撤销批次 {args.batch_id}，之前的数值已恢复。")
+    print(t("cli_undone", batch=args.batch_id))
     return EXIT_OK
 
 
 def cmd_log(args: argparse.Namespace) -> int:
     log = ledger.audit_log()
     if log.empty:
-        print("导入日志为空。")
+        print(t("cli_log_empty"))
         return EXIT_OK
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
         print(log.to_string(index=False))
@@ -149,10 +150,10 @@ def cmd_template(args: argparse.Namespace) -> int:
         out.write_bytes(ingest.build_template(year=args.year))
     except OSError as e:
         kind = ledger.WriteFailed.from_error(e).kind
-        why = {"readonly": "目录只读或没有写入权限", "full": "磁盘已满"}.get(kind, "无法写入")
-        print(f"无法写入模板文件“{out}”：{why}", file=sys.stderr)
+        why = t(f"cli_write_{kind if kind in ('readonly', 'full') else 'other'}")
+        print(t("cli_template_write_failed", path=out, reason=why), file=sys.stderr)
         return EXIT_REJECTED
-    print(f"模板已写入 {out}")
+    print(t("cli_template_written", path=out))
     return EXIT_OK
 
 
@@ -163,24 +164,25 @@ def cmd_db(args: argparse.Namespace) -> int:
         build.ensure_database(path)
     except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
         log.debug("database build failed", exc_info=True)
-        if why in ("不存在", "文件损坏或结构不完整"):
-            kind = "readonly_missing" if build.is_readonly_error(exc) and why == "不存在" else "build_failed"
+        if not why.usable:
+            kind = "readonly_missing" if build.is_readonly_error(exc) and why.code == build.MISSING else "build_failed"
             print(DatabaseUnavailable(kind).message_zh, file=sys.stderr)
             return EXIT_REJECTED
         print(f"{STALE_WARNING}（{ledger.WriteFailed.from_error(exc).message_zh}）", file=sys.stderr)
         return EXIT_OK
     if why is None:
-        print(f"数据库为最新：{path}")
-    elif why == "不存在":
-        print(f"数据库已构建（首次运行）：{path}")
+        print(t("cli_db_current", path=path))
+    elif why.code == build.MISSING:
+        print(t("cli_db_built_first", path=path))
     else:
-        print(f"数据库已重建（{why}）：{path}")
+        print(t("cli_db_rebuilt_because", reason=why, path=path))
     return EXIT_OK
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     stats = build.build_database()
-    print(f"数据库已重建：{settings.db_path()}，用时 {stats.pop('seconds'):.2f} 秒，{stats}")
+    seconds = f"{stats.pop('seconds'):.2f}"
+    print(t("cli_rebuilt", path=settings.db_path(), seconds=seconds, stats=stats))
     return EXIT_OK
 
 
@@ -191,9 +193,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
         print(str(e), file=sys.stderr)
         return EXIT_REJECTED
     except OSError as e:
-        print(f"无法写入备份文件“{Path(args.file).name}”：{e.strerror}", file=sys.stderr)
+        print(t("cli_backup_write_failed", name=Path(args.file).name, reason=e.strerror), file=sys.stderr)
         return EXIT_REJECTED
-    print(f"已备份数据存储到 {args.file}：" + "，".join(f"{t} {n} 行" for t, n in counts.items()))
+    print(t("cli_backed_up", path=args.file, tables=_table_rows(counts)))
     return EXIT_OK
 
 
@@ -201,11 +203,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
     try:
         counts = store_backup.restore(args.file)
     except (store_backup.BackupError, ledger.StoreUnavailable) as e:
-        print(f"恢复失败，数据存储未作任何修改：{e}", file=sys.stderr)
+        print(t("cli_restore_failed", error=e), file=sys.stderr)
         return EXIT_REJECTED
-    print(f"已从 {args.file} 恢复数据存储：" + "，".join(f"{t} {n} 行" for t, n in counts.items()))
-    print("数据库将在下次访问时按恢复的数据重建（或运行 python -m nmgdash db）。")
+    print(t("cli_restored", path=args.file, tables=_table_rows(counts)))
+    print(t("cli_restored_rebuild"))
     return EXIT_OK
+
+
+def _table_rows(counts: dict[str, int]) -> str:
+    """"audit 3 行，batches 1 行…": rows per table of a backup or restore."""
+    return "，".join(t("cli_table_rows", table=table, n=n) for table, n in counts.items())
 
 
 def _password_stdin() -> str:
@@ -218,30 +225,32 @@ def cmd_user(args: argparse.Namespace) -> int:
         if args.action == "list":
             rows = accounts.list_accounts()
             if not rows:
-                print("还没有账号。")
+                print(t("cli_no_accounts"))
             for a in rows:
-                state = "（已停用）" if a.disabled else ""
-                print(f"{a.name}\t{accounts.ROLE_NAMES[a.role]}（{a.role}）\t{a.scope_name}（{a.scope}）{state}")
+                state = t("cli_account_disabled_mark") if a.disabled else ""
+                print(t("cli_account_line", name=a.name, role_name=accounts.ROLE_NAMES[a.role], role=a.role,
+                        scope_name=a.scope_name, scope=a.scope, state=state))
             return EXIT_OK
         if not args.name:
-            print("请给出账号名", file=sys.stderr)
+            print(t("cli_name_required"), file=sys.stderr)
             return EXIT_REJECTED
         if args.action in ("add", "passwd") and not args.password_stdin:
-            print("请用 --password-stdin 从标准输入提供口令（不要写在命令行上）", file=sys.stderr)
+            print(t("cli_password_stdin_required"), file=sys.stderr)
             return EXIT_REJECTED
         actor = _operator()
         if args.action == "add":
             if not args.role or not args.area:
-                print("user add 需要 --role 和 --area", file=sys.stderr)
+                print(t("cli_add_needs_role_area"), file=sys.stderr)
                 return EXIT_REJECTED
             a = accounts.create_account(args.name, _password_stdin(), args.role, args.area, actor=actor)
-            print(f"已创建账号 {a.name}：{accounts.ROLE_NAMES[a.role]}，范围 {a.scope_name}（{a.scope}）")
+            print(t("cli_account_created", name=a.name, role_name=accounts.ROLE_NAMES[a.role], scope_name=a.scope_name,
+                    scope=a.scope))
         elif args.action == "passwd":
             accounts.set_password(args.name, _password_stdin(), actor=actor)
-            print(f"已修改账号 {args.name} 的口令")
+            print(t("cli_password_set", name=args.name))
         elif args.action == "disable":
             accounts.disable(args.name, actor=actor)
-            print(f"已停用账号 {args.name}")
+            print(t("cli_account_disabled", name=args.name))
     except (accounts.AccountError, ledger.StoreUnavailable) as e:
         print(str(e), file=sys.stderr)
         return EXIT_REJECTED
@@ -249,39 +258,39 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nmgdash", description="内蒙古共青团改革数据看板：数据导入与管理")
+    parser = argparse.ArgumentParser(prog="python -m nmgdash", description=t("cli_description"))
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("import", help="导入盟市报表（.xlsx/.xls/.csv）")
+    p = sub.add_parser("import", help=t("cli_help_import"))
     p.add_argument("file")
-    p.add_argument("--dry-run", action="store_true", help="只显示预览，不导入")
-    p.add_argument("--yes", action="store_true", help="接受警告，不再询问")
-    p.add_argument("--user", help="以该账号的身份导入（检查其角色和填报范围）；默认以运维身份（当前登录名）")
+    p.add_argument("--dry-run", action="store_true", help=t("cli_help_dry_run"))
+    p.add_argument("--yes", action="store_true", help=t("cli_help_yes"))
+    p.add_argument("--user", help=t("cli_help_import_user"))
     p.set_defaults(func=cmd_import)
-    p = sub.add_parser("undo", help="撤销一个导入批次")
+    p = sub.add_parser("undo", help=t("cli_help_undo"))
     p.add_argument("batch_id")
-    p.add_argument("--user", help="以该账号的身份撤销（只能撤销自己的批次，管理员除外）")
+    p.add_argument("--user", help=t("cli_help_undo_user"))
     p.set_defaults(func=cmd_undo)
-    p = sub.add_parser("log", help="显示导入日志")
+    p = sub.add_parser("log", help=t("cli_help_log"))
     p.set_defaults(func=cmd_log)
-    p = sub.add_parser("template", help="生成 Excel 填报模板")
+    p = sub.add_parser("template", help=t("cli_help_template"))
     p.add_argument("-o", "--output")
     p.add_argument("--year", type=int)
     p.set_defaults(func=cmd_template)
-    p = sub.add_parser("db", help="检查数据库，缺失或过期时重建")
+    p = sub.add_parser("db", help=t("cli_help_db"))
     p.set_defaults(func=cmd_db)
-    p = sub.add_parser("rebuild", help="重建数据库（保留导入的数据）")
+    p = sub.add_parser("rebuild", help=t("cli_help_rebuild"))
     p.set_defaults(func=cmd_rebuild)
-    p = sub.add_parser("user", help="管理账号：add、list、passwd、disable")
+    p = sub.add_parser("user", help=t("cli_help_user"))
     p.add_argument("action", choices=["add", "list", "passwd", "disable"])
     p.add_argument("name", nargs="?")
     p.add_argument("--role", choices=list(accounts.ROLE_NAMES))
-    p.add_argument("--area", help="填报范围：区划代码或正式名称（如 152200 或 兴安盟）")
-    p.add_argument("--password-stdin", action="store_true", help="从标准输入读取口令（一行）")
+    p.add_argument("--area", help=t("cli_help_area"))
+    p.add_argument("--password-stdin", action="store_true", help=t("cli_help_password_stdin"))
     p.set_defaults(func=cmd_user)
-    p = sub.add_parser("backup", help="把整个数据存储备份为一个文件（含校验和）")
+    p = sub.add_parser("backup", help=t("cli_help_backup"))
     p.add_argument("file")
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("restore", help="把备份文件恢复到空的数据存储中")
+    p = sub.add_parser("restore", help=t("cli_help_restore"))
     p.add_argument("file")
     p.set_defaults(func=cmd_restore)
     args = parser.parse_args(argv)

@@ -296,3 +296,126 @@ def test_importer_reads_and_normalises_in_english_on_request():
                           "'f.csv', row 2 column C (C2): thousands separators removed: '1,200' → '1200'",
                           "'f.csv', row 3 column C (C3): '—' means missing: not imported (not read as 0)"],
                          "the file is empty")
+
+
+# --- no Chinese sentence outside the catalogue ---------------------------------------------------
+
+#: Any CJK ideograph (the catalogue's values are the only place a Chinese sentence may be typed).
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: Data, not sentences: Chinese literals a module may hold, by (module, the top-level name they are in),
+#: each with its reason. A Chinese *sentence* anywhere else fails the test below.
+CJK_DATA = {
+    # what the importer recognises in a league's report (it reads Chinese files, whatever the UI language)
+    ("nmgdash/ingest/read.py", "LEAGUE_LABELS"): "header words naming the league column",
+    ("nmgdash/ingest/read.py", "COUNTY_LABELS"): "header words naming the county column",
+    ("nmgdash/ingest/read.py", "CODE_LABELS"): "header words naming the adcode column",
+    ("nmgdash/ingest/read.py", "YEAR_LABELS"): "header words naming the year column",
+    ("nmgdash/ingest/read.py", "INDICATOR_LABELS"): "header words naming the indicator column",
+    ("nmgdash/ingest/read.py", "VALUE_LABELS"): "header words naming the value column",
+    ("nmgdash/ingest/read.py", "UNIT_LABELS"): "header words naming the unit column",
+    ("nmgdash/ingest/read.py", "NOTE_LABELS"): "header words naming the note column",
+    ("nmgdash/ingest/read.py", "IGNORE_LABELS"): "header words of columns the importer skips",
+    ("nmgdash/ingest/read.py", "FOOTER_PREFIXES"): "how a report's footer lines begin (填表人, 审核…)",
+    ("nmgdash/ingest/read.py", "_LABEL_YEAR_RE"): "pattern of a year cell (年份：2019年度)",
+    ("nmgdash/ingest/read.py", "_TITLE_YEAR_RE"): "pattern of the year in a sheet title (2019年)",
+    ("nmgdash/ingest/read.py", "_wide_entries"): "the 小计/合计 cell words of a county table",
+    ("nmgdash/ingest/workbook.py", "_read_xlsx"): "the placeholder cell (隐藏) of a skipped hidden sheet",
+    ("nmgdash/ingest/normalize.py", "MISSING_MARKERS"): "cell words meaning 'no value' (无, 暂无…)",
+    ("nmgdash/ingest/normalize.py", "TOTAL_LABELS"): "row labels of a region total (合计, 全区…)",
+    ("nmgdash/ingest/normalize.py", "LEAGUE_ALIASES"): "short and former league names (呼市, 哲里木盟…)",
+    ("nmgdash/ingest/normalize.py", "SUBTOTAL_GROUPS"): "the 小计 league groupings (东部, 蒙西…)",
+    ("nmgdash/ingest/normalize.py", "_SUBTOTAL_RE"): "pattern of a 小计/合计/汇总 row label",
+    ("nmgdash/ingest/normalize.py", "_COUNT_WORDS"): "Chinese numerals of a stated league count (五盟市)",
+    ("nmgdash/ingest/normalize.py", "SCALE_SUFFIXES"): "number scale words (千, 万, 亿)",
+    ("nmgdash/ingest/normalize.py", "_NUMBER_RE"): "pattern of a number with a scale word",
+    ("nmgdash/ingest/normalize.py", "_YEAR_RE"): "pattern of a year cell (2019年度)",
+    ("nmgdash/ingest/normalize.py", "split_unit"): "the base unit 元 of money units",
+    ("nmgdash/ingest/normalize.py", "AreaResolver"): "area-name suffixes (市, 盟, 旗, 县, 区) and the stated count pattern",
+    ("nmgdash/ingest/validate.py", "_check_subtotals"): "the bare 小计 row label",
+    ("nmgdash/ingest/catalogue.py", "REFERENCE_CATEGORIES"): "the indicator category 基础数据 of data/indicators.csv",
+    ("nmgdash/ingest/catalogue.py", "COUNT_UNITS"): "unit names of data/indicators.csv",
+    ("nmgdash/ingest/catalogue.py", "MONEY_UNITS"): "unit names of data/indicators.csv",
+    ("nmgdash/ingest/catalogue.py", "AMOUNT_UNITS"): "unit names of data/indicators.csv",
+    ("nmgdash/ingest/catalogue.py", "UNIT_SYNONYMS"): "unit words a report may use (名 for 人…)",
+    ("nmgdash/ingest/catalogue.py", "Catalogue"): "the 单位: separator of a header with its unit",
+    # number and date formatting rules of Chinese (FORMAT_MODULES): units and scale words, not sentences
+    ("nmgdash/core/fmt.py", "format_number"): "万/亿 grouping of numbers and the units it rewrites",
+    ("nmgdash/core/fmt.py", "QUALIFIERS_EN"): "the source's qualifier words (余, 约…) and their English",
+    ("nmgdash/core/fmt.py", "_month"): "Chinese dates (2019年底, 2018年6月)",
+    ("nmgdash/core/fmt.py", "format_period"): "the 累计 suffix of a Chinese period",
+    ("nmgdash/cli.py", "_confirm"): "answers the confirmation prompt accepts (是, 确认)",
+    ("nmgdash/slides/deck.py", "CJK_FONT"): "a font's name (微软雅黑)",
+    ("nmgdash/ui/mapview.py", "_JS"): "the browser script's own bilingual notice when plotly.js cannot load",
+}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """ids of the string statements of ``tree``: docstrings (module, class, function) and attribute docstrings."""
+    return {id(n.value) for n in ast.walk(tree)
+            if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)}
+
+
+def cjk_literals(tree: ast.Module) -> list[tuple[str, int, str]]:
+    """(top-level name, line, literal) of every string literal (f-string parts included) with a CJK
+    character, except docstrings. The top-level name is the function or class, or the assigned name."""
+    docs, found = _docstrings(tree), []
+    for top in tree.body:
+        if isinstance(top, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            scope = top.name
+        elif isinstance(top, ast.Assign | ast.AnnAssign):
+            targets = top.targets if isinstance(top, ast.Assign) else [top.target]
+            scope = ",".join(ast.unparse(x) for x in targets)
+        else:
+            scope = ""
+        found += [(scope, n.lineno, n.value) for n in ast.walk(top)
+                  if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs and CJK.search(n.value)]
+    return sorted(found, key=lambda f: f[1])
+
+
+def _package_modules() -> list[Path]:
+    return [p for p in sorted((ROOT / "nmgdash").rglob("*.py")) if "strings" not in p.relative_to(ROOT / "nmgdash").parts]
+
+
+def test_the_cjk_scan_finds_sentences_and_skips_docstrings():
+    src = '''"""模块说明。"""
+WORDS = {"呼市": "150100"}
+def f(x):
+    """函数说明。"""
+    # 注释
+    if x:
+        raise ValueError(f"没有账号“{x}”")
+    return "数据库为最新"
+class C:
+    """类说明。"""
+    A = 1
+    """属性说明。"""
+'''
+    assert cjk_literals(ast.parse(src)) == [("WORDS", 2, "呼市"), ("f", 7, "没有账号“"), ("f", 8, "数据库为最新")]
+
+
+def test_no_chinese_sentence_outside_the_catalogue():
+    """Every Chinese sentence a user or an operator reads is in strings/zh.toml (with its English in
+    en.toml); modules hold only the data-like literals of :data:`CJK_DATA`."""
+    found, allowed_seen = {}, set()
+    for p in _package_modules():
+        rel = p.relative_to(ROOT).as_posix()
+        for scope, line, text in cjk_literals(ast.parse(p.read_text(encoding="utf-8"))):
+            if (rel, scope) in CJK_DATA:
+                allowed_seen.add((rel, scope))
+            else:
+                found.setdefault(rel, []).append(f"{line} {scope}: {text[:40]}")
+    assert found == {}
+    assert sorted(set(CJK_DATA) - allowed_seen) == []  # the allowlist names only what still needs it
+
+
+def test_rebuild_reasons_are_codes_with_todays_chinese_text():
+    """``make db`` prints the Chinese reason as before; the code compares by code, not by text."""
+    from nmgdash.storage import build
+
+    texts = {code: build.RebuildReason(code) for code in (build.MISSING, build.CORRUPT, build.SCHEMA, build.INPUTS,
+                                                           build.LEDGER, build.LEDGER_UNREADABLE)}
+    assert texts == {"missing": "不存在", "corrupt": "文件损坏或结构不完整", "schema": "数据库结构已更新",
+                     "inputs": "输入文件有更新", "ledger": "导入记录有变化", "ledger_unreadable": "导入记录无法读取"}
+    assert [r.code for r in texts.values() if not r.usable] == ["missing", "corrupt"]
+    assert texts["corrupt"].text("en") == "the file is damaged or incomplete"
+    assert f"数据库已重建（{texts['inputs']}）" == i18n.t("cli_db_rebuilt_because", reason=texts["inputs"], path="x")[:-2]

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from nmgdash.core.i18n import t
 from nmgdash.core.settings import DATA_DIR, GEO_DIR
 
 LCC = (
@@ -57,9 +58,9 @@ def validate_features(features: list[dict], level: str, file_name: str) -> list:
     for i, f in enumerate(features, 1):
         props = f.get("properties") or {}
         code = str(props.get("adcode") or "").strip()
-        label = f"{code}（{props.get('name_zh', '')}）" if code else f"第 {i} 个要素"
+        label = f"{code}（{props.get('name_zh', '')}）" if code else t("geo_feature_n", i=i)
         if not code:
-            problems.append(f"第 {i} 个要素没有 adcode")
+            problems.append(t("geo_no_adcode", i=i))
         codes.append(code)
         geom = None
         try:
@@ -67,33 +68,33 @@ def validate_features(features: list[dict], level: str, file_name: str) -> list:
                 raise ValueError("no geometry")
             geom = shapely.from_geojson(json.dumps(f["geometry"]))
         except Exception:  # shapely raises GEOSException or ValueError
-            problems.append(f"{label} 的边界无法读取")
+            problems.append(t("geo_unreadable", label=label))
         if geom is not None:
             if geom.geom_type not in ("Polygon", "MultiPolygon"):
-                problems.append(f"{label} 的边界不是多边形（{geom.geom_type}）")
+                problems.append(t("geo_not_polygon", label=label, kind=geom.geom_type))
             elif geom.is_empty:
-                problems.append(f"{label} 的边界为空")
+                problems.append(t("geo_empty", label=label))
             elif not shapely.is_valid(geom):
-                problems.append(f"{label} 的边界无效：{shapely.is_valid_reason(geom)}")
+                problems.append(t("geo_invalid", label=label, reason=shapely.is_valid_reason(geom)))
         geoms.append(geom)
     counts = pd.Series([c for c in codes if c]).value_counts()
     for code, n in counts[counts > 1].items():
-        problems.append(f"adcode {code} 出现 {n} 次（每个单位只能有一个要素）")
+        problems.append(t("geo_duplicate", code=code, n=n))
     expected = EXPECTED_COUNT[level]
     if len(features) != expected:
-        problems.append(f"有 {len(features)} 个要素，应为 {expected} 个")
+        problems.append(t("geo_count", n=len(features), expected=expected))
     areas_csv = DATA_DIR / "areas.csv"
     if areas_csv.exists():
         areas = pd.read_csv(areas_csv, dtype=str, keep_default_na=False)
         want = set(areas.loc[areas["level"] == level, "adcode"])
         have = set(counts.index)
         if want - have:
-            problems.append(f"缺少 adcode：{'、'.join(sorted(want - have))}")
+            problems.append(t("geo_missing", codes="、".join(sorted(want - have))))
         if have - want:
-            problems.append(f"多余的 adcode：{'、'.join(sorted(have - want))}")
+            problems.append(t("geo_extra", codes="、".join(sorted(have - want))))
     if problems:
-        shown = problems[:10] + ([f"……另有 {len(problems) - 10} 个问题"] if len(problems) > 10 else [])
-        raise GeometryError(f"边界文件 {file_name} 不可用：" + "；".join(shown))
+        shown = problems[:10] + ([t("geo_more", n=len(problems) - 10)] if len(problems) > 10 else [])
+        raise GeometryError(t("geo_unusable", file=file_name, problems="；".join(shown)))
     return geoms
 
 
@@ -145,7 +146,7 @@ def load_layer(level: str, geo_dir: Path | None = None) -> gpd.GeoDataFrame:
         try:
             features = json.load(fh)["features"]
         except (ValueError, KeyError, TypeError):
-            raise GeometryError(f"边界文件 {path.name} 不是有效的 GeoJSON 要素集合") from None
+            raise GeometryError(t("geo_not_geojson", file=path.name)) from None
     geoms = validate_features(features, level, path.name)
     props = pd.DataFrame([f["properties"] for f in features])
     gdf = gpd.GeoDataFrame(

@@ -544,8 +544,8 @@ def trend_lines(
 
 
 def bullet_chart(frame: pd.DataFrame, *, title: str, target_label: str, gap_label: str,
-                 gap_unit: str = "个百分点", source: str = "", height_per_row: int = 64,
-                 met_label: str = "已达目标") -> go.Figure:
+                 gap_unit: str = TEXT["gap_unit"][0], source: str = "", height_per_row: int = 64,
+                 met_label: str = TEXT["target_met"][0]) -> go.Figure:
     """Rates against a 100 % target as a bullet chart, readable from a 390 px phone to a projector.
 
     frame columns: name (str), value (float, percent 0–100), label (str, e.g. "98%").

@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from nmgdash.core import geo
+from nmgdash.core.i18n import t
 from nmgdash.figures import charts
 
 #: The ranking's x domain (the map takes the left part of the figure).
@@ -54,7 +55,8 @@ def year_player(
     """
     if start_year not in frames:
         raise ValueError(f"no frame for {start_year}: {sorted(frames)}")
-    labels = {"play": "▶ 播放", "pause": "■ 暂停", "year": "年份：", "ranking": "盟市排名"} | (labels or {})
+    labels = {"play": t("player_play_plain"), "pause": t("player_pause"), "year": t("player_year"),
+              "ranking": t("ranking")} | (labels or {})
     years = sorted(frames)
     allm = pd.concat([f["metric"] for f in frames.values()]).astype("float64").dropna()
     vrange = (float(allm.min()), float(allm.max())) if not allm.empty else None

@@ -16,11 +16,11 @@ from __future__ import annotations
 from nmgdash.ingest.messages import ERROR_KINDS, WARNING_KINDS, Issue, Normalisation
 from nmgdash.ingest.plan import ConfirmationRequired, ImportPlan, ImportRejected, commit, load_file
 from nmgdash.ingest.preview import Preview, preview
-from nmgdash.ingest.template import TEMPLATE_FILE_NAME, build_template
+from nmgdash.ingest.template import TEMPLATE_FILE_NAME, build_template, template_file_name
 from nmgdash.ingest.workbook import ACCEPTED, MAX_BYTES, MAX_CELLS
 
 __all__ = [
     "ACCEPTED", "ERROR_KINDS", "MAX_BYTES", "MAX_CELLS", "TEMPLATE_FILE_NAME", "WARNING_KINDS", "ConfirmationRequired",
     "ImportPlan", "ImportRejected", "Issue", "Normalisation", "Preview", "build_template", "commit",
-    "load_file", "preview",
+    "load_file", "preview", "template_file_name",
 ]

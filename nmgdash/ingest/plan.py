@@ -206,7 +206,7 @@ def scope_problems(plan: ImportPlan, account: Account) -> list[str]:
     labels = []
     for sheet, cell in zip(plan.rows["sheet"], plan.rows["cell"], strict=True):
         row = "".join(ch for ch in str(cell) if ch.isdigit())
-        labels.append((f"工作表“{sheet}”" if len(sheets) > 1 and sheet else "") + f"第{row}行")
+        labels.append((t("scope_sheet", "zh", sheet=sheet) if len(sheets) > 1 and sheet else "") + t("scope_row", "zh", row=row))
     return transaction.scope_problems(account, plan.rows["adcode"].tolist(), labels)
 
 

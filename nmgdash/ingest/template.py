@@ -40,6 +40,12 @@ YEAR_CELL = "B2"
 HEADER_ROW = 4
 FIRST_YEAR = BASELINE_YEAR
 
+
+def template_file_name(year: int | None = None) -> str:
+    """The template's download name: :data:`TEMPLATE_FILE_NAME`, or with the year it is for
+    ("内蒙古共青团改革数据填报模板_2019年.xlsx")."""
+    return TEMPLATE_FILE_NAME if year is None else _t("template_file_name_year").format(year=year)
+
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
 _THIN = Side(style="thin", color="BFBFBF")

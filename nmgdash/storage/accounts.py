@@ -27,18 +27,19 @@ import bcrypt
 import pandas as pd
 import sqlalchemy as sa
 
+from ..core import i18n
 from . import build
 from .store import common
 from .store import engine as store_engine
 from .store.schema import ROLES, accounts, signin_events
 
-ROLE_NAMES = {"reporter": "填报员", "reviewer": "审核员", "admin": "管理员"}
+ROLE_NAMES = {"reporter": i18n.t("role_reporter", "zh"), "reviewer": i18n.t("role_reviewer", "zh"), "admin": i18n.t("role_admin", "zh")}
 MIN_PASSWORD = 8
 MAX_FAILS, MAX_FAILS_CLIENT = 5, 10
 LOCK_SECONDS, MAX_LOCK_SECONDS = 60, 24 * 3600
 #: Failures older than this do not count (seconds).
 FAIL_WINDOW = 24 * 3600
-WRONG = "用户名或口令不正确"
+WRONG = i18n.t("signin_wrong", "zh")
 
 _hasher = argon2.PasswordHasher()  # argon2id, the library's recommended parameters
 _DUMMY = _hasher.hash("not a password of anyone")
@@ -91,7 +92,7 @@ def resolve_area(text: str) -> str:
     hit = a.index[(a["name_zh"] == t) | (a["name_en"].str.lower() == t.lower())]
     if len(hit) == 1:
         return str(hit[0])
-    raise AccountError(f"没有地区“{t}”：请填写 data/areas.csv 中的区划代码或正式名称")
+    raise AccountError(i18n.t("account_no_area", "zh", area=t))
 
 
 def areas_within(adcode: str) -> frozenset[str]:
@@ -146,7 +147,7 @@ def _account(row) -> Account:
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password``. Raises :class:`AccountError` when it is too short."""
     if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"口令至少需要 {MIN_PASSWORD} 个字符")
+        raise AccountError(i18n.t("account_password_short", "zh", n=MIN_PASSWORD))
     return _hasher.hash(password)
 
 
@@ -162,14 +163,14 @@ def verify_password(stored: str, password: str) -> bool:
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise AccountError(f"角色应为 {'、'.join(ROLES)} 之一（{'、'.join(ROLE_NAMES.values())}），不是“{role}”")
+        raise AccountError(i18n.t("account_bad_role", "zh", roles="、".join(ROLES), names="、".join(ROLE_NAMES.values()), role=role))
     return role
 
 
 def _check_name(name: str) -> str:
     name = str(name or "").strip()
     if not name or len(name) > 64 or re.search(r"[\s\x00-\x1f]", name):
-        raise AccountError("账号名不能为空、不能含空白字符，最长 64 个字符")
+        raise AccountError(i18n.t("account_bad_name", "zh"))
     return name
 
 
@@ -198,7 +199,7 @@ def create_account(name: str, password: str, role: str, area: str, *, actor: str
     now = common.now()
     with store_engine.begin() as conn:
         if get_account(name, conn) is not None:
-            raise AccountError(f"账号“{name}”已存在")
+            raise AccountError(i18n.t("account_exists", "zh", name=name))
         conn.execute(sa.insert(accounts).values(name=name, password_hash=hashed, role=role, scope=scope,
                                                 disabled=False, created_at=now, updated_at=now))
         common.add_audit(conn, actor=actor, action="account_create",
@@ -209,7 +210,7 @@ def create_account(name: str, password: str, role: str, area: str, *, actor: str
 def _update(name: str, action: str, what: dict, actor: str, **values) -> Account:
     with store_engine.begin() as conn:
         if get_account(name, conn) is None:
-            raise AccountError(f"没有账号“{name}”")
+            raise AccountError(i18n.t("account_missing", "zh", name=name))
         conn.execute(sa.update(accounts).where(accounts.c.name == name).values(updated_at=common.now(), **values))
         common.add_audit(conn, actor=actor, action=action, what={"name": name, **what})
         return get_account(name, conn)
@@ -283,8 +284,8 @@ def lock_remaining(name: str, client: str) -> int:
 
 def _locked_message(seconds: int) -> str:
     m, s = divmod(seconds, 60)
-    wait = f"{m} 分 {s} 秒" if m else f"{s} 秒"
-    return f"登录失败次数过多，请 {wait}后再试"
+    wait = i18n.t("signin_wait_minutes", "zh", m=m, s=s) if m else i18n.t("signin_wait_seconds", "zh", s=s)
+    return i18n.t("signin_locked", "zh", wait=wait)
 
 
 def authenticate(name: str, password: str, client: str) -> Account:

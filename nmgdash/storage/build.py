@@ -32,6 +32,7 @@ import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
+from ..core.i18n import t
 from ..core.settings import DATA_DIR, QUERY_DIR, db_path
 from . import files, ledger, queries
 from .store import engine as store_engine
@@ -51,6 +52,34 @@ DERIVED_INDICATORS = frozenset({"hub_activities_per_hub"})
 #: Tables and views a usable database must have (checked by :func:`rebuild_reason`).
 REQUIRED_TABLES = frozenset({"areas", "indicators", "sources", "observations", "innovations", "build_info"})
 REQUIRED_VIEWS = frozenset({"observations_best"})
+
+#: Codes of :func:`rebuild_reason` (its text: ``t("rebuild_<code>", lang)``). A database whose reason is
+#: MISSING or CORRUPT cannot serve; with any other reason it serves while it is rebuilt.
+MISSING, CORRUPT, SCHEMA, INPUTS, LEDGER, LEDGER_UNREADABLE = (
+    "missing", "corrupt", "schema", "inputs", "ledger", "ledger_unreadable")
+UNUSABLE = frozenset({MISSING, CORRUPT})
+
+
+class RebuildReason(str):
+    """A reason of :func:`rebuild_reason`: equal to its Chinese text (what ``make db`` prints, e.g.
+    "不存在"), with ``code`` (one of :data:`MISSING` … :data:`LEDGER_UNREADABLE`) to compare by."""
+
+    code: str
+
+    def __new__(cls, code: str) -> RebuildReason:
+        self = super().__new__(cls, t(f"rebuild_{code}", "zh"))
+        self.code = code
+        return self
+
+    @property
+    def usable(self) -> bool:
+        """True when the database can serve (possibly stale) while it is rebuilt."""
+        return self.code not in UNUSABLE
+
+    def text(self, lang: str) -> str:
+        """The reason in ``lang`` ('zh' or 'en')."""
+        return t(f"rebuild_{self.code}", lang)
+
 
 #: A ``*.building-*`` file older than this (seconds) is removed even if its pid is alive.
 STALE_BUILD_SECONDS = 30 * 60
@@ -169,27 +198,29 @@ class _Unchecked(Exception):
     pass
 
 
-def rebuild_reason(path: Path | None = None) -> str | None:
+def rebuild_reason(path: Path | None = None) -> RebuildReason | None:
     """Why the database must be rebuilt, or None when it is usable and current.
 
-    Reasons (Chinese, for ``make db``): ``"不存在"`` (no database), ``"文件损坏或结构不完整"``
+    Reasons (a :class:`RebuildReason`: a str equal to its Chinese text, for ``make db``, and a
+    ``code``): :data:`MISSING` ``"不存在"`` (no database), :data:`CORRUPT` ``"文件损坏或结构不完整"``
     (cannot be opened, a table or view is missing, or a query over ``observations_best`` fails),
-    ``"数据库结构已更新"`` (built by an older version of this code, without ``build_info``),
-    ``"输入文件有更新"`` (a file of :func:`inputs` is newer than the build), ``"导入记录有变化"``
-    (the store's published stamp differs from the one the build read; one SELECT),
-    ``"导入记录无法读取"`` (the store cannot be reached: the build is usable but may be stale). A database locked by another
+    :data:`SCHEMA` ``"数据库结构已更新"`` (built by an older version of this code, without ``build_info``),
+    :data:`INPUTS` ``"输入文件有更新"`` (a file of :func:`inputs` is newer than the build),
+    :data:`LEDGER` ``"导入记录有变化"`` (the store's published stamp differs from the one the build
+    read; one SELECT), :data:`LEDGER_UNREADABLE` ``"导入记录无法读取"`` (the store cannot be reached:
+    the build is usable but may be stale). A database locked by another
     process's read-write connection cannot be checked and counts as usable.
     """
     path = Path(path or db_path())
     target = resolve(path)
     if target is None:
-        return "不存在"
+        return RebuildReason(MISSING)
     row: tuple | None = ("unchecked",)
     try:
         con = duckdb.connect(str(target), read_only=True)
     except duckdb.Error as exc:
         if not is_lock_error(exc):
-            return "文件损坏或结构不完整"
+            return RebuildReason(CORRUPT)
         con = None  # held read-write by another process: cannot be checked, counts as usable
     try:
         if con is None:
@@ -198,29 +229,29 @@ def rebuild_reason(path: Path | None = None) -> str | None:
         names = {n for kind, n in objects if kind == "table"}
         views = {n for kind, n in objects if kind == "view"}
         if REQUIRED_TABLES - names == {"build_info"} and REQUIRED_VIEWS <= views:
-            return "数据库结构已更新"  # built by an older version of this code: usable, rebuild
+            return RebuildReason(SCHEMA)  # built by an older version of this code: usable, rebuild
         if not (REQUIRED_TABLES <= names and REQUIRED_VIEWS <= views):
-            return "文件损坏或结构不完整"
+            return RebuildReason(CORRUPT)
         queries.rows(con, "build_health")
         stamp_rows = queries.rows(con, "build_stamp")
         row = stamp_rows[0] if stamp_rows else None
     except _Unchecked:
         pass
     except duckdb.Error:
-        return "文件损坏或结构不完整"
+        return RebuildReason(CORRUPT)
     finally:
         if con is not None:
             con.close()
     built = target.stat().st_mtime_ns
     if any(f.stat().st_mtime_ns > built for f in inputs()):
-        return "输入文件有更新"
+        return RebuildReason(INPUTS)
     if row != ("unchecked",):
         try:
             stamp = ledger.ledger_stamp()
         except ledger.StoreUnavailable:
-            return "导入记录无法读取"
+            return RebuildReason(LEDGER_UNREADABLE)
         if row is None or row[0] != stamp:
-            return "导入记录有变化"
+            return RebuildReason(LEDGER)
     return None
 
 
@@ -261,7 +292,7 @@ def load_observations() -> pd.DataFrame:
         if "source_id" not in df:
             df["source_id"] = source_id
         if (df["value"] == "").any():
-            raise ValueError(f"{name}: 有空值行")
+            raise ValueError(t("build_empty_value", file=name))
         # the wording/period columns are optional: files without them get NULL / not cumulative
         frames.append(df.reindex(columns=["indicator_id", "adcode", "year", "value", "status", "source_id", "locator",
                                           *OPTIONAL_COLUMNS, "cumulative"], fill_value=""))

@@ -20,7 +20,7 @@ import pandas as pd
 from ..core.i18n import t
 from ..core.settings import db_path
 from . import ledger, queries
-from .build import ensure_database, is_lock_error, is_readonly_error, rebuild_reason, resolve
+from .build import MISSING, ensure_database, is_lock_error, is_readonly_error, rebuild_reason, resolve
 
 #: The warning of a database that is usable but could not be rebuilt (e.g. read-only data/).
 STALE_WARNING = t("db_stale", "zh")
@@ -189,7 +189,7 @@ class Database:
         self.warning = self.warning_en = None
         reason = rebuild_reason(self.path)
         if reason is not None:
-            usable = reason not in ("不存在", "文件损坏或结构不完整")
+            usable = reason.usable
             if not self.auto_build:
                 if not usable:
                     raise DatabaseUnavailable("corrupt" if resolve(self.path) else "missing")
@@ -203,7 +203,7 @@ class Database:
                 except Exception as exc:
                     if not usable:
                         if is_readonly_error(exc):
-                            kind = "readonly_missing" if reason == "不存在" else "corrupt"
+                            kind = "readonly_missing" if reason.code == MISSING else "corrupt"
                         else:
                             kind = "build_failed"
                         raise DatabaseUnavailable(kind) from exc

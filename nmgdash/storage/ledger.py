@@ -209,7 +209,7 @@ def read_batch(batch_id: str, conn: sa.Connection | None = None) -> pd.DataFrame
             return read_batch(batch_id, c)
     df = common.batch_rows(conn, [batch_id])[batch_id]
     if df.empty:
-        raise LedgerError(f"导入批次 {batch_id} 的数据缺失，请从备份恢复数据存储")
+        raise LedgerError(t("ledger_batch_missing", "zh", batch=batch_id))
     return df
 
 
@@ -237,15 +237,15 @@ def ledger_frames(records: list[dict] | None = None, conn: sa.Connection | None 
             "source_id": sid,
             "title": rec["file_name"],
             "title_en": rec["file_name"],
-            "publisher": f"导入：{rec['user']}",
+            "publisher": t("ledger_publisher", "zh", user=rec["user"]),
             "issued_on": rec["at"][:10],
-            "locator": f"导入批次 {bid}；文件 SHA-256 {rec['sha256']}；{rec['at']} 由 {rec['user']} 导入",
+            "locator": t("ledger_source_locator", "zh", batch=bid, sha256=rec["sha256"], at=rec["at"], user=rec["user"]),
             "licence": None,
         })
         rows = all_rows[bid]
         if rows.empty:
-            raise LedgerError(f"导入批次 {bid} 的数据缺失，请从备份恢复数据存储")
-        base = f"导入文件 {rec['file_name']}（批次 {bid}）"
+            raise LedgerError(t("ledger_batch_missing", "zh", batch=bid))
+        base = t("ledger_locator", "zh", file=rec["file_name"], batch=bid)
         obs_frames.append(pd.DataFrame({
             "indicator_id": rows["indicator_id"],
             "adcode": rows["adcode"],

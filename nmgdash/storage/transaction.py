@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
+from ..core.i18n import t
 from . import build, files
 from .accounts import Account, NotPermitted, area_name, get_account
 from .ledger import ROW_COLUMNS, WriteFailed, lock, read_records, undone_ids
@@ -41,9 +42,9 @@ def check_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """Normalise and check the rows of a batch. Raises ValueError with a Chinese message."""
     missing = [c for c in ROW_COLUMNS[:4] if c not in rows.columns]
     if missing:
-        raise ValueError(f"导入数据缺少列：{'、'.join(missing)}")
+        raise ValueError(t("rows_missing_columns", "zh", columns="、".join(missing)))
     if len(rows) == 0:
-        raise ValueError("导入数据为空，没有可导入的数值")
+        raise ValueError(t("rows_empty", "zh"))
     df = pd.DataFrame({
         "indicator_id": rows["indicator_id"].astype(str).str.strip(),
         "adcode": rows["adcode"].astype(str).str.strip(),
@@ -52,28 +53,29 @@ def check_rows(rows: pd.DataFrame) -> pd.DataFrame:
     values = pd.to_numeric(rows["value"], errors="coerce").astype("float64")
     bad_year = years.isna() | (years != years.round())
     bad_value = ~values.map(lambda v: math.isfinite(v))
-    for mask, what in ((bad_year, "年份不是整数"), (bad_value, "数值为空或不是有限数")):
+    for mask, what in ((bad_year, "rows_bad_year"), (bad_value, "rows_bad_value")):
         if mask.any():
             i = int(mask.to_numpy().nonzero()[0][0])
-            raise ValueError(f"导入数据第 {i + 1} 行{what}（{df['indicator_id'].iloc[i]}，{df['adcode'].iloc[i]}）")
+            raise ValueError(t("rows_bad_row", "zh", row=i + 1, problem=t(what, "zh"),
+                               indicator=df["indicator_id"].iloc[i], adcode=df["adcode"].iloc[i]))
     df["year"] = years.astype("int64").to_numpy()
     df["value"] = values.to_numpy()
     df["note"] = rows["note"].fillna("").astype(str).to_numpy() if "note" in rows.columns else ""
     dup = df.duplicated(["indicator_id", "adcode", "year"], keep=False)
     if dup.any():
         r = df[dup].iloc[0]
-        raise ValueError(f"导入数据有重复的指标/地区/年份：{r['indicator_id']}，{r['adcode']}，{r['year']}")
+        raise ValueError(t("rows_duplicate", "zh", indicator=r["indicator_id"], adcode=r["adcode"], year=r["year"]))
     known_ind = set(build.read_data_csv("indicators.csv")["indicator_id"])
     known_area = set(build.read_data_csv("areas.csv")["adcode"])
     derived = sorted(set(df["indicator_id"]) & build.DERIVED_INDICATORS)
     if derived:
-        raise ValueError(f"指标由其他指标计算得出，不能导入：{'、'.join(derived)}")
+        raise ValueError(t("rows_derived", "zh", ids="、".join(derived)))
     unknown = sorted(set(df["indicator_id"]) - known_ind)
     if unknown:
-        raise ValueError(f"未知指标：{'、'.join(unknown)}")
+        raise ValueError(t("rows_unknown_indicator", "zh", ids="、".join(unknown)))
     unknown = sorted(set(df["adcode"]) - known_area)
     if unknown:
-        raise ValueError(f"未知地区代码：{'、'.join(unknown)}")
+        raise ValueError(t("rows_unknown_area", "zh", ids="、".join(unknown)))
     return df[ROW_COLUMNS].reset_index(drop=True)
 
 
@@ -153,8 +155,8 @@ def scope_problems(account: Account, adcodes, labels=None) -> list[str]:
     """One Chinese line per row whose area ``account`` may not write, e.g.
     "第5行：包头市不在您的填报范围（兴安盟）内". ``labels``: how to name each row (default
     "导入数据第 N 行")."""
-    labels = labels if labels is not None else [f"导入数据第 {i + 1} 行" for i in range(len(adcodes))]
-    lines = [f"{label}：{area_name(code)}不在您的填报范围（{account.scope_name}）内"
+    labels = labels if labels is not None else [t("rows_row_label", "zh", row=i + 1) for i in range(len(adcodes))]
+    lines = [t("scope_outside", "zh", label=label, area=area_name(code), scope=account.scope_name)
              for label, code in zip(labels, adcodes, strict=True) if not account.may_write(code)]
     return list(dict.fromkeys(lines))  # a row of a wide file holds several values: name it once
 
@@ -163,7 +165,7 @@ def _current(account: Account, conn: sa.Connection) -> Account:
     """``account`` as the store holds it now (role, scope or disabled may have changed since sign-in)."""
     acc = get_account(account.name, conn)
     if acc is None or acc.disabled:
-        raise NotPermitted(f"账号“{account.name}”已停用或不存在，不能写入数据")
+        raise NotPermitted(t("write_account_unusable", "zh", name=account.name))
     return acc
 
 
@@ -193,11 +195,11 @@ def commit(rows: pd.DataFrame, *, file_name: str, sha256: str, user: str | Accou
     """
     sha256 = str(sha256).strip().lower()
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
-        raise ValueError("文件的 SHA-256 应为 64 位十六进制数")
+        raise ValueError(t("commit_bad_sha256", "zh"))
     account = user if isinstance(user, Account) else None
     user = account.name if account else user
     if not str(file_name).strip() or not str(user).strip():
-        raise ValueError("导入需要文件名和用户名")
+        raise ValueError(t("commit_needs_names", "zh"))
     df = check_rows(rows)
 
     def count(key: str) -> int:
@@ -243,11 +245,11 @@ def undo(batch_id: str, *, user: str | Account) -> None:
         records = read_records(conn)
         orig = next((r for r in records if r["action"] == "import" and r["batch_id"] == batch_id), None)
         if orig is None:
-            raise ValueError(f"没有导入批次 {batch_id}")
+            raise ValueError(t("undo_no_batch", "zh", batch=batch_id))
         if batch_id in undone_ids(records):
-            raise ValueError(f"导入批次 {batch_id} 已撤销")
+            raise ValueError(t("undo_already", "zh", batch=batch_id))
         if account is not None and not _current(account, conn).may_undo(orig["user"]):
-            raise NotPermitted(f"只有导入者（{orig['user']}）或管理员可以撤销导入批次 {batch_id}")
+            raise NotPermitted(t("undo_not_permitted", "zh", user=orig["user"], batch=batch_id))
         rec = {k: orig[k] for k in ("batch_id", "file_name", "sha256", "n_new", "n_changed", "n_unchanged")}
         rec.update(action="undo", at=_now(), user=user)
         common.mark_undone(conn, rec)

@@ -246,7 +246,7 @@ def export_buttons(table: pd.DataFrame, stem: str, sample: bool, key: str) -> No
     source columns of every row say 示例."""
     lg = state.lang()
     note = t("sample_notice", lg) if sample else ""
-    fname = f"{stem}{'_示例数据' if sample and lg == 'zh' else '_SAMPLE' if sample else ''}_{date.today():%Y%m%d}"
+    fname = f"{stem}{t('admin_export_stem_sample', lg) if sample else ''}_{date.today():%Y%m%d}"
 
     def csv_bytes() -> bytes:
         return exports.to_csv_bytes(table)

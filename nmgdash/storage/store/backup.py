@@ -23,6 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from ...core import i18n
 from . import common, engine
 from .schema import HEAD, TABLES, accounts, audit, batches, meta, signin_events
 
@@ -80,19 +81,19 @@ def read_archive(path: str | os.PathLike) -> tuple[dict, dict[str, list[dict]]]:
         with zipfile.ZipFile(path) as zf:
             manifest = json.loads(zf.read("manifest.json"))
             if manifest.get("format") != FORMAT:
-                raise BackupError(f"文件“{name}”不是看板数据存储的备份")
+                raise BackupError(i18n.t("backup_not_archive", "zh", name=name))
             tables = {}
             for t, m in manifest["tables"].items():
                 data = zf.read(m["file"])
                 if hashlib.sha256(data).hexdigest() != m["sha256"]:
-                    raise BackupError(f"备份“{name}”中的 {m['file']} 校验和不符，文件已损坏或被改动")
+                    raise BackupError(i18n.t("backup_checksum", "zh", name=name, file=m["file"]))
                 tables[t] = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         if isinstance(exc, BackupError):
             raise
-        raise BackupError(f"文件“{name}”不是完整的看板数据存储备份") from None
+        raise BackupError(i18n.t("backup_incomplete", "zh", name=name)) from None
     except FileNotFoundError:
-        raise BackupError(f"找不到备份文件“{name}”") from None
+        raise BackupError(i18n.t("backup_not_found", "zh", name=name)) from None
     return manifest, tables
 
 
@@ -102,14 +103,13 @@ def restore(path: str | os.PathLike) -> dict[str, int]:
     archive, checksum mismatch, other schema revision, store not empty), StoreUnavailable."""
     manifest, tables = read_archive(path)
     if manifest.get("revision") != HEAD:
-        raise BackupError(f"备份的数据结构版本为 {manifest.get('revision')}，本程序为 {HEAD}，请用相同版本的程序恢复")
+        raise BackupError(i18n.t("backup_revision", "zh", theirs=manifest.get("revision"), ours=HEAD))
     known = {t.name: t for t in TABLES}
     with engine.begin() as conn:
         n_batches, n_accounts = is_empty(conn)
         n_audit = conn.execute(sa.select(sa.func.count()).select_from(audit)).scalar_one()
         if n_batches or n_accounts or n_audit or common.read_stamp(conn).split(":")[0] != "0":
-            raise BackupError(f"数据存储不是空的（已有 {n_batches} 个导入批次、{n_accounts} 个账号），"
-                              "恢复只能导入到空的数据存储中")
+            raise BackupError(i18n.t("backup_not_empty", "zh", batches=n_batches, accounts=n_accounts))
         for table in TABLES:
             rows = tables.get(table.name, [])
             if table is meta:

@@ -27,6 +27,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from ...core import settings
+from ...core.i18n import t
 from . import common, legacy
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -37,8 +38,8 @@ BUSY_TIMEOUT_MS = 10_000
 #: Key of the PostgreSQL advisory lock that serialises imports, undos and account writes.
 ADVISORY_KEY = 0x6E6D6764  # "nmgd"
 
-UNAVAILABLE = "数据存储暂时无法访问，请稍后再试；如持续出现请联系管理员"
-UNAVAILABLE_EN = "The data store cannot be reached; please try again later or contact the administrator."
+UNAVAILABLE = t("store_unavailable", "zh")
+UNAVAILABLE_EN = t("store_unavailable", "en")
 
 _engines: dict[str, sa.Engine] = {}
 #: URL → errno (EROFS or ENOSPC) of an embedded store opened read-only because its folder is

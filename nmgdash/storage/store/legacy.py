@@ -25,6 +25,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ...core import settings
+from ...core.i18n import t
 from . import common
 from .schema import batches, meta
 
@@ -45,7 +46,7 @@ def read_file_records(data: bytes) -> list[dict]:
         try:
             records.append(json.loads(line))
         except ValueError:
-            raise LegacyLedgerError(f"旧导入记录 {AUDIT_FILE} 第 {n} 行无法读取，请从备份恢复导入目录") from None
+            raise LegacyLedgerError(t("legacy_record_unreadable", "zh", file=AUDIT_FILE, line=n)) from None
     return records
 
 
@@ -54,9 +55,9 @@ def read_file_batch(batch_id: str, expected_sha256: str | None) -> pd.DataFrame:
     try:
         data = (settings.imports_dir() / BATCH_DIR / f"{batch_id}.csv").read_bytes()
     except FileNotFoundError:
-        raise LegacyLedgerError(f"旧导入批次 {batch_id} 的数据文件缺失，请从备份恢复导入目录") from None
+        raise LegacyLedgerError(t("legacy_batch_missing", "zh", batch=batch_id)) from None
     if expected_sha256 and hashlib.sha256(data).hexdigest() != expected_sha256:
-        raise LegacyLedgerError(f"旧导入批次 {batch_id} 的数据文件已被改动，请从备份恢复导入目录")
+        raise LegacyLedgerError(t("legacy_batch_changed", "zh", batch=batch_id))
     df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
     if "note" not in df:
         df["note"] = ""

@@ -48,7 +48,7 @@ def template_block() -> None:
     c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
     year = c1.selectbox(t("admin_template_year", lg), years, key=f"admin_template_year_{lg}",
                         format_func=lambda y: t("admin_template_year_none", lg) if y is None else str(y))
-    name = ingest.TEMPLATE_FILE_NAME if year is None else ingest.TEMPLATE_FILE_NAME.replace(".xlsx", f"_{year}年.xlsx")
+    name = ingest.template_file_name(year)
     c2.download_button(t("admin_download_template", lg), lambda: ingest.build_template(year=year), name,
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="admin_template", on_click="ignore")
