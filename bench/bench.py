@@ -1,7 +1,7 @@
 """Benchmark (``make bench``; README "Benchmark"): database build time, every page's script time
 under AppTest (cold and warm, median of N, and after a year change), the GeoJSON payload sizes;
 then the hello app (bench/hello_app.py) and the dashboard as servers side by side: browser timings
-and the protocol load test (bench/perf.py), N replicas behind nginx (bench/replicas.py); imports
+and the protocol load test (bench/perf.py), N replicas behind nginx on one PostgreSQL store (bench/replicas.py); imports
 and 汇报模式 exports. Writes bench/results/bench.json and bench-latency.png and prints the README
 tables with the ratios to the hello app. ``--tiny`` is the smoke mode of tests/test_bench.py.
 
@@ -200,8 +200,12 @@ def report(result: dict) -> None:
                   f"{mem['rss_after_round_mb']} MB (drift {mem['drift_pct']} %)")
     for n, rep in (result.get("replicas") or {}).items():
         if isinstance(rep, dict) and "p95_s" in rep:
-            print(f"- {n} replica(s) behind nginx, 20 users: p50 {1000 * rep['p50_s']:.0f} ms, "
+            print(f"- {n} replica(s) behind nginx on one PostgreSQL store, 20 users: p50 {1000 * rep['p50_s']:.0f} ms, "
                   f"p95 {1000 * rep['p95_s']:.0f} ms, errors {rep['errors']}")
+            prop = rep.get("propagation")
+            if prop:
+                print(f"  a commit on replica 1 shows on replica 2 after {prop['visible_p50_s']:.2f} s "
+                      f"(median of {prop['trials']}, max {prop['visible_max_s']:.2f} s)")
     print("\nTargets:")
     for k, v in result.get("targets", {}).items():
         print(f"- {k}: {v['value']} (target {v['target']}): {'met' if v['met'] else 'NOT met'}")

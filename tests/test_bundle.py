@@ -1,5 +1,6 @@
 """The offline bundle (README "离线部署", scripts/build_bundle.py, deploy/): build, check, install with
-the network cut, start, import, upgrade, roll back.
+the network cut, start, import, upgrade, roll back; and the upgrade from the previous release's bundle
+(its file ledger moves into the store; built from a temporary git worktree of PREVIOUS_RELEASE).
 
 Network: every install runs in ``unshare -n`` — a new network namespace whose only interface is a
 loopback that is DOWN, so nothing outside this process tree is reachable and pip can only use the
@@ -34,6 +35,9 @@ CASES = ROOT.parent / "shared" / "import-cases"
 BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
 #: s01_clean.xlsx gives 呼和浩特市 (150100) 118 青年爱里 (indicator hubs) in 2019.
 IMPORTED = ("hubs", "150100", 2019, 118.0)
+#: The previous release (before the store of issue 15): its imports folder holds the file ledger
+#: (audit.jsonl + batches/<batch>.csv). test_upgrade_from_the_previous_release builds its bundle.
+PREVIOUS_RELEASE = "625480b8ea32a7f3b1bdbadaf9ed8a83c041ac2b"
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -113,6 +117,22 @@ def _cli(prefix: Path, *args: str) -> subprocess.CompletedProcess:
     release folder, with no NMGDASH_* variables (the release's data/imports links to the shared ledger)."""
     app = (prefix / "current").resolve()
     return _run([str(app / ".venv" / "bin" / "python"), "-m", "nmgdash", *args], cwd=app)
+
+
+def _db_value_any_release(prefix: Path) -> tuple:
+    """(value, status, source title) of IMPORTED's cell in the current release's build, read with DuckDB
+    alone (the previous release has no nmgdash.storage)."""
+    ind, adcode, year, _ = IMPORTED
+    code = (
+        "import duckdb\n"
+        "con = duckdb.connect('data/reform.duckdb', read_only=True)\n"
+        "print(repr(con.execute(\"SELECT o.value, o.status, s.title FROM observations_best o "
+        "JOIN sources s USING (source_id) WHERE indicator_id = ? AND adcode = ? AND year = ?\", "
+        f"[{ind!r}, {adcode!r}, {year}]).fetchone()))\n"
+    )
+    app = (prefix / "current").resolve()
+    out = _run([str(app / ".venv" / "bin" / "python"), "-c", code], cwd=app).stdout.strip().splitlines()[-1]
+    return eval(out)  # a repr of a tuple of plain values
 
 
 def _db_value(prefix: Path) -> tuple:
@@ -320,4 +340,68 @@ def test_offline_install_run_import_upgrade_rollback(bundles, tmp_path):
     assert os.readlink(prefix / "previous") == "releases/99.0.1"
     assert _db_value(prefix) == (IMPORTED[3], "imported", "s01_clean.xlsx")
     for big in (prefix.parent, tmp_path / "u1", tmp_path / "u2"):  # about 2 GB of venvs and wheels
+        shutil.rmtree(big, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def previous_bundle(tmp_path_factory):
+    """The offline bundle of the previous release (PREVIOUS_RELEASE, version 0.1.0, the file ledger), built
+    by that release's own scripts/build_bundle.py in a temporary git worktree of it."""
+    if subprocess.run(["git", "cat-file", "-e", f"{PREVIOUS_RELEASE}^{{commit}}"], cwd=ROOT,
+                      capture_output=True).returncode != 0:
+        pytest.skip(f"the previous release {PREVIOUS_RELEASE[:7]} is not in this checkout's git history")
+    where = tmp_path_factory.mktemp("previous")
+    tree, out = where / "src", where / "dist"
+    _run(["git", "worktree", "add", "--detach", str(tree), PREVIOUS_RELEASE], cwd=ROOT)
+    try:
+        t0 = time.perf_counter()
+        r = _run([sys.executable, str(tree / "scripts" / "build_bundle.py"), "--out", str(out)], cwd=tree,
+                 timeout=1800)
+        archive = Path(re.search(r"done in .*?: (\S+\.tar\.gz)", r.stdout)[1])
+        _timing(f"bundle build of the previous release {archive.name}: {time.perf_counter() - t0:.1f} s")
+    finally:
+        _run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, ok=False)
+        _run(["git", "worktree", "prune"], cwd=ROOT, ok=False)
+    yield archive
+    shutil.rmtree(where, ignore_errors=True)
+
+
+def test_upgrade_from_the_previous_release(previous_bundle, bundles, tmp_path):
+    """Install the previous release's bundle offline, import s01_clean.xlsx with its CLI (into its file
+    ledger), install this release's bundle over it: the ledger moves into the store, the dashboard's build
+    shows exactly the same imported value, status and source, the log lists the batch, and the old ledger
+    files stay untouched as the backup. Rolling back to the previous release still shows the value."""
+    prefix = tmp_path / "opt" / "nmgdash"
+
+    # 1. the previous release, installed offline, imports with its CLI into the file ledger
+    r = _install(_unpack(previous_bundle, tmp_path / "u0"), prefix)
+    assert "安装完成" in r.stdout, r.stdout
+    assert (prefix / "current").resolve() == prefix / "releases" / "0.1.0"
+    assert not (prefix / "current" / "nmgdash" / "storage").exists()  # really the release before the store
+    out = _cli(prefix, "import", str(CASES / "s01_clean.xlsx"), "--yes").stdout
+    batch = re.search(r"已导入：批次 (\S+)（新增 0，修改 36，不变 0）", out)[1]
+    assert _db_value_any_release(prefix) == (IMPORTED[3], "imported", "s01_clean.xlsx")
+    ledger = prefix / "imports"
+    old_files = {p.relative_to(ledger).as_posix(): p.read_bytes() for p in ledger.rglob("*")
+                 if p.is_file() and p.name != ".lock"}  # the ledger's lock file holds no data
+    assert set(old_files) == {"audit.jsonl", f"batches/{batch}.csv"}, sorted(old_files)
+    assert [json.loads(x)["batch_id"] for x in old_files["audit.jsonl"].decode().splitlines()] == [batch]
+
+    # 2. this release over it (releases/0.1.0 -> releases/99.0.1): the install's build step moves the ledger
+    r = _install(_unpack(bundles["99.0.1"], tmp_path / "u1"), prefix)
+    assert "保留已有设置" in r.stdout and "已重建（" in r.stdout, r.stdout
+    assert (prefix / "current").resolve() == prefix / "releases" / "99.0.1"
+    assert os.readlink(prefix / "previous") == "releases/0.1.0"
+    assert (ledger / "store.sqlite3").is_file()
+    assert _db_value(prefix) == (IMPORTED[3], "imported", "s01_clean.xlsx")
+    log_out = _cli(prefix, "log").stdout
+    assert batch in log_out and "s01_clean.xlsx" in log_out, log_out
+    for name, data in old_files.items():  # the file ledger is kept, byte for byte, as the backup
+        assert (ledger / name).read_bytes() == data, name
+
+    # 3. roll back: the previous release reads its file ledger again
+    r = _run([str(prefix / "rollback.sh")], env=_clean_env(NMGDASH_NO_SYSTEMCTL="1"))
+    assert "已回退：current -> releases/0.1.0" in r.stdout
+    assert _db_value_any_release(prefix) == (IMPORTED[3], "imported", "s01_clean.xlsx")
+    for big in (prefix.parent, tmp_path / "u0", tmp_path / "u1"):
         shutil.rmtree(big, ignore_errors=True)

@@ -129,11 +129,13 @@ def test_two_servers_with_separate_folders_share_one_store(backend, tmp_path, mo
     db_b = Database()
     with db_b.cursor() as cur:
         assert cur.execute(HUBS_SQL, {"adcode": "150200"}).fetchone()[1] == "sample"
+    before = db_b.version
     env = {**os.environ, "NMGDASH_DB": str(tmp_path / "a" / "r.duckdb"),
            "NMGDASH_IMPORTS": str(tmp_path / "a" / "imports")}
     r = subprocess.run([sys.executable, "-c", COMMIT_ON_SERVER_A], cwd=ROOT, env=env, capture_output=True,
                        text=True, timeout=300)
     assert r.returncode == 0, r.stderr
+    assert db_b.version != before  # the pages' cache key (ui.data.version) follows the store, too
     with db_b.cursor() as cur:
         assert cur.execute(HUBS_SQL, {"adcode": "150200"}).fetchone() == (777.0, "imported", "A.xlsx")
     assert db_b.warning is None

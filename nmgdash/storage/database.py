@@ -95,7 +95,12 @@ class Database:
 
     @property
     def version(self) -> str | None:
-        """Name of the build the next cursor reads (cheap; use it in ``st.cache_data`` keys)."""
+        """Name of the build the next cursor reads (cheap; use it in ``st.cache_data`` keys).
+
+        Like a cursor, it first compares the build with the store's published stamp (throttled, see
+        :data:`STORE_CHECK_SECONDS`) and rebuilds when another server changed the store, so cached
+        results keyed on it follow commits made elsewhere."""
+        self._follow_store()
         target = resolve(self.path)
         if target is None and self._current is not None:
             target = self._current.target
