@@ -168,7 +168,9 @@ def _check_role(role: str) -> str:
     return role
 
 
-def _check_name(name: str) -> str:
+def check_name(name: str) -> str:
+    """``name`` stripped; raises :class:`AccountError` when it is empty, longer than 64 characters
+    or contains white space or control characters."""
     name = str(name or "").strip()
     if not name or len(name) > 64 or re.search(r"[\s\x00-\x1f]", name):
         raise AccountError("账号名不能为空、不能含空白字符，最长 64 个字符")
@@ -244,7 +246,7 @@ def create_account(name: str, password: str, role: str, area: str, *, actor: str
     or argon2 hash instead of ``password``. ``actor``: the operator's name or an admin
     :class:`Account`. Raises :class:`AccountError` (name taken, bad role, area or password),
     :class:`NotPermitted` (the actor is not an enabled admin), StoreUnavailable."""
-    name, role, scope = _check_name(name), _check_role(role), resolve_area(area)
+    name, role, scope = check_name(name), _check_role(role), resolve_area(area)
     hashed = password_hash or hash_password(password)
     now = common.now()
     with store_engine.begin() as conn:
