@@ -160,6 +160,8 @@ def _commit() -> None:
         batch = ingest.commit(plan, user=account, accept_warnings=accept)
     except NotPermitted as exc:  # rows outside the scope (checked again in the write), or a disabled account
         flash("error", refusal_text(t("accounts_import_refused", lg, area=plain(account.scope_name)), exc.lines))
+        st.session_state.pop(_PLAN, None)  # the file was refused whole: an empty uploader, the reason once
+        st.session_state[_UPLOAD_GEN] = st.session_state.get(_UPLOAD_GEN, 0) + 1
         return
     except ledger.StoreUnavailable as exc:
         flash("error", auth.store_message(exc))
