@@ -1,5 +1,5 @@
 """数据管理 (data management, URL /data): import the leagues' reports, the import log with undo,
-填报进度 (who has reported) and the whole-database export. Layout only: see nmgdash/ui/admin/.
+填报进度 (who has reported), the whole-database export and, for admins, 账号 (accounts). Layout only: see nmgdash/ui/admin/.
 
 The file is named after its URL path like every page (see app.py), so that /data opened as a
 fresh server's very first request is routed through app.py (nmgdash/ui/router.py)."""
@@ -18,8 +18,10 @@ def render() -> None:
     user = admin.sign_in_panel()
     with st.container():  # always drawn, so the tabs below keep their place and the open tab
         admin.show_flash()
-    imp, log, progress, export = st.tabs([t("admin_tab_import", lg), t("admin_tab_log", lg), t("admin_tab_progress", lg),
-                                          t("admin_tab_export", lg)], key="admin_tabs")
+    labels = [t("admin_tab_import", lg), t("admin_tab_log", lg), t("admin_tab_progress", lg), t("admin_tab_export", lg)]
+    is_admin = bool(user and user.is_admin)
+    tabs = st.tabs(labels + ([t("admin_tab_accounts", lg)] if is_admin else []), key="admin_tabs")
+    imp, log, progress, export = tabs[:4]
     with imp:
         admin.import_tab(user)
     with log:
@@ -28,6 +30,9 @@ def render() -> None:
         admin.completeness_tab()
     with export:
         admin.export_tab()
+    if is_admin:  # 账号: admins only (the storage functions check the acting account again)
+        with tabs[4]:
+            admin.accounts_tab(user)
 
 
 router.page(render)  # renders when app.py routes here; otherwise runs app.py (see nmgdash/router.py)

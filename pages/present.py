@@ -11,7 +11,7 @@ import streamlit as st
 from nmgdash.core.i18n import t
 from nmgdash.figures import charts
 from nmgdash.slides import deck, present
-from nmgdash.ui import data, router, state
+from nmgdash.ui import data, router, state, widgets
 
 SLIDE, WATERMARK = "slide", "wm"
 
@@ -123,19 +123,20 @@ def render() -> None:
     with settings:
         st.caption(t("present_settings_hint", lg))
         if deck.available():
-            st.download_button(
-                t("present_png", lg),
-                lambda: deck.png(slide.figure), f"{slide.key}_{ctx.year}.png", "image/png",
-                key="dl_png", on_click="ignore", width="stretch", disabled=slide.figure is None)
+            widgets.make_then_download(
+                t("present_png_generate", lg), t("present_png", lg), lambda: deck.png(slide.figure),
+                f"{slide.key}_{ctx.year}.png", "image/png", "dl_png", spinner=t("png_generating", lg),
+                signature=(slide.key, mark_on), width="stretch", disabled=slide.figure is None)
 
             def pptx() -> bytes:
                 slides = [present.build(k, ctx) for k in keys]
                 return deck.build_pptx(slides, lang=lg, filters=_filters_text(ctx), watermark=mark_on)
 
-            st.download_button(t("present_pptx", lg), pptx,
-                               t("present_pptx_file", lg, year=ctx.year, date=f"{date.today():%Y%m%d}"),
-                               "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                               key="dl_pptx", on_click="ignore", width="stretch", type="primary")
+            widgets.make_then_download(
+                t("present_pptx_generate", lg), t("present_pptx", lg), pptx,
+                t("present_pptx_file", lg, year=ctx.year, date=f"{date.today():%Y%m%d}"),
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation", "dl_pptx",
+                spinner=t("present_pptx_generating", lg), signature=(tuple(keys), mark_on), width="stretch", type="primary")
         else:
             st.warning(t("export_unavailable", lg))
         st.page_link("pages/overview.py", label=t("present_leave", lg))

@@ -247,3 +247,54 @@ def test_cli_user_commands_and_import_as_an_account(store, tmp_path, monkeypatch
     capsys.readouterr()
     assert cli.main(["user", "list"]) == 0
     assert capsys.readouterr().out.strip() == "xam\t填报员（reporter）\t兴安盟（152200）（已停用）"
+
+
+# --- managing accounts from the web app: the acting account must be an admin -------------------
+
+
+def test_only_an_enabled_admin_account_manages_accounts(people):
+    admin, reporter = people["admin"], people["xam"]
+    for call in (lambda: accounts.create_account("新人", PW, "reporter", "兴安盟", actor=reporter),
+                 lambda: accounts.set_password("乌兰浩特填报员", "a new long password", actor=reporter),
+                 lambda: accounts.set_role_scope("兴安盟填报员", role="admin", actor=reporter),
+                 lambda: accounts.disable("admin", actor=people["reviewer"]),
+                 lambda: accounts.enable("兴安盟填报员", actor=reporter)):
+        with pytest.raises(NotPermitted) as info:
+            call()
+        assert str(info.value) in ("只有管理员可以管理账号（“兴安盟填报员”不是管理员或已停用）",
+                                   "只有管理员可以管理账号（“兴安盟审核员”不是管理员或已停用）")
+    assert [a.name for a in accounts.list_accounts()] == ["admin", "乌兰浩特填报员", "兴安盟填报员", "兴安盟审核员"]
+    assert accounts.get_account("兴安盟填报员").role == "reporter"
+
+    made = accounts.create_account("新人", PW, "reporter", "152200", actor=admin)
+    assert made == Account("新人", "reporter", "152200")
+    assert audit_rows("account_create")[-1] == ("admin", {"name": "新人", "role": "reporter", "scope": "152200"})
+    assert accounts.set_role_scope("新人", area="乌兰浩特市", actor=admin).scope == "152201"
+    assert accounts.disable("新人", actor=admin).disabled and not accounts.enable("新人", actor=admin).disabled
+    # an admin account checked as the store holds it now: demoted since it was read, it may not
+    accounts.create_account("admin2", PW, "admin", "150000")
+    stale = accounts.get_account("admin2")
+    accounts.set_role_scope("admin2", role="reporter", actor=admin)
+    with pytest.raises(NotPermitted):
+        accounts.set_password("新人", "yet another password", actor=stale)
+    # and never locks itself out
+    with pytest.raises(accounts.AccountError, match="不能停用自己的账号或取消自己的管理员角色"):
+        accounts.disable("admin", actor=admin)
+    with pytest.raises(accounts.AccountError, match="不能停用自己的账号或取消自己的管理员角色"):
+        accounts.set_role_scope("admin", role="reporter", actor=admin)
+
+
+def test_last_sign_ins_and_email_accounts(people):
+    accounts.create_account("Wang@tw.nmg.cn", PW, "reporter", "兴安盟")
+    assert accounts.account_for_email("wang@TW.nmg.cn") == Account("Wang@tw.nmg.cn", "reporter", "152200")
+    assert accounts.account_for_email("zhao@tw.nmg.cn") is None and accounts.account_for_email("") is None
+    assert accounts.last_sign_ins() == {}
+    accounts.authenticate("admin", PW, "10.0.0.3")
+    with pytest.raises(SignInRefused):
+        accounts.authenticate("兴安盟填报员", "wrong password", "10.0.0.3")
+    seen = accounts.last_sign_ins()
+    assert list(seen) == ["admin"] and seen["admin"].startswith(str(datetime.now().year))
+    assert accounts.has_accounts()
+    areas = accounts.scope_areas()
+    assert len(areas) == 116 and areas["level"].value_counts().to_dict() == {"county": 103, "league": 12, "region": 1}
+    assert areas["name_zh"].tolist()[:3] == ["内蒙古自治区", "呼和浩特市", "新城区"]

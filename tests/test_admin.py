@@ -19,7 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nmgdash import ingest
-from nmgdash.storage import build, ledger, transaction
+from nmgdash.storage import accounts, build, ledger, transaction
 from nmgdash.ui import auth, data
 from tests.conftest import ROOT
 from tests.test_app import APP, map_figure, run
@@ -138,7 +138,7 @@ def test_password_sign_in(admin_env, password_hash):
     at.text_input(key="admin_password").input(PASSWORD)
     at.button(key="FormSubmitter:admin_sign_in-登录").click()
     at.run()
-    assert "已登录：张三（可以导入和撤销）" in texts(at)
+    assert "已登录：张三（管理员，内蒙古自治区）" in texts(at)
     up = at.get("file_uploader")[0]
     assert up.label == "选择文件（.xlsx、.xls 或 .csv，最大 10 MB）"
     assert up.allowed_type == []  # any file reaches the importer, which rejects others in Chinese
@@ -163,11 +163,16 @@ def test_oidc_sign_in(admin_env):
     at = page(OIDC, user={"is_logged_in": False})
     assert [b.label for b in at.button] == ["使用单位账号登录"]
     assert not at.get("file_uploader") and not at.text_input  # OIDC wins over passwords: no form
+    # an e-mail with no account may view but not write
     at = page(OIDC, user={"is_logged_in": True, "email": "wang@tw.nmg.cn", "name": "王五"})
-    assert "已登录：wang@tw.nmg.cn" in texts(at) and at.get("file_uploader")
-    editors = {**OIDC, "nmgdash": {"editors": ["zhao@tw.nmg.cn"]}}
-    at = page(editors, user={"is_logged_in": True, "email": "wang@tw.nmg.cn"})
-    assert "账号 wang@tw.nmg.cn 已登录，但没有导入权限" in texts(at) and not at.get("file_uploader")
+    assert ("wang@tw.nmg.cn 已登录，但还没有对应的账号：可以查看，不能导入或撤销。"
+            "请管理员在“数据管理 → 账号”中建立以该邮箱为名的账号。") in texts(at)
+    assert not at.get("file_uploader")
+    # the e-mail maps to the account of that name (letter case ignored), with its role and scope
+    accounts.create_account("Wang@tw.nmg.cn", "a long password", "reporter", "兴安盟")
+    at = page(OIDC, user={"is_logged_in": True, "email": "wang@tw.nmg.cn", "name": "王五"})
+    assert "已登录：Wang@tw.nmg.cn（填报员，兴安盟）" in texts(at) and at.get("file_uploader")
+    assert "账号" not in [t.label for t in at.tabs]  # a reporter: no 账号 tab
 
 
 def test_upload_limit_matches_config():

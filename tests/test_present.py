@@ -249,5 +249,5 @@ def test_every_static_chart_offers_a_server_side_png():
 
     for page, n in (("overview", 1), ("reforms", 3), ("innovations", 1), ("hubs", 3)):  # hubs: map player, ranking, trend
         at = run(page)
-        labels = [b.label for b in at.get("download_button")]
-        assert labels.count("下载图片（PNG，演示分辨率）") == n, (page, labels)
+        labels = [b.label for b in at.button]
+        assert labels.count("生成图片（PNG，演示分辨率）") == n, (page, labels)

@@ -39,7 +39,8 @@ CORPUS = {
     "bold": "**bold**",
 }
 HOSTILE_NAME = " ".join(CORPUS[k] for k in ("formula", "link", "image", "html", "icon", "latex", "bold")) + ".xlsx"
-HOSTILE_USER = "**张三** [我](http://evil.example/u) :material/home:"
+#: No spaces: an account name cannot contain white space (nmgdash.storage.accounts.check_name).
+HOSTILE_USER = "**张三**[我](http://evil.example/u):material/home:"
 HOSTILE_SHEET = CORPUS["html"]  # Excel sheet names cannot hold []:*?/\ — the HTML fits
 HOSTILE_HEADER = f"{CORPUS['image']} {CORPUS['latex']}"
 HOSTILE_NOTE = f"{CORPUS['formula']} {CORPUS['link']} {CORPUS['icon']}"
@@ -142,7 +143,7 @@ def test_hostile_import_is_shown_as_text_everywhere(admin_env, password_hash):
     at.text_input(key="admin_password").input(PASSWORD)
     at.button(key="FormSubmitter:admin_sign_in-登录").click()
     at.run()
-    assert any(shown(p) == f"已登录：{HOSTILE_USER}（可以导入和撤销）" for p in markdown_sources(at))
+    assert any(shown(p) == f"已登录：{HOSTILE_USER}（管理员，内蒙古自治区）" for p in markdown_sources(at))
     assert_all_text(at)
 
     upload(at, HOSTILE_NAME, hostile_workbook())

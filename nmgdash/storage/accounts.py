@@ -7,7 +7,9 @@ from ``secrets.toml`` keeps working), a role and a scope area (an adcode of ``da
 * ``reviewer`` — reviews submissions from the areas below its scope; writes like a reporter;
 * ``admin`` — manages accounts; writes and undoes anywhere.
 
-Every change is in the audit log (``account_create``, ``account_password``, ``account_role_scope``,
+The account functions take an ``actor``: the operator's name (the CLI, no check) or an
+:class:`Account` (the web app), which must be an enabled admin as the store holds it now, else
+:class:`NotPermitted`. Every change is in the audit log (``account_create``, ``account_password``, ``account_role_scope``,
 ``account_disable``, ``account_enable``, ``signin``). :func:`authenticate` counts failures per account
 and per client address in the store: after :data:`MAX_FAILS` failures (per client
 :data:`MAX_FAILS_CLIENT`) since the last success, sign-in is locked for :data:`LOCK_SECONDS`,
@@ -167,7 +169,9 @@ def _check_role(role: str) -> str:
     return role
 
 
-def _check_name(name: str) -> str:
+def check_name(name: str) -> str:
+    """``name`` stripped; raises :class:`AccountError` when it is empty, longer than 64 characters
+    or contains white space or control characters."""
     name = str(name or "").strip()
     if not name or len(name) > 64 or re.search(r"[\s\x00-\x1f]", name):
         raise AccountError(i18n.t("account_bad_name", "zh"))
@@ -189,15 +193,65 @@ def list_accounts() -> list[Account]:
         return [_account(r) for r in conn.execute(sa.select(accounts).order_by(accounts.c.name))]
 
 
-def create_account(name: str, password: str, role: str, area: str, *, actor: str = "operator",
+def has_accounts() -> bool:
+    """True when the store holds at least one account (one cheap SELECT). Raises StoreUnavailable."""
+    with store_engine.connect() as conn:
+        return conn.execute(sa.select(accounts.c.name).limit(1)).first() is not None
+
+
+def account_for_email(email: str) -> Account | None:
+    """The account an OIDC sign-in with ``email`` maps to: the account whose name is that e-mail
+    address (letter case ignored), or None. Raises StoreUnavailable."""
+    email = str(email or "").strip()
+    if not email:
+        return None
+    with store_engine.connect() as conn:
+        row = conn.execute(sa.select(accounts).where(sa.func.lower(accounts.c.name) == email.lower())
+                           .order_by(accounts.c.name)).first()
+    return _account(row) if row else None
+
+
+def last_sign_ins() -> dict[str, str]:
+    """Account name → time of its last successful sign-in (ISO 8601, UTC), for accounts that have one."""
+    q = (sa.select(signin_events.c.account, sa.func.max(signin_events.c.at))
+         .where(signin_events.c.ok.is_(True)).group_by(signin_events.c.account))
+    with store_engine.connect() as conn:
+        return {name: at for name, at in conn.execute(q)}
+
+
+def scope_areas() -> pd.DataFrame:
+    """The areas an account can be scoped to, in data/areas.csv order (the region, then each league
+    followed by its county-level units): columns adcode, name_zh, name_en, level
+    (region|league|county)."""
+    a = _areas().reset_index()
+    order = {code: i for i, code in enumerate(a["adcode"])}
+    key = a.apply(lambda r: (order[r["adcode"]] if r["level"] != "county" else order[r["parent_adcode"]],
+                             r["level"] == "county", order[r["adcode"]]), axis=1)
+    return a.loc[key.sort_values().index, ["adcode", "name_zh", "name_en", "level"]].reset_index(drop=True)
+
+
+def _actor(actor: str | Account, conn: sa.Connection) -> str:
+    """The name to audit for ``actor``; an :class:`Account` must be an enabled admin as the store
+    holds it now (raises :class:`NotPermitted`). A plain name is the server's operator (no check)."""
+    if not isinstance(actor, Account):
+        return str(actor)
+    now = get_account(actor.name, conn)
+    if now is None or now.disabled or not now.is_admin:
+        raise NotPermitted(i18n.t("account_admin_only", "zh", name=actor.name))
+    return now.name
+
+
+def create_account(name: str, password: str, role: str, area: str, *, actor: str | Account = "operator",
                    password_hash: str | None = None) -> Account:
     """Create an account. ``area``: adcode or official name. ``password_hash``: an existing bcrypt
-    or argon2 hash instead of ``password``. Raises :class:`AccountError` (name taken, bad role,
-    area or password), StoreUnavailable."""
-    name, role, scope = _check_name(name), _check_role(role), resolve_area(area)
+    or argon2 hash instead of ``password``. ``actor``: the operator's name or an admin
+    :class:`Account`. Raises :class:`AccountError` (name taken, bad role, area or password),
+    :class:`NotPermitted` (the actor is not an enabled admin), StoreUnavailable."""
+    name, role, scope = check_name(name), _check_role(role), resolve_area(area)
     hashed = password_hash or hash_password(password)
     now = common.now()
     with store_engine.begin() as conn:
+        actor = _actor(actor, conn)
         if get_account(name, conn) is not None:
             raise AccountError(i18n.t("account_exists", "zh", name=name))
         conn.execute(sa.insert(accounts).values(name=name, password_hash=hashed, role=role, scope=scope,
@@ -207,22 +261,29 @@ def create_account(name: str, password: str, role: str, area: str, *, actor: str
     return Account(name, role, scope)
 
 
-def _update(name: str, action: str, what: dict, actor: str, **values) -> Account:
+def _update(name: str, action: str, what: dict, actor: str | Account, **values) -> Account:
     with store_engine.begin() as conn:
+        self_change = isinstance(actor, Account) and actor.name == name
+        actor = _actor(actor, conn)
         if get_account(name, conn) is None:
             raise AccountError(i18n.t("account_missing", "zh", name=name))
+        if self_change and (values.get("disabled") or values.get("role", "admin") != "admin"):
+            raise AccountError(i18n.t("account_no_self_lockout", "zh"))
         conn.execute(sa.update(accounts).where(accounts.c.name == name).values(updated_at=common.now(), **values))
         common.add_audit(conn, actor=actor, action=action, what={"name": name, **what})
         return get_account(name, conn)
 
 
-def set_password(name: str, password: str, *, actor: str = "operator") -> Account:
-    """Set a new password (argon2id). Raises :class:`AccountError`."""
+def set_password(name: str, password: str, *, actor: str | Account = "operator") -> Account:
+    """Set a new password (argon2id). ``actor``: the operator's name or an admin :class:`Account`.
+    Raises :class:`AccountError`, :class:`NotPermitted`."""
     return _update(name, "account_password", {}, actor, password_hash=hash_password(password))
 
 
-def set_role_scope(name: str, role: str | None = None, area: str | None = None, *, actor: str = "operator") -> Account:
-    """Change the role and/or the scope area (adcode or official name). Raises :class:`AccountError`."""
+def set_role_scope(name: str, role: str | None = None, area: str | None = None, *, actor: str | Account = "operator") -> Account:
+    """Change the role and/or the scope area (adcode or official name). ``actor``: the operator's
+    name or an admin :class:`Account` (who may not take away its own admin role). Raises
+    :class:`AccountError`, :class:`NotPermitted`."""
     values = {}
     if role is not None:
         values["role"] = _check_role(role)
@@ -231,13 +292,15 @@ def set_role_scope(name: str, role: str | None = None, area: str | None = None, 
     return _update(name, "account_role_scope", dict(values), actor, **values)
 
 
-def disable(name: str, *, actor: str = "operator") -> Account:
-    """Disable an account: it can no longer sign in or write. Raises :class:`AccountError`."""
+def disable(name: str, *, actor: str | Account = "operator") -> Account:
+    """Disable an account: it can no longer sign in or write. ``actor``: the operator's name or an
+    admin :class:`Account` (not itself). Raises :class:`AccountError`, :class:`NotPermitted`."""
     return _update(name, "account_disable", {}, actor, disabled=True)
 
 
-def enable(name: str, *, actor: str = "operator") -> Account:
-    """Enable a disabled account again. Raises :class:`AccountError`."""
+def enable(name: str, *, actor: str | Account = "operator") -> Account:
+    """Enable a disabled account again. ``actor``: the operator's name or an admin :class:`Account`.
+    Raises :class:`AccountError`, :class:`NotPermitted`."""
     return _update(name, "account_enable", {}, actor, disabled=False)
 
 

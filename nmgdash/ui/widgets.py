@@ -3,7 +3,7 @@ cards, source footnotes, export buttons, the indicator and mode pickers and the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
@@ -284,15 +284,49 @@ def data_table(table: pd.DataFrame, **kwargs: object) -> None:
     st.dataframe(styler, **({"hide_index": True, "width": "stretch"} | kwargs))
 
 
+def make_then_download(make_label: str, save_label: str, make: Callable[[], bytes], file_name: str, mime: str,
+                       key: str, *, spinner: str, signature: object = None, **button: object) -> None:
+    """A "make" button that builds a file on the server (under ``st.spinner(spinner)``) and then
+    offers its bytes with a download button labelled ``save_label``. When ``make`` raises
+    :class:`nmgdash.slides.deck.ExportError` (no Chromium, timeout, failure) its message in the
+    current language is shown with ``st.error`` instead of Streamlit's own English "Failed to
+    generate file for download". The bytes are kept in the session for this ``key`` while
+    ``signature`` (default: ``file_name`` with the URL's filters) stays the same, so a changed view
+    never offers an old file. ``button``: more arguments for both buttons (``width``, ``type``, ``disabled``)."""
+    lg = state.lang()
+    sig = (file_name, lg, tuple(sorted((k, tuple(st.query_params.get_all(k))) for k in st.query_params)), signature)
+    held_key = f"_made_{key}"
+    held = st.session_state.get(held_key)
+    if held is not None and held[0] != sig:
+        st.session_state.pop(held_key, None)
+        held = None
+    if st.button(make_label, key=f"make_{key}", icon=":material/image:" if mime.startswith("image/") else None, **button):
+        with st.spinner(spinner):
+            try:
+                held = (sig, make())
+            except deck.ExportError as exc:
+                st.session_state.pop(held_key, None)
+                held = None
+                st.error(exc.message_zh if lg == "zh" else exc.message_en, icon="🛑")
+            else:
+                st.session_state[held_key] = held
+    if held is not None:
+        st.download_button(save_label, held[1], file_name, mime, key=key, on_click="ignore",
+                           icon=":material/download:", **button)
+
+
 def png_button(fig: object, stem: str, key: str) -> None:
-    """A "下载图片（PNG）" button for ``fig`` at presentation resolution (1920×1080 × 2), rendered on the
-    server by kaleido in the system Chromium with CJK fonts (:func:`nmgdash.slides.deck.png`) only when
-    clicked. Not shown when the server has no Chromium (the modebar's camera still works)."""
+    """A "生成图片（PNG，演示分辨率）" button for ``fig`` at presentation resolution (1920×1080 × 2),
+    rendered on the server by kaleido in the system Chromium with CJK fonts
+    (:func:`nmgdash.slides.deck.png`) when clicked, then "下载图片（PNG，演示分辨率）" for the file
+    (:func:`make_then_download`; a failure shows our message). Not shown when the server has no
+    Chromium (the modebar's camera still works)."""
 
     if not deck.available():
         return
-    st.download_button(t("png_download", state.lang()), lambda: deck.png(fig), f"{stem}.png", "image/png",
-                       key=f"png_{key}", on_click="ignore", icon=":material/image:")
+    lg = state.lang()
+    make_then_download(t("png_generate", lg), t("png_download", lg), lambda: deck.png(fig), f"{stem}.png", "image/png",
+                       f"png_{key}", spinner=t("png_generating", lg))
 
 
 def indicator_picker(page: str, indicator_ids: list[str]) -> pd.Series:

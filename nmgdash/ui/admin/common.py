@@ -7,6 +7,7 @@ import streamlit as st
 from nmgdash import ingest
 from nmgdash.reports import progress
 from nmgdash.ui import state
+from nmgdash.ui.text import plain
 
 #: The importer's size limit in whole MB (10), stated next to the upload.
 MB = ingest.MAX_BYTES // (1024 * 1024)
@@ -18,6 +19,11 @@ def flash(kind: str, text: str) -> None:
     """Remember the outcome of a write ('success', 'error' or 'warning'; ``text`` is Markdown whose
     user-supplied parts went through :func:`nmgdash.ui.text.plain`) for :func:`show_flash`."""
     st.session_state[FLASH_KEY] = (kind, text)
+
+
+def refusal_text(heading: str, lines: list[str]) -> str:
+    """Markdown: a bold ``heading`` and one list item per line (each shown as plain text)."""
+    return f"**{heading}**\n\n" + "\n".join(f"- {plain(line)}" for line in lines)
 
 
 def show_flash() -> None:

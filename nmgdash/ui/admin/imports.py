@@ -1,8 +1,9 @@
 """数据管理 → 导入: ① the template, ② the upload (signed-in users), ③ the preview, ④ the commit.
 
 The preview (``ingest.load_file``) shows counts, errors and warnings naming file, sheet, row and
-column, notes, every normalisation and the cell-by-cell diff; the commit (``ingest.commit``) re-checks
-the user inside the callback. Everything a user supplied (the file name, sheet names, cell text
+column, notes, every normalisation and the cell-by-cell diff, and refuses a file with rows outside
+the account's scope area, naming each row; the commit (``ingest.commit``) reads the account again
+from the store inside the callback, and the write function checks the scope once more. Everything a user supplied (the file name, sheet names, cell text
 echoed in messages) is shown as text (:func:`nmgdash.ui.text.plain`, or a dataframe cell).
 """
 
@@ -18,10 +19,12 @@ from nmgdash import ingest
 from nmgdash.core.fmt import is_missing
 from nmgdash.core.i18n import t
 from nmgdash.ingest import catalogue as ingest_catalogue
+from nmgdash.ingest.plan import scope_problems
 from nmgdash.ingest.template import FIRST_YEAR
 from nmgdash.storage import ledger
+from nmgdash.storage.accounts import Account, NotPermitted
 from nmgdash.ui import auth, data, state
-from nmgdash.ui.admin.common import MB, flash, status_text
+from nmgdash.ui.admin.common import MB, flash, refusal_text, status_text
 from nmgdash.ui.text import plain
 
 _UPLOAD_GEN, _PLAN = "_admin_upload_gen", "_admin_plan"
@@ -138,11 +141,15 @@ def tally_frame(frame: pd.DataFrame, key_cols: dict[str, str]) -> pd.DataFrame:
 
 
 def _commit() -> None:
-    """Commit button callback: re-check the user, commit the session's plan, report the outcome."""
+    """Commit button callback: read the account again, commit the session's plan, report the outcome."""
     lg = state.lang()
-    user = auth.user()
     cached = st.session_state.get(_PLAN)
-    if not user:
+    try:
+        account = auth.account()
+    except ledger.StoreUnavailable as exc:
+        flash("error", auth.store_message(exc))
+        return
+    if not account:
         flash("error", t("admin_not_allowed", lg))
         return
     if not cached:
@@ -150,7 +157,15 @@ def _commit() -> None:
     plan: ingest.ImportPlan = cached[1]
     accept = bool(st.session_state.get("admin_confirm"))
     try:
-        batch = ingest.commit(plan, user=user, accept_warnings=accept)
+        batch = ingest.commit(plan, user=account, accept_warnings=accept)
+    except NotPermitted as exc:  # rows outside the scope (checked again in the write), or a disabled account
+        flash("error", refusal_text(t("accounts_import_refused", lg, area=plain(account.scope_name)), exc.lines))
+        st.session_state.pop(_PLAN, None)  # the file was refused whole: an empty uploader, the reason once
+        st.session_state[_UPLOAD_GEN] = st.session_state.get(_UPLOAD_GEN, 0) + 1
+        return
+    except ledger.StoreUnavailable as exc:
+        flash("error", auth.store_message(exc))
+        return
     except ledger.ImportBusy:
         flash("error", t("admin_busy", lg))
         return
@@ -176,8 +191,9 @@ def _commit() -> None:
     st.session_state[_UPLOAD_GEN] = st.session_state.get(_UPLOAD_GEN, 0) + 1  # a fresh, empty uploader
 
 
-def import_tab(user: str | None) -> None:
-    """① template, ② upload (signed-in users), ③ preview, ④ commit."""
+def import_tab(user: Account | None) -> None:
+    """① template, ② upload (signed-in accounts), ③ preview (refusing rows outside the account's
+    scope), ④ commit."""
     lg = state.lang()
     template_block()
     st.subheader(t("admin_step_upload", lg))
@@ -197,6 +213,11 @@ def import_tab(user: str | None) -> None:
         st.session_state.pop(_PLAN, None)
         return
     plan = plan_for(uploaded.name, uploaded.getvalue())
+    refused = scope_problems(plan, user) if len(plan.rows) else []
+    if refused:
+        st.subheader(t("admin_step_preview", lg))
+        st.error(refusal_text(t("accounts_import_refused", lg, area=plain(user.scope_name)), refused), icon="🛑")
+        return
     preview_block(plan)
     commit_block(plan)
 

@@ -1,4 +1,6 @@
-"""数据管理 → 导入记录: the audit log and an undo button (with a confirmation) per batch in effect.
+"""数据管理 → 导入记录: the audit log and, per batch in effect that the signed-in account may undo
+(its author or an admin: :meth:`Account.may_undo`; the write function checks again), an undo
+button with a confirmation.
 
 File and user names are shown as text: in the table as dataframe cells, in the undo list and the
 messages through :func:`nmgdash.ui.text.plain`.
@@ -12,8 +14,9 @@ import streamlit as st
 from nmgdash.core.i18n import t
 from nmgdash.reports import everything
 from nmgdash.storage import ledger, transaction
+from nmgdash.storage.accounts import Account, NotPermitted
 from nmgdash.ui import auth, state
-from nmgdash.ui.admin.common import flash
+from nmgdash.ui.admin.common import flash, refusal_text
 from nmgdash.ui.text import plain
 
 _UNDO_PENDING = "_admin_undo"
@@ -26,16 +29,22 @@ def audit_frame() -> pd.DataFrame:
 
 
 def _undo(batch_id: str) -> None:
-    """Confirm-undo callback: re-check the user, undo the batch, report the outcome."""
+    """Confirm-undo callback: read the account again, undo the batch, report the outcome."""
     lg = state.lang()
     st.session_state.pop(_UNDO_PENDING, None)
-    user = auth.user()
-    if not user:
-        flash("error", t("admin_not_allowed", lg))
-        return
-    file_name = next((r["file_name"] for r in ledger.read_records() if r["batch_id"] == batch_id), batch_id)
     try:
-        transaction.undo(batch_id, user=user)
+        account = auth.account()
+        if not account:
+            flash("error", t("admin_not_allowed", lg))
+            return
+        file_name = next((r["file_name"] for r in ledger.read_records() if r["batch_id"] == batch_id), batch_id)
+        transaction.undo(batch_id, user=account)
+    except NotPermitted as exc:  # someone else's batch, or a disabled account
+        flash("error", refusal_text(t("accounts_undo_refused", lg), exc.lines))
+        return
+    except ledger.StoreUnavailable as exc:
+        flash("error", auth.store_message(exc))
+        return
     except ledger.ImportBusy:
         flash("error", t("admin_busy", lg))
         return
@@ -48,8 +57,9 @@ def _undo(batch_id: str) -> None:
     flash("success", t("admin_undone", lg, batch=batch_id, file=plain(file_name)))
 
 
-def log_tab(user: str | None) -> None:
-    """The audit log table and, per batch in effect, an undo button with a confirmation."""
+def log_tab(user: Account | None) -> None:
+    """The audit log table and, per batch in effect that ``user`` may undo, an undo button with a
+    confirmation."""
     lg = state.lang()
     st.subheader(t("admin_log_heading", lg))
     if ledger.audit_log().empty:
@@ -66,6 +76,8 @@ def log_tab(user: str | None) -> None:
         return
     if not user:
         st.caption(t("admin_undo_signin", lg))
+    elif not user.is_admin:
+        st.caption(t("accounts_undo_own_only", lg))
     pending = st.session_state.get(_UNDO_PENDING)
     for r in reversed(active):
         at = r["at"][:19].replace("T", " ")
@@ -74,9 +86,11 @@ def log_tab(user: str | None) -> None:
             left.markdown(f"**{plain(r['file_name'])}** · {at} · {plain(r['user'])}  \n"
                           f"{t('admin_c_batch', lg)} `{r['batch_id']}` · {t('admin_new', lg)} {r['n_new']} · "
                           f"{t('admin_changed', lg)} {r['n_changed']} · {t('admin_unchanged', lg)} {r['n_unchanged']}")
-            right.button(t("admin_undo_button", lg), key=f"admin_undo_{r['batch_id']}", disabled=not user, width="stretch",
-                         on_click=st.session_state.__setitem__, args=(_UNDO_PENDING, r["batch_id"]))
-            if pending == r["batch_id"] and user:
+            mine = bool(user) and user.may_undo(r["user"])
+            if mine or not user:  # signed out: a disabled button says undo exists; others' batches: none
+                right.button(t("admin_undo_button", lg), key=f"admin_undo_{r['batch_id']}", disabled=not mine,
+                             width="stretch", on_click=st.session_state.__setitem__, args=(_UNDO_PENDING, r["batch_id"]))
+            if pending == r["batch_id"] and mine:
                 st.warning(t("admin_undo_confirm", lg, batch=r["batch_id"], file=plain(r["file_name"]), at=at,
                              user=plain(r["user"]), rows=r.get("rows", r["n_new"] + r["n_changed"] + r["n_unchanged"])),
                            icon="⚠️")

@@ -1,30 +1,39 @@
-"""The sign-in panel at the top of 数据管理: who may write, the form or OIDC buttons, or how to enable writes."""
+"""The sign-in panel at the top of 数据管理: who is signed in (account, role, scope), the form or
+OIDC buttons, or how to enable writes."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from nmgdash.core.i18n import t
+from nmgdash.storage.accounts import Account
+from nmgdash.storage.store.engine import StoreUnavailable
 from nmgdash.ui import auth, state
 from nmgdash.ui.text import plain
 
 
-def sign_in_panel() -> str | None:
+def sign_in_panel() -> Account | None:
     """The line at the top of the page: who is signed in (with 退出登录), the sign-in form or
     OIDC buttons, or — with nothing configured — why writes are disabled and how to enable them.
-    Returns the user who may write in this run, or None."""
+    Returns the account that may write in this run (read from the store now), or None."""
     lg = state.lang()
     cfg = auth.config()
-    user = auth.user()
     with st.container(border=True):
         if cfg.problem:
             st.warning(plain(cfg.problem), icon="⚠️")
-        if user:
+        try:
+            account = auth.account()
+        except StoreUnavailable as exc:
+            st.error(auth.store_message(exc), icon="🛑")
+            return None
+        if account:
             left, right = st.columns([4, 1], vertical_alignment="center")
-            left.markdown(f"**{t('admin_signed_in_as', lg, user=plain(user))}**")
+            line = t("admin_signed_in_as", lg, user=plain(account.name), role=auth.role_text(account.role),
+                     area=plain(account.scope_name))
+            left.markdown(f"**{line}**")
             right.button(t("admin_sign_out", lg), key="admin_sign_out",
                          on_click=st.logout if cfg.mode == "oidc" else auth.sign_out, width="stretch")
-            return user
+            return account
         if cfg.mode == "none":
             st.markdown(f"**{t('admin_writes_disabled', lg)}** {t('admin_sign_in_help', lg)}")
             with st.expander(t("admin_howto_expander", lg)):
