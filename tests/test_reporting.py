@@ -409,3 +409,16 @@ def test_the_whole_cycle_through_the_cli(people, tmp_path, capsys):
     assert xam_line.split()[1:3] == ["已审核", "按时"] and "自治区审核员" in xam_line
     assert cli_("round", "close", "2020", "--user", "admin")[0] == 0
     assert reporting.get_round(2020).state == "closed"
+
+
+def test_a_value_far_from_the_other_areas_needs_a_note(people):
+    reporting.open_round(people["admin"], 2020, DEADLINE, ["hubs_cloud"])
+    others = {"152201": 10, "152202": 12, "152222": 11}
+    reporting.save_draft(people["xam"], 2020, XAM, {("hubs_cloud", c): v for c, v in others.items()}
+                         | {("hubs_cloud", KYQ): 40})
+    assert [(f.kind, f.text) for f in reporting.flags(2020, KYQ)] == [
+        ("outlier", "科尔沁右翼前旗“入驻云平台的青年爱里”2020 年填 40个，远离其他 3 个旗县（市、区）的中位数 11个"
+                    "（超过其 3 倍或不到其 3 分之一）")]
+    assert reporting.flags(2020, "152201") == []  # 10 against 11.5 (12, 11, 40)
+    with pytest.raises(NeedsExplanation):
+        reporting.submit(people["kyq"], 2020, KYQ)
