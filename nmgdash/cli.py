@@ -10,6 +10,13 @@
     python -m nmgdash restore FILE (load an archive into an EMPTY store)
     python -m nmgdash user add NAME --role reporter|reviewer|admin --area AREA --password-stdin
     python -m nmgdash user list | user passwd NAME --password-stdin | user disable NAME
+    python -m nmgdash round open YEAR --deadline YYYY-MM-DD [--indicators ID,ID…] [--note TEXT] [--user NAME]
+    python -m nmgdash round close YEAR [--user NAME]
+    python -m nmgdash report save FILE --user NAME --round YEAR
+    python -m nmgdash report explain --user NAME --round YEAR [--area AREA] --indicator ID --text TEXT
+    python -m nmgdash report submit --user NAME --round YEAR [--area AREA]
+    python -m nmgdash report approve|return --user NAME --round YEAR --area AREA [--reason TEXT] [--value ID=TEXT …]
+    python -m nmgdash report status --round YEAR
 
 ``import``/``undo`` with ``--user NAME`` act as that account (its role and scope are checked, as on
 the page); without ``--user`` the CLI acts as the server's operator (no checks), as before.
@@ -36,7 +43,8 @@ import pandas as pd
 from nmgdash import ingest
 from nmgdash.core import settings
 from nmgdash.core.i18n import t
-from nmgdash.storage import accounts, build, ledger, transaction
+from nmgdash.ingest import reporting as file_reporting
+from nmgdash.storage import accounts, build, ledger, reporting, transaction
 from nmgdash.storage.database import STALE_WARNING, DatabaseUnavailable
 from nmgdash.storage.store import backup as store_backup
 
@@ -257,6 +265,130 @@ def cmd_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- reporting (年度填报与审核) ---------------------------------------------------------------------
+# Kept in one block: python -m nmgdash round … / report … (nmgdash.storage.reporting).
+
+
+def _report_actor(name: str | None, required: bool = True) -> str | accounts.Account:
+    if not name and required:
+        raise accounts.AccountError(t("cli_report_user_needed"))
+    return _actor(name)
+
+
+def _report_area(actor, area: str | None) -> str:
+    if area:
+        return accounts.resolve_area(area)
+    return actor.scope if isinstance(actor, accounts.Account) else reporting.REGION
+
+
+def _print_lines(lines: list[str]) -> None:
+    print("\n".join(lines), file=sys.stderr)
+
+
+def cmd_round(args: argparse.Namespace) -> int:
+    try:
+        actor = _report_actor(args.user, required=False)
+        if args.action == "open":
+            if not args.deadline:
+                raise reporting.ReportingError([t("cli_report_deadline_needed")])
+            ids = [i for i in (args.indicators or "").replace("，", ",").split(",") if i.strip()] or None
+            rnd = reporting.open_round(actor, args.year, args.deadline, ids, note=args.note or "")
+            print(t("cli_round_opened", year=rnd.year, n=len(rnd.indicators), deadline=rnd.deadline.isoformat()))
+        else:
+            rnd = reporting.close_round(actor, args.year)
+            print(t("cli_round_closed", year=rnd.year))
+    except (ValueError, ledger.StoreUnavailable) as e:
+        _print_lines(getattr(e, "lines", [str(e)]))
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    try:
+        if args.action == "status":
+            return _report_status(args)
+        actor = _report_actor(args.user)
+        if args.action == "save":
+            if not args.file:
+                raise reporting.ReportingError([t("cli_report_file_needed")])
+            path = Path(args.file)
+            try:
+                data = path.read_bytes()
+            except OSError as e:
+                print(t("cli_report_unreadable", file=path.name, why=e.strerror), file=sys.stderr)
+                return EXIT_REJECTED
+            file_reporting.save_file(actor, args.round, data, path.name)
+            print(t("cli_report_saved", year=args.round, area=accounts.area_name(_report_area(actor, None))))
+            return EXIT_OK
+        area = _report_area(actor, args.area)
+        if args.action == "explain":
+            reporting.explain(actor, args.round, area, args.indicator or "", area, args.text or "")
+            print(t("cli_report_explained", area=accounts.area_name(area), id=args.indicator))
+        elif args.action == "submit":
+            try:
+                reporting.submit(actor, args.round, area)
+            except reporting.NeedsExplanation as e:
+                _print_lines([*e.lines, t("cli_report_explain_how", year=args.round)])
+                return EXIT_UNCONFIRMED
+            print(t("cli_report_submitted", year=args.round, area=accounts.area_name(area)))
+        elif args.action == "approve":
+            reporting.approve(actor, args.round, area)
+            build.ensure_database()
+            print(t("cli_report_approved", year=args.round, area=accounts.area_name(area)))
+        elif args.action == "return":
+            per_value = {}
+            for item in args.value or []:
+                ind, sep, text = item.partition("=")
+                if not sep:
+                    raise reporting.ReportingError([t("cli_report_bad_value", text=item)])
+                per_value[(ind.strip(), area)] = text
+            reporting.return_(actor, args.round, area, args.reason or "", per_value)
+            print(t("cli_report_returned", year=args.round, area=accounts.area_name(area)))
+    except (ValueError, ledger.StoreUnavailable) as e:
+        _print_lines(getattr(e, "lines", [str(e)]))
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _report_status(args: argparse.Namespace) -> int:
+    st = reporting.status_report(args.round)
+    print(reporting.progress(args.round)["text"])
+    cols = {"area_name": t("cli_report_col_area"), "state_text": t("cli_report_col_state"),
+            "timeliness_text": t("cli_report_col_timeliness"), "submitted_by": t("cli_report_col_submitted_by"),
+            "submitted_at": t("cli_report_col_submitted_at"), "approved_by": t("cli_report_col_approved_by"),
+            "approved_at": t("cli_report_col_approved_at"), "returned_by": t("cli_report_col_returned_by"),
+            "return_reason": t("cli_report_col_return_reason")}
+    table = st[list(cols)].rename(columns=cols).fillna("—")
+    for c in (t("cli_report_col_submitted_at"), t("cli_report_col_approved_at")):
+        table[c] = [reporting.local_time(v) if v != "—" else v for v in table[c]]
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
+        print(table.to_string(index=False))
+    return EXIT_OK
+
+
+def add_reporting_commands(sub) -> None:
+    """The round and report subcommands (see the module docstring)."""
+    p = sub.add_parser("round", help=t("cli_round_help"))
+    p.add_argument("action", choices=["open", "close"])
+    p.add_argument("year", type=int)
+    p.add_argument("--deadline", help="YYYY-MM-DD")
+    p.add_argument("--indicators", help=t("cli_round_indicators_help"))
+    p.add_argument("--note")
+    p.add_argument("--user", help=t("cli_report_user_help"))
+    p.set_defaults(func=cmd_round)
+    p = sub.add_parser("report", help=t("cli_report_help"))
+    p.add_argument("action", choices=["save", "explain", "submit", "approve", "return", "status"])
+    p.add_argument("file", nargs="?")
+    p.add_argument("--user", help=t("cli_report_user_help"))
+    p.add_argument("--round", type=int, required=True)
+    p.add_argument("--area", help=t("cli_report_area_help"))
+    p.add_argument("--indicator")
+    p.add_argument("--text")
+    p.add_argument("--reason")
+    p.add_argument("--value", action="append", help=t("cli_report_value_help"))
+    p.set_defaults(func=cmd_report)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nmgdash", description=t("cli_description"))
     sub = parser.add_subparsers(dest="command", required=True)
@@ -293,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("restore", help=t("cli_help_restore"))
     p.add_argument("file")
     p.set_defaults(func=cmd_restore)
+    add_reporting_commands(sub)
     args = parser.parse_args(argv)
     # the package logs details (paths, errno) for a server log; the operator reads the Chinese messages
     logging.getLogger("nmgdash").addHandler(logging.NullHandler())

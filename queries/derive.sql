@@ -1,6 +1,7 @@
 -- derive: indicators computed from others; run after every build and every import.
 -- hub_activities_per_hub = hub_activities / hubs for each area and year that has both.
--- The result takes the weaker status of its inputs (sample if either is sample) and
+-- The result takes the weaker status of its inputs (sample if either is sample, then imported,
+-- reference, approved, published) and
 -- the source of the activities figure; the locator says how it was computed; the period and
 -- cumulative flag are the activities figure's.
 DELETE FROM observations WHERE indicator_id = 'hub_activities_per_hub';
@@ -10,6 +11,7 @@ SELECT 'hub_activities_per_hub', a.adcode, a.year, round(a.value / h.value, 2),
        CASE WHEN 'sample' IN (a.status, h.status) THEN 'sample'
             WHEN 'imported' IN (a.status, h.status) THEN 'imported'
             WHEN 'reference' IN (a.status, h.status) THEN 'reference'
+            WHEN 'approved' IN (a.status, h.status) THEN 'approved'
             ELSE 'published' END,
        a.source_id,
        '计算：开展活动 ' || a.value::BIGINT || ' 场次 ÷ 青年爱里 ' || h.value::BIGINT || ' 个',

@@ -34,7 +34,7 @@ CREATE TABLE observations (
     adcode       VARCHAR NOT NULL REFERENCES areas (adcode),
     year         INTEGER NOT NULL,
     value        DOUBLE NOT NULL,
-    status       VARCHAR NOT NULL CHECK (status IN ('published', 'reference', 'sample', 'imported')),
+    status       VARCHAR NOT NULL CHECK (status IN ('published', 'reference', 'sample', 'imported', 'approved')),
     source_id    VARCHAR NOT NULL REFERENCES sources (source_id),
     locator      VARCHAR NOT NULL,
     -- How the source words the figure (NULL = plain number in the catalogue unit):
@@ -60,10 +60,10 @@ CREATE TABLE innovations (
     description_en VARCHAR NOT NULL,
     locator        VARCHAR NOT NULL
 );
--- One value per (indicator, area, year): imported beats published beats
--- reference beats sample.
+-- One value per (indicator, area, year): approved (年度填报，已审核) beats imported beats
+-- published beats reference beats sample.
 CREATE MACRO status_rank(s) AS
-    CASE s WHEN 'imported' THEN 1 WHEN 'published' THEN 2 WHEN 'reference' THEN 3 ELSE 4 END;
+    CASE s WHEN 'approved' THEN 1 WHEN 'imported' THEN 2 WHEN 'published' THEN 3 WHEN 'reference' THEN 4 ELSE 5 END;
 CREATE VIEW observations_best AS
 SELECT *
 FROM observations

@@ -113,7 +113,8 @@ def source_line(frame: pd.DataFrame, lang: str = "zh") -> str:
         name = t(key, lang) if key in TEXT else html_text(getattr(r, title_col, r.source_id))
         # each source carries its own status: an imported file next to sample rows is not "sample"
         status = getattr(r, "status", None)
-        label = {"sample": t("sample_tag", lang), "imported": t("status_imported", lang)}.get(status)
+        label = {"sample": t("sample_tag", lang), "imported": t("status_imported", lang),
+                 "approved": t("status_approved", lang)}.get(status)
         names.append(name + (t("sample_tag_suffix", lang, tag=label) if label else ""))
     if not names:
         return ""

@@ -13,18 +13,18 @@ from functools import cache
 
 import pandas as pd
 
+from nmgdash.core.rules import (  # noqa: F401 (re-exported for the importer's callers)
+    AMOUNT_UNITS,
+    COUNT_UNITS,
+    MONEY_UNITS,
+    REFERENCE_CATEGORIES,
+    measure,
+)
 from nmgdash.core.settings import DATA_DIR
 
 #: Indicators the dashboard computes itself (queries/derive.sql); never imported.
 DERIVED = frozenset({"hub_activities_per_hub"})
 #: Categories that hold reference data (census, boundaries), never imported from league reports.
-REFERENCE_CATEGORIES = frozenset({"基础数据"})
-#: Units counted in whole numbers: a negative or fractional value is an error.
-COUNT_UNITS = frozenset({"个", "人", "次", "场次", "所", "家", "班次", "人次", "类"})
-#: Money units and their size in 元.
-MONEY_UNITS = {"元": 1, "千元": 1_000, "万元": 10_000, "百万元": 1_000_000, "亿元": 100_000_000}
-#: Other units the importer knows, checked only as finite numbers (area, rates per person, hours, ratios).
-AMOUNT_UNITS = frozenset({"平方公里", "元/人·年", "小时", "场次/个"})
 #: Other spellings of a unit that mean the same thing (the bulletin writes 名 for persons).
 UNIT_SYNONYMS = {"人": {"名", "人"}, "个": {"个"}, "场次": {"场次", "场"}, "次": {"次"}, "家": {"家", "个"},
                  "人次": {"人次"}, "班次": {"班次", "期", "班"}, "%": {"%", "百分比"}}
@@ -41,17 +41,6 @@ def norm_text(text: object) -> str:
     s = _SPACE_RE.sub("", s)
     s = s.translate({ord(q): None for q in _QUOTES})
     return s.rstrip(":").lower()
-
-
-def measure(unit: str) -> str:
-    """'percent', 'count', 'money' or 'amount' for a catalogue unit."""
-    if unit == "%":
-        return "percent"
-    if unit in COUNT_UNITS:
-        return "count"
-    if unit in MONEY_UNITS:
-        return "money"
-    return "amount"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Validation of normalised records.
 
-Typed per-value rules live in the pydantic model :class:`Observation` (year range, negative and
+Typed per-value rules live in the pydantic model :class:`Observation` (``nmgdash.core.rules``, shared with
+the yearly reporting: year range, negative and
 non-integer counts, percentages outside 0–100, negative amounts); their error ``type`` is the
 issue kind. Rules across cells (duplicates, 合计 rows, levels) and the warnings that compare with
 the database (year-on-year jumps, published figures, the bulletin's region totals) follow.
@@ -10,73 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import ValidationError
 
 from nmgdash.core.i18n import t
+from nmgdash.core.rules import YOY_LIMIT, Observation
 from nmgdash.ingest.catalogue import Catalogue, norm_text
 from nmgdash.ingest.messages import Collector, coordinate
 from nmgdash.ingest.normalize import Record, format_plain
 
-#: Year-on-year change above which a value needs confirmation (±50 %).
-YOY_LIMIT = 0.5
 #: Statuses that count as real figures for the comparisons (generated sample data does not).
-REAL_STATUSES = ("imported", "published", "reference")
+REAL_STATUSES = ("approved", "imported", "published", "reference")
 
 
 def _num(v: float) -> str:
     return format_plain(Decimal(repr(float(v))))
-
-
-class Observation(BaseModel):
-    """One value as it will be stored: value in the catalogue unit, year in 2000..max_year.
-
-    Validate with ``Observation.model_validate(d, context={"max_year": 2027})`` (add ``"lang": "en"`` for
-    English messages; Chinese by default); error types are issue kinds: year_out_of_range, negative_count, non_integer_count, percent_out_of_range,
-    negative_value."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    indicator_id: Annotated[str, Field(min_length=1)]
-    adcode: Annotated[str, Field(pattern=r"^\d{6}$")]
-    measure: Literal["count", "percent", "money", "amount"]
-    unit: str
-    year: int
-    value: Annotated[float, Field(allow_inf_nan=False)]
-
-    @field_validator("year")
-    @classmethod
-    def _year_in_range(cls, v: int, info: ValidationInfo) -> int:
-        hi = (info.context or {}).get("max_year", dt.date.today().year + 1)
-        if not 2000 <= v <= hi:
-            raise PydanticCustomError("year_out_of_range", t("ingest_year_out_of_range", _lang(info)),
-                                     {"year": v, "hi": hi})
-        return v
-
-    @field_validator("value")
-    @classmethod
-    def _value_rules(cls, v: float, info: ValidationInfo) -> float:
-        measure, unit = info.data.get("measure"), info.data.get("unit", "")
-        shown, lang = _num(v), _lang(info)
-        if measure == "count":
-            if v < 0:
-                raise PydanticCustomError("negative_count", t("ingest_negative_count", lang), {"value": shown, "unit": unit})
-            if v != int(v):
-                raise PydanticCustomError("non_integer_count", t("ingest_non_integer_count", lang),
-                                         {"value": shown, "unit": unit})
-        elif measure == "percent":
-            if not 0 <= v <= 100:
-                raise PydanticCustomError("percent_out_of_range", t("ingest_percent_out_of_range", lang), {"value": shown})
-        elif v < 0:
-            raise PydanticCustomError("negative_value", t("ingest_negative_value", lang), {"value": shown, "unit": unit})
-        return v
-
-
-def _lang(info: ValidationInfo) -> str:
-    return str((info.context or {}).get("lang", "zh"))
 
 
 def _cell_of(rec: Record, loc: str) -> tuple[int | None, int | None]:

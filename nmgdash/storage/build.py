@@ -12,8 +12,8 @@ Files (``P`` = :func:`nmgdash.core.settings.db_path`, default ``data/reform.duck
   files (dead pid, or older than :data:`STALE_BUILD_SECONDS`) are deleted by the next build.
 * Builds, imports and undos are serialised by the import ledger's lock (:func:`nmgdash.storage.ledger.lock`).
 
-The build reads ``data/*.csv`` plus the active batches of the import ledger (:mod:`nmgdash.storage.ledger`),
-so ``make rebuild``, a ``git pull`` and restarts keep imported values. Tables and columns are
+The build reads ``data/*.csv`` plus the active batches of the import ledger (:mod:`nmgdash.storage.ledger`)
+and the approved values of the yearly reporting (status ``approved``, :mod:`nmgdash.storage.reporting`), so ``make rebuild``, a ``git pull`` and restarts keep imported values. Tables and columns are
 documented in README.md ("Database"); the DDL is ``queries/schema.sql``.
 
 Readers use :class:`Database` (thread-safe, notices new builds, Chinese fault messages via
@@ -36,6 +36,7 @@ from ..core.i18n import t
 from ..core.settings import DATA_DIR, QUERY_DIR, db_path
 from . import files, ledger, queries
 from .store import engine as store_engine
+from .store.common import approved_frames
 from .store.common import read_stamp as stamp_of
 
 #: The observation files loaded at build time, in order. Each has the columns
@@ -342,9 +343,11 @@ def build_version(path: Path | None = None, *, conn: sa.Connection | None = None
                 "innovations": read_data_csv("innovations.csv"),
             }
             tables["areas"]["parent_adcode"] = tables["areas"]["parent_adcode"].replace("", None)
-            tables["sources"] = pd.concat([tables["sources"], imp_sources], ignore_index=True)
-            obs = pd.concat([tables["observations"], imp_obs], ignore_index=True)
-            # imported rows have only the 7 core columns: the others are NULL / not cumulative
+            app_sources, app_obs = approved_frames(conn, dict(zip(tables["areas"]["adcode"],
+                                                                  tables["areas"]["name_zh"], strict=True)))
+            tables["sources"] = pd.concat([tables["sources"], imp_sources, app_sources], ignore_index=True)
+            obs = pd.concat([tables["observations"], imp_obs, app_obs], ignore_index=True)
+            # imported and approved rows have only the 7 core columns: the others are NULL / not cumulative
             for col in obs.columns.difference(imp_obs.columns):
                 if col == "cumulative":
                     obs[col] = obs[col].fillna(False).astype(bool)

@@ -2,7 +2,7 @@
 
 The archive is a zip file::
 
-    manifest.json      {"format": "nmgdash-store", "format_version": 1, "revision": "0002",
+    manifest.json      {"format": "nmgdash-store", "format_version": 1, "revision": "0004",
                         "created_at": "...", "tables": {"<table>": {"file": "<table>.jsonl",
                         "rows": n, "sha256": "<hex of the file>"}}}
     <table>.jsonl      one JSON object per row (column → value), in primary-key order
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from ...core import i18n
 from . import common, engine
-from .schema import HEAD, TABLES, accounts, audit, batches, meta, signin_events
+from .schema import HEAD, TABLES, accounts, audit, batches, meta, report_events, signin_events
 
 FORMAT = "nmgdash-store"
 FORMAT_VERSION = 1
@@ -118,7 +118,7 @@ def restore(path: str | os.PathLike) -> dict[str, int]:
             elif rows:
                 conn.execute(sa.insert(table), rows)
         if conn.dialect.name == "postgresql":  # ids were inserted explicitly: move the sequences on
-            for table in (audit, signin_events):
+            for table in (audit, signin_events, report_events):
                 seq = sa.func.pg_get_serial_sequence(table.name, "id")
                 conn.execute(sa.select(sa.func.setval(seq, sa.func.coalesce(sa.func.max(table.c.id), 0) + 1, False)))
     return {t: len(tables.get(t, [])) for t in known}

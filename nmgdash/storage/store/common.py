@@ -1,5 +1,6 @@
-"""Statements shared by the store's modules: the clock, the published version (stamp), and the
-import ledger's rows (batches, batch_values, audit). SQLAlchemy Core; values are always bound."""
+"""Statements shared by the store's modules: the clock, the published version (stamp), the
+import ledger's rows (batches, batch_values, audit) and the approved values of the yearly
+reporting (:func:`approved_frames`, read by the database build). SQLAlchemy Core; values are always bound."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import sqlalchemy as sa
 
-from .schema import audit, batch_values, batches, meta
+from ...core.i18n import t
+from .schema import audit, batch_values, batches, meta, report_areas, report_rounds, report_values
 
 #: The columns of a batch's rows (see :func:`batch_rows`).
 ROW_COLUMNS = ["indicator_id", "adcode", "year", "value", "note"]
@@ -99,3 +101,46 @@ def batch_rows(conn: sa.Connection, batch_ids: list[str]) -> dict[str, pd.DataFr
         df = pd.DataFrame(rows, columns=ROW_COLUMNS)
         frames[b] = df.astype({"indicator_id": str, "adcode": str, "year": "int64", "value": "float64", "note": str})
     return frames
+
+
+def approved_frames(conn: sa.Connection, area_names: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``sources`` and ``observations`` rows of the yearly reporting's approved areas, for the build.
+
+    Only areas in state ``approved`` and only cells with a value (not 暂缺) are included: a draft,
+    a submission or a returned area is never in the build. ``area_names``: adcode → Chinese name.
+    One source per approved (year, area): ``source_id = 'report_<year>_<adcode>'``, a title naming
+    the round and the area, ``publisher`` naming the reporter (who submitted) and the reviewer (who
+    approved); observations have status ``approved`` and a locator naming round, area, reporter and
+    reviewer (plus the 说明 when the value has one). Columns as in schema.sql.
+    """
+    q = (sa.select(report_values.c.year, report_values.c.adcode, report_values.c.indicator_id,
+                   report_values.c.value, report_values.c.explanation, report_areas.c.submitted_by,
+                   report_areas.c.submitted_at, report_areas.c.approved_by, report_areas.c.approved_at,
+                   report_rounds.c.deadline)
+         .join(report_areas, sa.and_(report_areas.c.year == report_values.c.year,
+                                     report_areas.c.adcode == report_values.c.adcode))
+         .join(report_rounds, report_rounds.c.year == report_values.c.year)
+         .where(report_areas.c.state == "approved", report_values.c.value.is_not(None))
+         .order_by(report_values.c.year, report_values.c.adcode, report_values.c.indicator_id))
+    rows = conn.execute(q).all()
+    src_rows, obs_rows = {}, []
+    for r in rows:
+        sid = f"report_{r.year}_{r.adcode}"
+        names = {"year": r.year, "area": area_names.get(r.adcode, r.adcode), "reporter": r.submitted_by,
+                 "reviewer": r.approved_by, "submitted": r.submitted_at[:10], "approved": r.approved_at[:10]}
+        if sid not in src_rows:
+            src_rows[sid] = {"source_id": sid, "title": t("report_source_title", "zh", **names),
+                             "title_en": t("report_source_title", "en", **names),
+                             "publisher": t("report_source_publisher", "zh", **names),
+                             "issued_on": r.approved_at[:10],
+                             "locator": t("report_source_locator", "zh", **names), "licence": None}
+        locator = t("report_value_locator", "zh", **names)
+        if r.explanation:
+            locator += t("report_value_locator_note", "zh", note=r.explanation)
+        obs_rows.append({"indicator_id": r.indicator_id, "adcode": r.adcode, "year": int(r.year),
+                         "value": float(r.value), "status": "approved", "source_id": sid, "locator": locator})
+    sources = pd.DataFrame(list(src_rows.values()),
+                           columns=["source_id", "title", "title_en", "publisher", "issued_on", "locator", "licence"])
+    cols = ["indicator_id", "adcode", "year", "value", "status", "source_id", "locator"]
+    obs = pd.DataFrame(obs_rows, columns=cols).astype({"year": "int64", "value": "float64"})
+    return sources, obs
