@@ -79,7 +79,7 @@ def render() -> None:
     """The page's layout (called by app.py's navigation)."""
     lg = state.lang()
     st.html(CSS)
-    ctx = present.Context(lang=lg, year=state.year(data.years()[-1]), published_only=state.published_only(),
+    ctx = present.Context(lang=lg, year=state.year(data.default_year()), published_only=state.published_only(),
                           leagues=state.selected_leagues(), data=data)
     keys = present.sequence(ctx.leagues, data)
     n = len(keys)

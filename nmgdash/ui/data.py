@@ -101,6 +101,16 @@ def years() -> list[int]:
     return [int(y) for y in query("years", published_only=False)["year"]]
 
 
+def default_year() -> int:
+    """The year the year filter opens on: the latest year in which some indicator has a value for
+    every league (``queries/default_year.sql``), else the latest year with data. A year that only
+    some leagues have reported is offered but not opened (leaders would see a nearly empty map)."""
+    options = years()
+    found = query("default_year")["year"]
+    value = found.iloc[0] if len(found) else None
+    return int(value) if value is not None and value == value and int(value) in options else options[-1]
+
+
 def metrics(indicator_id: str, level: str, parent: str | None, mode: str,
             year_list: tuple[int, ...] | None = None) -> pd.DataFrame:
     """area_metrics for every year of the year filter, or ``year_list`` (cached)."""

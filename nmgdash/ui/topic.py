@@ -69,7 +69,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         ind = indicator_picker(page, indicator_ids)
     with c2:
         mode = mode_picker(page, bool(ind["additive"]))
-    year = state.year(data.years()[-1])
+    year = state.year(data.default_year())
     unit = ind["unit"] if lg == "zh" else ind["unit_en"]
     munit = mode_unit(mode, unit, bool(ind["additive"]), lg)
     iname = ind[state.name_col()]
@@ -261,7 +261,7 @@ def show_summary(full: pd.DataFrame, ind: pd.Series, mode: str) -> summary.Summa
     :mod:`nmgdash.ui.state`): ``full`` is the page's area_metrics frame (every year, mode ``mode``) and
     ``ind`` the catalogue row. Shown in a container keyed "topic_summary"; returns the Summary."""
     lg = state.lang()
-    s = summary.league_summary(full, year=state.year(data.years()[-1]), indicator=str(ind[state.name_col()]),
+    s = summary.league_summary(full, year=state.year(data.default_year()), indicator=str(ind[state.name_col()]),
                                unit=str(ind["unit"] if lg == "zh" else ind["unit_en"]), additive=bool(ind["additive"]),
                                mode=mode, lang=lg, published_only=state.published_only(),
                                selected=state.selected_leagues())

@@ -89,7 +89,8 @@ def sidebar() -> None:
                        placeholder=t("all_leagues", state.lang()), help=t("leagues_help", state.lang()),
                        bind="query-params")
         options = data.years()
-        st.radio(t("year", state.lang()), options, index=len(options) - 1, key=state.YEAR, horizontal=True,
+        st.radio(t("year", state.lang()), options, index=options.index(data.default_year()), key=state.YEAR,
+                 horizontal=True,
                  bind="query-params")
         st.toggle(t("published_only", state.lang()), key=state.PUB, help=t("published_only_help", state.lang()),
                   bind="query-params")
@@ -168,7 +169,7 @@ def _kpi_note(row: pd.Series, lg: str) -> dict:
     user chose a sidebar year that has no figure of this indicator, "2017年无数据（最近：2019年）"
     in orange with the period beside it. Keyword arguments for st.metric."""
     figure_year = int(row["year"])
-    latest = data.years()[-1]
+    latest = data.default_year()
     selected = state.year(latest)
     period = period_text(row, lg)
     # On the default (latest) year the period line says when a one-off figure is from (专项督察,
