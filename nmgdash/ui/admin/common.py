@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from nmgdash import ingest
+from nmgdash.core.i18n import t
 from nmgdash.reports import progress
-from nmgdash.ui import state
+from nmgdash.storage import ledger
+from nmgdash.ui import auth, state
 from nmgdash.ui.text import plain
 
 #: The importer's size limit in whole MB (10), stated next to the upload.
@@ -24,6 +26,20 @@ def flash(kind: str, text: str) -> None:
 def refusal_text(heading: str, lines: list[str]) -> str:
     """Markdown: a bold ``heading`` and one list item per line (each shown as plain text)."""
     return f"**{heading}**\n\n" + "\n".join(f"- {plain(line)}" for line in lines)
+
+
+#: The store's faults a write can meet, each answered by :func:`store_fault_text`.
+STORE_FAULTS = (ledger.StoreUnavailable, ledger.ImportBusy, ledger.WriteFailed)
+
+
+def store_fault_text(exc: Exception) -> str:
+    """The message for a fault of :data:`STORE_FAULTS` in the current language (no paths): the store
+    cannot be reached, another write holds the lock, or the folder is read-only or full."""
+    if isinstance(exc, ledger.StoreUnavailable):
+        return auth.store_message(exc)
+    if isinstance(exc, ledger.WriteFailed):
+        return t(f"store_write_{exc.kind}", state.lang())
+    return t("admin_busy", state.lang())
 
 
 def show_flash() -> None:

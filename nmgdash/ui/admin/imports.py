@@ -24,7 +24,7 @@ from nmgdash.ingest.template import FIRST_YEAR
 from nmgdash.storage import ledger
 from nmgdash.storage.accounts import Account, NotPermitted
 from nmgdash.ui import auth, data, state
-from nmgdash.ui.admin.common import MB, flash, refusal_text, status_text
+from nmgdash.ui.admin.common import MB, STORE_FAULTS, flash, refusal_text, status_text, store_fault_text
 from nmgdash.ui.text import plain
 
 _UPLOAD_GEN, _PLAN = "_admin_upload_gen", "_admin_plan"
@@ -163,11 +163,8 @@ def _commit() -> None:
         st.session_state.pop(_PLAN, None)  # the file was refused whole: an empty uploader, the reason once
         st.session_state[_UPLOAD_GEN] = st.session_state.get(_UPLOAD_GEN, 0) + 1
         return
-    except ledger.StoreUnavailable as exc:
-        flash("error", auth.store_message(exc))
-        return
-    except ledger.ImportBusy:
-        flash("error", t("admin_busy", lg))
+    except STORE_FAULTS as exc:  # unreachable, busy, read-only or full: a message without paths
+        flash("error", store_fault_text(exc))
         return
     except ingest.ConfirmationRequired as exc:
         if exc.changed:  # another import changed the data: show the fresh preview, ask again
@@ -176,9 +173,6 @@ def _commit() -> None:
             flash("warning", t("import_data_changed", lg))
         else:
             flash("warning", t("admin_commit_blocked", lg))
-        return
-    except ledger.WriteFailed as exc:  # read-only or full import folder: a message without paths
-        flash("error", t(f"store_write_{exc.kind}", lg))
         return
     except (ingest.ImportRejected, ValueError, OSError) as exc:
         flash("error", t("admin_write_failed", lg, reason=plain(exc)))

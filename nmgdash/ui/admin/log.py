@@ -16,7 +16,7 @@ from nmgdash.reports import everything
 from nmgdash.storage import ledger, transaction
 from nmgdash.storage.accounts import Account, NotPermitted
 from nmgdash.ui import auth, state
-from nmgdash.ui.admin.common import flash, refusal_text
+from nmgdash.ui.admin.common import STORE_FAULTS, flash, refusal_text, store_fault_text
 from nmgdash.ui.text import plain
 
 _UNDO_PENDING = "_admin_undo"
@@ -42,14 +42,8 @@ def _undo(batch_id: str) -> None:
     except NotPermitted as exc:  # someone else's batch, or a disabled account
         flash("error", refusal_text(t("accounts_undo_refused", lg), exc.lines))
         return
-    except ledger.StoreUnavailable as exc:
-        flash("error", auth.store_message(exc))
-        return
-    except ledger.ImportBusy:
-        flash("error", t("admin_busy", lg))
-        return
-    except ledger.WriteFailed as exc:
-        flash("error", t(f"store_write_{exc.kind}", lg))
+    except STORE_FAULTS as exc:  # unreachable, busy, read-only or full: a message without paths
+        flash("error", store_fault_text(exc))
         return
     except (ValueError, OSError) as exc:
         flash("error", t("admin_write_failed", lg, reason=plain(exc)))
