@@ -285,6 +285,12 @@ def _print_lines(lines: list[str]) -> None:
     print("\n".join(lines), file=sys.stderr)
 
 
+def _print_late(result) -> None:
+    """The “已逾期 3 天…” line of a save or submission after the deadline (nothing when on time)."""
+    if getattr(result, "notice", ""):
+        print(result.notice)
+
+
 def cmd_round(args: argparse.Namespace) -> int:
     try:
         actor = _report_actor(args.user, required=False)
@@ -317,8 +323,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             except OSError as e:
                 print(t("cli_report_unreadable", file=path.name, why=e.strerror), file=sys.stderr)
                 return EXIT_REJECTED
-            file_reporting.save_file(actor, args.round, data, path.name)
+            saved = file_reporting.save_file(actor, args.round, data, path.name)
             print(t("cli_report_saved", year=args.round, area=accounts.area_name(_report_area(actor, None))))
+            _print_late(saved)
             return EXIT_OK
         area = _report_area(actor, args.area)
         if args.action == "explain":
@@ -326,11 +333,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(t("cli_report_explained", area=accounts.area_name(area), id=args.indicator))
         elif args.action == "submit":
             try:
-                reporting.submit(actor, args.round, area)
+                done = reporting.submit(actor, args.round, area)
             except reporting.NeedsExplanation as e:
                 _print_lines([*e.lines, t("cli_report_explain_how", year=args.round)])
                 return EXIT_UNCONFIRMED
             print(t("cli_report_submitted", year=args.round, area=accounts.area_name(area)))
+            _print_late(done)
         elif args.action == "approve":
             reporting.approve(actor, args.round, area)
             build.ensure_database()
@@ -353,12 +361,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _report_status(args: argparse.Namespace) -> int:
     st = reporting.status_report(args.round)
     print(reporting.progress(args.round)["text"])
+    rnd = reporting.get_round(args.round)
+    print(t("cli_report_deadline", deadline=rnd.deadline.isoformat(), left=rnd.deadline_text()))
     cols = {"area_name": t("cli_report_col_area"), "state_text": t("cli_report_col_state"),
             "timeliness_text": t("cli_report_col_timeliness"), "submitted_by": t("cli_report_col_submitted_by"),
             "submitted_at": t("cli_report_col_submitted_at"), "approved_by": t("cli_report_col_approved_by"),
             "approved_at": t("cli_report_col_approved_at"), "returned_by": t("cli_report_col_returned_by"),
             "return_reason": t("cli_report_col_return_reason")}
-    table = st[list(cols)].rename(columns=cols).fillna("—")
+    table = st[list(cols)].rename(columns=cols).replace("", "—")
     for c in (t("cli_report_col_submitted_at"), t("cli_report_col_approved_at")):
         table[c] = [reporting.local_time(v) if v != "—" else v for v in table[c]]
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):

@@ -1,9 +1,10 @@
 -- completeness: 填报进度 — one row per league × indicator for one year: the status and value of the
--- league's own figure (the best one: imported > published > reference > sample), its source, and for
--- indicators reported per county-level unit how many of the league's units have an imported figure.
+-- league's own figure (the best one: approved > imported > published > reference > sample), its source,
+-- and for indicators reported per county-level unit how many of the league's units have a reported
+-- figure (imported, or approved in the yearly reporting: 已审核).
 -- Params: $indicator_ids VARCHAR[] (order kept in the result); $year INTEGER.
 -- Returns adcode, name_zh, name_en, indicator_id, ind_order, status (NULL = missing), value, source_id,
--- source_title, counties_total and counties_imported (NULL for league-only indicators).
+-- source_title, counties_total and counties_imported (imported or approved; NULL for league-only indicators).
 WITH leagues AS (
     SELECT adcode, name_zh, name_en FROM areas WHERE level = 'league'
 ), inds AS (
@@ -18,7 +19,7 @@ WITH leagues AS (
     SELECT c.parent_adcode AS adcode, o.indicator_id, count(*) AS n
     FROM observations o
     JOIN areas c ON c.adcode = o.adcode AND c.level = 'county'
-    WHERE o.year = $year AND o.status = 'imported' AND list_contains($indicator_ids, o.indicator_id)
+    WHERE o.year = $year AND o.status IN ('imported', 'approved') AND list_contains($indicator_ids, o.indicator_id)
     GROUP BY ALL
 ), county_total AS (
     SELECT parent_adcode AS adcode, count(*) AS n FROM areas WHERE level = 'county' GROUP BY ALL

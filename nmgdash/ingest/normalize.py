@@ -19,8 +19,9 @@ from nmgdash.core.i18n import t
 from nmgdash.ingest.catalogue import MONEY_UNITS, UNIT_SYNONYMS, Catalogue, norm_text
 from nmgdash.ingest.messages import place
 
-#: Cell texts that mean "not reported": imported as missing, never as 0.
-MISSING_MARKERS = frozenset({"—", "——", "-", "--", "–", "/", "无", "未填报", "暂无", "空"})
+#: Cell texts that mean "not reported": imported as missing, never as 0; in a yearly reporting draft
+#: (nmgdash.ingest.reporting) they mark the figure 暂缺, with the reason from the row's 说明/原因 column.
+MISSING_MARKERS = frozenset({"—", "——", "-", "--", "–", "/", "无", "未填报", "暂无", "暂缺", "空"})
 #: Area cells that label a total row (checked against its parts, never imported as an area).
 TOTAL_LABELS = frozenset({"合计", "总计", "全区", "全区合计", "总数", "合计数", "内蒙古", "内蒙古自治区", "150000"})
 #: Short and historic names of the 12 leagues in everyday use (abbreviations and pre-2000s 盟 names).

@@ -62,6 +62,10 @@ class ImportPlan:
     * ``errors`` / ``warnings``: :class:`Issue` lists (Chinese text with file, sheet and cell).
     * ``normalisations``: every value rewritten on the way in; ``notes``: file-level remarks
       (encoding, sheets skipped, empty cells).
+    * ``markers``: the value cells holding a missing marker (—, /, 无, 暂缺 …; not empty cells) of a
+      known area, year and indicator importable there: indicator_id, adcode, year (int64), marker
+      (the cell's text), note (the row's 备注/说明/原因 cell or None), sheet, cell. Never imported;
+      a yearly reporting draft reads them as 暂缺 with the note as the reason.
     * ``preview``: :class:`Preview` (diff, counts, by_league, by_indicator) or None when the file
       could not be read or no connection was given.
     * ``errors_found`` / ``warnings_found``: how many errors / warnings the file has in all (each
@@ -80,6 +84,7 @@ class ImportPlan:
     preview: Preview | None = None
     errors_found: int | None = None
     warnings_found: int | None = None
+    markers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MARKER_COLUMNS))
 
     @property
     def error_total(self) -> int:
@@ -160,6 +165,20 @@ def _rows_frame(records) -> pd.DataFrame:
     return frame
 
 
+MARKER_COLUMNS = ["indicator_id", "adcode", "year", "marker", "note", "sheet", "cell"]
+
+
+def _markers_frame(records, cat) -> pd.DataFrame:
+    data = [{"indicator_id": r.entry.indicator_id, "adcode": r.adcode, "year": int(r.year),
+             "marker": str(r.entry.raw).strip(), "note": r.entry.note, "sheet": r.entry.sheet,
+             "cell": coordinate(r.entry.row, r.entry.col)} for r in records
+            if r.parsed.missing and not r.parsed.empty and not r.total and r.adcode is not None
+            and r.year is not None and cat.level(r.adcode) in cat.importable_levels(r.entry.indicator_id)]
+    frame = pd.DataFrame(data, columns=MARKER_COLUMNS)
+    frame["year"] = frame["year"].astype("int64")
+    return frame
+
+
 def load_file(data: bytes, file_name: str, con=None, *, today: dt.date | None = None) -> ImportPlan:
     """Read, normalise and validate a staff member's file and preview it against the database.
 
@@ -196,7 +215,8 @@ def load_file(data: bytes, file_name: str, con=None, *, today: dt.date | None = 
         preview = build(rows, current, col.normalisations, cat)
     return ImportPlan(file_name, sha, len(data), rows, errors=col.errors, warnings=col.warnings,
                       normalisations=col.normalisations, notes=col.notes, preview=preview,
-                      errors_found=col.found("error"), warnings_found=col.found("warning"), basis=basis)
+                      errors_found=col.found("error"), warnings_found=col.found("warning"), basis=basis,
+                      markers=_markers_frame(records, cat))
 
 
 def scope_problems(plan: ImportPlan, account: Account) -> list[str]:

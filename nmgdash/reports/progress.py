@@ -13,13 +13,14 @@ from nmgdash.core.fmt import is_missing
 from nmgdash.core.i18n import t
 from nmgdash.reports import exports
 
-#: Completeness cell colours by status (None = missing).
-STATUS_COLOURS = {"imported": "#c8e6c9", "published": "#bbdefb", "reference": "#e0e0e0",
+#: Completeness cell colours by status (None = missing); approved (已审核, the yearly reporting) and
+#: imported both count as reported.
+STATUS_COLOURS = {"approved": "#a5d6a7", "imported": "#c8e6c9", "published": "#bbdefb", "reference": "#e0e0e0",
                   "sample": "#fff3c4", None: "#f6c9c9"}
 
 
 def status_text(status: str | None, lang: str) -> str:
-    """已导入 / 已发布 / 参考 / 示例, or 缺失 for a missing figure (None or NaN)."""
+    """已审核 / 已导入 / 已发布 / 参考 / 示例, or 缺失 for a missing figure (None or NaN)."""
     return t("admin_missing", lang) if status is None or is_missing(status) else t(f"status_{status}", lang)
 
 
@@ -30,10 +31,12 @@ def completeness_tables(long: pd.DataFrame, catalogue: pd.DataFrame,
     ``catalogue``: the indicator catalogue indexed by indicator_id (name_zh, name_en, unit, unit_en).
 
     ``matrix``: one row per indicator (index: name with unit), one column per league; each cell the
-    status text (已导入/已发布/示例/缺失) plus, for county-level indicators with imported county units,
+    status text (已审核/已导入/已发布/示例/缺失) plus, for county-level indicators with reported (imported or
+    approved) county units,
     “旗县 n/m”. ``colours``: the same shape, a hex colour per cell (:data:`STATUS_COLOURS`).
-    ``summary``: per league the count of cells per status (int), the number still to report
-    (sample or missing) and the share imported, published or reference ("92%")."""
+    ``summary``: per league the count of cells per status (int: 已审核, 已导入, 已发布, 示例, 缺失), the
+    number still to report (sample or missing) and the share approved, imported, published or
+    reference ("92%")."""
     league_col = "name_zh" if lang == "zh" else "name_en"
     leagues = list(dict.fromkeys(long[league_col]))
     ids = list(dict.fromkeys(long["indicator_id"]))
@@ -58,10 +61,11 @@ def completeness_tables(long: pd.DataFrame, catalogue: pd.DataFrame,
     rows = []
     for name, g in frame.groupby(league_col, sort=False):
         counts = g["status"].value_counts(dropna=False)
-        n = {s: int(counts.get(s, 0)) for s in ("imported", "published", "reference", "sample")}
+        n = {s: int(counts.get(s, 0)) for s in ("approved", "imported", "published", "reference", "sample")}
         n_missing = int(g["status"].isna().sum())
-        done = n["imported"] + n["published"] + n["reference"]
-        rows.append({t("admin_col_league", lang): name, status_text("imported", lang): n["imported"],
+        done = n["approved"] + n["imported"] + n["published"] + n["reference"]
+        rows.append({t("admin_col_league", lang): name, status_text("approved", lang): n["approved"],
+                     status_text("imported", lang): n["imported"],
                      status_text("published", lang): n["published"], status_text("sample", lang): n["sample"],
                      t("admin_missing", lang): n_missing, t("admin_col_todo", lang): n["sample"] + n_missing,
                      t("admin_col_rate", lang): f"{100 * done / len(g):.0f}%"})

@@ -14,8 +14,9 @@ admin's rights, as in :func:`nmgdash.storage.transaction.commit`):
 * rounds — :func:`open_round`, :func:`close_round`, :func:`reopen_area`: admins only;
 * entry — :func:`save_draft`, :func:`explain`, :func:`submit`: any role that may write the area
   (its scope and the areas below it, :meth:`Account.may_write`);
-* review — :func:`approve`, :func:`return_`: a reviewer or admin whose scope is *above* the area
-  (the region for leagues, a league for its counties), never the account that submitted it.
+* review — :func:`approve`, :func:`return_`: a reviewer whose scope is the level *directly above*
+  the area (the region's reviewers review the leagues, a league's reviewers its counties) or an
+  admin (any area), never the account that submitted it (:func:`may_review`).
 
 **What is asked of whom.** A league is asked every indicator of the round (its own figure); a
 county-level unit only the round's county-level indicators (``lowest_level = county``). Counties
@@ -161,6 +162,52 @@ class Round:
         """The end of the deadline day in Beijing time (aware datetime)."""
         return dt.datetime.combine(self.deadline + dt.timedelta(days=1), dt.time(), REPORT_TZ)
 
+    def days_left(self, now: dt.datetime | None = None) -> int:
+        """Whole days from today (Beijing time; ``now`` defaults to the current time) to the deadline:
+        5 = five more days after today, 0 = due today, -3 = three days overdue."""
+        today = (now or dt.datetime.now(dt.UTC)).astimezone(REPORT_TZ).date()
+        return (self.deadline - today).days
+
+    def days_late(self, now: dt.datetime | None = None) -> int:
+        """Days past the deadline (0 while the deadline day has not ended, Beijing time)."""
+        return max(0, -self.days_left(now))
+
+    def deadline_text(self, lang: str = "zh", now: dt.datetime | None = None) -> str:
+        """“还剩 5 天” / “今天截止” / “已逾期 3 天” (in ``lang``), for the pages and the CLI."""
+        n = self.days_left(now)
+        if n > 0:
+            return t("report_days_left", lang, n=n)
+        return t("report_due_today", lang) if n == 0 else t("report_days_late", lang, n=-n)
+
+
+class Saved(int):
+    """What :func:`save_draft` returns: the draft's new version (an ``int``), plus ``days_late`` (0 when
+    the round's deadline has not passed) and ``notice`` (“已逾期 3 天” or "")."""
+
+    days_late: int
+    notice: str
+
+    def __new__(cls, version: int, days_late: int = 0, notice: str = "") -> Saved:
+        obj = super().__new__(cls, version)
+        obj.days_late, obj.notice = days_late, notice
+        return obj
+
+
+class Submitted(list):
+    """What :func:`submit` returns: the list of :class:`Flag` s (all explained), plus ``days_late``
+    and ``notice`` as in :class:`Saved`."""
+
+    def __init__(self, flags=(), days_late: int = 0, notice: str = "") -> None:
+        super().__init__(flags)
+        self.days_late, self.notice = days_late, notice
+
+
+def late_notice(rnd: Round, now: dt.datetime | None = None, lang: str = "zh") -> tuple[int, str]:
+    """(days late, “已逾期 3 天，截止日期为 2020-03-31”) for an entry made now in ``rnd``; (0, "") while
+    the deadline day has not ended (Beijing time)."""
+    n = rnd.days_late(now)
+    return (n, t("report_late_notice", lang, n=n, deadline=rnd.deadline.isoformat())) if n else (0, "")
+
 
 def _msg(key: str, **values) -> tuple[str, str]:
     return t(key, "zh", **values), t(key, "en", **values)
@@ -208,6 +255,14 @@ def _children(adcode: str) -> list[str]:
 
 def _name(indicator_id: str) -> str:
     return str(_indicators().at[indicator_id, "name_zh"])
+
+
+def indicator_name(indicator_id: str, lang: str = "zh") -> str:
+    """The catalogue name of ``indicator_id`` in ``lang`` (the id itself when unknown)."""
+    ind = _indicators()
+    if indicator_id not in ind.index:
+        return indicator_id
+    return str(ind.at[indicator_id, "name_zh" if lang == "zh" else "name_en"])
 
 
 def _unit(indicator_id: str) -> str:
@@ -477,14 +532,16 @@ def _number(v) -> float | None:
 
 
 def save_draft(actor: Account, year: int, area: str, values: dict[Cell, float | None] | None = None,
-               unavailable: dict[Cell, str] | None = None, expected_version: int | None = None) -> int:
+               unavailable: dict[Cell, str] | None = None, expected_version: int | None = None) -> Saved:
     """Save cells of the draft of ``area`` (adcode or name) in the round of ``year``.
 
     ``values``: (indicator_id, adcode) → value in the catalogue unit, or None to clear the cell;
     ``unavailable``: (indicator_id, adcode) → the reason the figure is 暂缺. Every adcode must be
     ``area`` or an area below it, and each cell's indicator asked of that area. ``expected_version``:
     the version the caller's copy of the draft was read at (:func:`draft`); None saves over whatever
-    is there (a file upload). Changing a value clears its 说明. Returns the draft's new version.
+    is there (a file upload). Changing a value clears its 说明. Returns the draft's new version as a
+    :class:`Saved` (an int; ``days_late`` / ``notice`` say “已逾期 3 天” when saved after the deadline:
+    an open round still accepts late entries, a closed one refuses them).
 
     Raises NotPermitted (an area outside the account's scope, one line per area), DraftRejected
     (values the importer's rules refuse — the importer's messages — indicators not asked, 暂缺 without
@@ -569,10 +626,12 @@ def save_draft(actor: Account, year: int, area: str, values: dict[Cell, float | 
                              .values(state="draft", saved_by=acc.name, saved_at=now,
                                      started_by=rows[code].started_by or acc.name,
                                      started_at=rows[code].started_at or now))
+        late, notice = late_notice(rnd)
         if touched:
             common.add_audit(conn, actor=acc.name, action="report_save",
-                             what={"year": rnd.year, "area": area, "areas": sorted(touched), "cells": len(cells)})
-        return _version(conn, rnd.year, scope)
+                             what={"year": rnd.year, "area": area, "areas": sorted(touched), "cells": len(cells),
+                                   "days_late": late})
+        return Saved(_version(conn, rnd.year, scope), late, notice)
 
 
 def _changes_since(conn: sa.Connection, year: int, scope, version: int) -> list[dict]:
@@ -730,6 +789,32 @@ def _sum_problems(conn: sa.Connection, rnd: Round, league: str, own: dict[Cell, 
     return out
 
 
+def _resubmission_problems(conn: sa.Connection, rnd: Round, area: str) -> list[tuple[str, str]]:
+    """Hard rule after a return: each value returned with its own comment must have been changed or
+    given a new 说明 since the return; a return with only an overall reason needs some save or 说明
+    since. [] when the area's last review step is not a return."""
+    ev = report_events.c
+    steps = conn.execute(sa.select(ev.id, ev.action, ev.new_text).where(
+        ev.year == rnd.year, ev.adcode == area, ev.action.in_(("submit", "return"))).order_by(ev.id.desc())).all()
+    if not steps or steps[0].action != "return":
+        return []
+    ret = steps[0]
+    before = next((s.id for s in steps[1:] if s.action == "submit"), 0)
+    commented = list(dict.fromkeys(conn.execute(sa.select(ev.indicator_id).where(
+        ev.year == rnd.year, ev.adcode == area, ev.action == "comment", ev.id > before, ev.id < ret.id)
+        .order_by(ev.id)).scalars()))
+    touched = set(conn.execute(sa.select(ev.indicator_id).where(
+        ev.year == rnd.year, ev.adcode == area, ev.action.in_(("save", "explain")), ev.id > ret.id)).scalars())
+    if commented:
+        left = [i for i in commented if i not in touched]
+        if not left:
+            return []
+        return [tuple(t("report_unchanged_values", lang, area=area_name(area), n=len(left),
+                        names=t("list_sep", lang).join(t("report_quoted", lang, name=_name(i)) for i in left))
+                      for lang in ("zh", "en"))]
+    return [] if touched else [_msg("report_unchanged_overall", area=area_name(area), reason=ret.new_text or "")]
+
+
 def flags(year: int, area: str) -> list[Flag]:
     """The soft checks of ``area``'s own values in the round of ``year`` (with their 说明, if any).
     Read-only; no authorization (it shows nothing but the area's own values' checks)."""
@@ -739,11 +824,13 @@ def flags(year: int, area: str) -> list[Flag]:
         return _flags(conn, rnd, area, _cells(conn, rnd.year, [area]))
 
 
-def submit(actor: Account, year: int, area: str) -> list[Flag]:
+def submit(actor: Account, year: int, area: str) -> Submitted:
     """Submit ``area``'s own figures for review. Every indicator asked of the area needs a value or
     暂缺 with a reason; values must pass the importer's rules; a league's figures must agree with its
-    counties' (see :func:`_sum_problems`); each flagged value needs a 说明. Returns the flags (all
-    explained). Raises NotPermitted, :class:`CannotSubmit` (hard rules, state, closed round),
+    counties' (see :func:`_sum_problems`); each flagged value needs a 说明; a returned area needs a
+    change since the return (see :func:`_resubmission_problems`). Returns the flags (all explained) as
+    a :class:`Submitted` list whose ``days_late`` / ``notice`` say whether it came after the deadline
+    (still accepted while the round is open; the status report marks it 逾期上报). Raises NotPermitted, :class:`CannotSubmit` (hard rules, state, closed round),
     :class:`NeedsExplanation` (flags without 说明), ReportingError, StoreUnavailable."""
     area = resolve_area(area)
     with store_engine.begin() as conn:
@@ -770,6 +857,7 @@ def submit(actor: Account, year: int, area: str) -> list[Flag]:
                     problems.append(bad)
         if level(area) == "league":
             problems += _sum_problems(conn, rnd, area, cells)
+        problems += _resubmission_problems(conn, rnd, area)
         _raise(CannotSubmit, problems)
         found = _flags(conn, rnd, area, cells)
         missing = [f for f in found if not f.explanation]
@@ -782,17 +870,30 @@ def submit(actor: Account, year: int, area: str) -> list[Flag]:
         conn.execute(sa.update(report_values).where(report_values.c.year == rnd.year, report_values.c.adcode == area)
                      .values(comment=None))
         _event(conn, rnd.year, area, "submit", acc.name, now, new_text=str(len(found)))
+        late, notice = late_notice(rnd)
         common.add_audit(conn, actor=acc.name, action="report_submit",
-                         what={"year": rnd.year, "area": area, "flags": len(found)})
-        return found
+                         what={"year": rnd.year, "area": area, "flags": len(found), "days_late": late})
+        return Submitted(found, late, notice)
 
 
 # --- review --------------------------------------------------------------------------------------
 
 
+def may_review(acc: Account, area: str) -> bool:
+    """True when ``acc`` may approve or return ``area``'s submissions: a reviewer whose scope is the
+    level directly above the area (the region's reviewers review the leagues, a league's reviewers its
+    counties), or an admin (any area). Whether it submitted them itself is checked separately: nobody
+    reviews their own submission. A disabled account reviews nothing."""
+    if acc.disabled:
+        return False
+    if acc.is_admin:
+        return True
+    return acc.role == "reviewer" and str(_areas().at[area, "parent_adcode"]) == acc.scope
+
+
 def _reviewable(acc: Account, area: str) -> None:
-    """A reviewer or admin whose scope is above ``area``."""
-    if acc.role not in ("reviewer", "admin") or area == acc.scope or area not in areas_within(acc.scope):
+    """Raise NotPermitted unless :func:`may_review`."""
+    if not may_review(acc, area):
         line = t("report_not_reviewer", "zh", area=area_name(area), name=acc.name)
         raise NotPermitted(line, [line])
 
@@ -877,9 +978,9 @@ DRAFT_COLUMNS = ["adcode", "area_name", "indicator_id", "indicator_name", "unit"
 
 def draft(year: int, area: str) -> tuple[pd.DataFrame, int]:
     """The draft of ``area`` and the areas below it: one row per asked (area, indicator), columns
-    :data:`DRAFT_COLUMNS` (value float or NaN; unavailable/explanation/comment/saved_* text or None;
-    last_year: last year's approved, imported or published value and its status; state: the area's
-    state key), and the draft's version (for :func:`save_draft`). Read-only."""
+    :data:`DRAFT_COLUMNS` (value float or NaN; unavailable/explanation/comment/saved_* text, "" when
+    empty — never None; last_year: last year's approved, imported or published value (NaN) and its
+    status (""); state: the area's state key), and the draft's version (for :func:`save_draft`). Read-only."""
     area = resolve_area(area)
     with store_engine.connect() as conn:
         rnd = _lock_round(conn, year, lock=False)
@@ -905,6 +1006,8 @@ def draft(year: int, area: str) -> tuple[pd.DataFrame, int]:
     frame = pd.DataFrame(rows, columns=DRAFT_COLUMNS)
     frame["value"] = frame["value"].astype("float64")
     frame["last_year"] = frame["last_year"].astype("float64")
+    text = [c for c in DRAFT_COLUMNS if c not in ("value", "last_year")]
+    frame[text] = frame[text].astype(object).fillna("")
     return frame, version
 
 
@@ -915,9 +1018,9 @@ def value_history(year: int, indicator_id: str, adcode: str, lang: str = "zh") -
     """Every step that concerns one value, oldest first: its saves (old → new), 说明, reviewers'
     comments, and the submissions, returns, approvals and reopenings of its area. Columns
     :data:`HISTORY_COLUMNS`: at (UTC ISO text), actor, action (save | explain | comment | submit |
-    return | approve | reopen), action_text (in ``lang``), adcode, area_name, indicator_id (None for
-    area steps), old / new (value as text, 暂缺 with its reason, or None), text (说明, comment or
-    reason)."""
+    return | approve | reopen), action_text (in ``lang``), adcode, area_name, indicator_id ("" for
+    area steps), old / new (value as text, 暂缺 with its reason, or "" when empty or not a save), text
+    (说明, comment or reason; ""). All text: never None, so tables and Excel show empty cells."""
     adcode = resolve_area(adcode)
     with store_engine.connect() as conn:
         q = (sa.select(report_events).where(
@@ -930,11 +1033,11 @@ def value_history(year: int, indicator_id: str, adcode: str, lang: str = "zh") -
         cell = e.action == "save"
         rows.append({"at": e.at, "actor": e.actor, "action": e.action, "action_text": t(f"report_action_{e.action}", lang),
                      "adcode": e.adcode, "area_name": area_name(e.adcode), "indicator_id": e.indicator_id,
-                     "old": _shown(e.old_value, e.old_text) if cell else None,
-                     "new": _shown(e.new_value, e.new_text) if cell else None,
-                     "text": None if cell or e.action == "submit" else e.new_text})
+                     "old": (_shown(e.old_value, e.old_text) if cell else None) or "",
+                     "new": (_shown(e.new_value, e.new_text) if cell else None) or "",
+                     "text": ("" if cell or e.action == "submit" else e.new_text) or ""})
     frame = pd.DataFrame(rows, columns=HISTORY_COLUMNS, dtype=object)
-    return frame.where(frame.notna(), None)
+    return frame.fillna("")
 
 
 STATUS_COLUMNS = ["adcode", "area_name", "level", "parent_adcode", "state", "state_text", "started_by", "started_at",
@@ -952,8 +1055,10 @@ def _timeliness(rnd: Round, row, now: dt.datetime) -> str:
 
 def status_report(year: int, lang: str = "zh", now: dt.datetime | None = None) -> pd.DataFrame:
     """Every area the round of ``year`` asks (leagues, each followed by its counties when asked), one
-    row each, columns :data:`STATUS_COLUMNS`: state key (not_started | draft | submitted | returned |
-    approved) and its text in ``lang``, who and when of each step (UTC ISO text or None), and
+    row each, columns :data:`STATUS_COLUMNS` (all text, "" where nothing happened — never None): state
+    key (not_started | draft | submitted | returned | approved) and its text in ``lang``, who and when
+    of each step (UTC ISO text; the return's who, when and reason only for the current cycle, i.e. not
+    once the area was submitted again), and
     timeliness: ``on_time`` / ``late`` (first submission before / after the end of the deadline day,
     Beijing time), ``pending`` (not submitted, deadline ahead), ``overdue`` (not submitted, deadline
     passed; ``now`` defaults to the current time) with its text. Raises ReportingError (no round)."""
@@ -967,12 +1072,15 @@ def status_report(year: int, lang: str = "zh", now: dt.datetime | None = None) -
         r = rows.get(code)
         state = r.state if r is not None else "not_started"
         tl = _timeliness(rnd, r, now)
+        steps = {c: (getattr(r, c) if r is not None else None) or "" for c in cols}
+        if steps["returned_at"] and steps["submitted_at"] > steps["returned_at"]:
+            # resubmitted since: that return belongs to an earlier cycle
+            steps.update(returned_by="", returned_at="", return_reason="")
         out.append({"adcode": code, "area_name": area_name(code), "level": level(code),
                     "parent_adcode": _areas().at[code, "parent_adcode"], "state": state,
-                    "state_text": t(f"report_state_{state}", lang),
-                    **{c: getattr(r, c) if r is not None else None for c in cols},
+                    "state_text": t(f"report_state_{state}", lang), **steps,
                     "timeliness": tl, "timeliness_text": t(f"report_timeliness_{tl}", lang)})
-    return pd.DataFrame(out, columns=STATUS_COLUMNS)
+    return pd.DataFrame(out, columns=STATUS_COLUMNS, dtype=object)
 
 
 def progress(year: int, lang: str = "zh", now: dt.datetime | None = None) -> dict:
@@ -985,3 +1093,76 @@ def progress(year: int, lang: str = "zh", now: dt.datetime | None = None) -> dic
          "late": int(lg["timeliness"].isin(["late", "overdue"]).sum())}
     return {**n, "text": t("report_progress", lang, year=int(year), approved=n["approved"], total=n["leagues"],
                            late=n["late"])}
+
+
+INBOX_COLUMNS = ["year", "adcode", "area_name", "level", "submitted_by", "submitted_at", "timeliness",
+                 "timeliness_text", "ready", "waiting_for"]
+
+
+def _account_of(account_or_name: Account | str) -> Account | None:
+    if isinstance(account_or_name, Account):
+        return account_or_name
+    with store_engine.connect() as conn:
+        return get_account(str(account_or_name), conn)
+
+
+def inbox(account_or_name: Account | str, year: int | None = None, lang: str = "zh",
+          now: dt.datetime | None = None) -> pd.DataFrame:
+    """The submissions waiting for a reviewer (an :class:`Account` or an account's name): every area
+    of the round of ``year`` (default: every round, newest first) that is 已上报, that the account may
+    review (:func:`may_review`) and that it did not submit itself. Columns :data:`INBOX_COLUMNS`:
+    year (int), adcode, area_name, level, submitted_by, submitted_at (UTC ISO text), timeliness and
+    its text (as :func:`status_report`), ``ready`` (bool: False for a league whose asked counties are
+    not all approved yet, bottom-up) and ``waiting_for`` (those counties' names, "、"-joined, or "").
+    An unknown or disabled account has an empty inbox. Read-only."""
+    acc = _account_of(account_or_name)
+    rounds = list_rounds() if year is None else [r for r in [get_round(year)] if r is not None]
+    out = []
+    for rnd in rounds if acc is not None and not acc.disabled else []:
+        st = status_report(rnd.year, lang, now).set_index("adcode", drop=False)
+        for r in st.itertuples():
+            if r.state != "submitted" or r.submitted_by == acc.name or not may_review(acc, r.adcode):
+                continue
+            pending = []
+            if r.level == "league":
+                kids = st[st["parent_adcode"] == r.adcode]
+                pending = kids.loc[kids["state"] != "approved", "area_name"].tolist()
+            out.append({"year": rnd.year, "adcode": r.adcode, "area_name": r.area_name, "level": r.level,
+                        "submitted_by": r.submitted_by, "submitted_at": r.submitted_at, "timeliness": r.timeliness,
+                        "timeliness_text": r.timeliness_text, "ready": not pending,
+                        "waiting_for": t("list_sep", lang).join(pending)})
+    frame = pd.DataFrame(out, columns=INBOX_COLUMNS)
+    frame["year"] = frame["year"].astype("int64")
+    frame["ready"] = frame["ready"].astype(bool)
+    return frame
+
+
+SCOPE_COLUMNS = [*STATUS_COLUMNS, "deadline", "days_left", "deadline_text", "may_write", "may_review"]
+
+
+def scope_states(account: Account, year: int, lang: str = "zh", now: dt.datetime | None = None) -> pd.DataFrame:
+    """The areas of the round of ``year`` in ``account``'s scope (its scope area and the areas below
+    it; every area for an admin), one row each in :func:`status_report` order, for 我的填报. Columns
+    :data:`SCOPE_COLUMNS`: those of :func:`status_report`, plus the round's ``deadline`` (YYYY-MM-DD),
+    ``days_left`` (int, negative when overdue: :meth:`Round.days_left`), ``deadline_text`` (“还剩 5
+    天” / “今天截止” / “已逾期 3 天”), ``may_write`` (the account may enter the area's figures: its
+    scope, and the area is neither submitted nor approved, and the round is open or the area was
+    reopened) and ``may_review`` (:func:`may_review`, and the area is 已上报 by someone else).
+    Raises ReportingError (no round). Read-only."""
+    rnd = get_round(year)
+    if rnd is None:
+        _raise(ReportingError, [_msg("report_no_round", year=year)])
+    st = status_report(year, lang, now)
+    within = None if account.is_admin else areas_within(account.scope)
+    st = st[[within is None or a in within for a in st["adcode"]]].reset_index(drop=True)
+    st["deadline"] = rnd.deadline.isoformat()
+    st["days_left"] = rnd.days_left(now)
+    st["deadline_text"] = rnd.deadline_text(lang, now)
+    with store_engine.connect() as conn:
+        reopened = {r.adcode for r in conn.execute(sa.select(report_areas.c.adcode).where(
+            report_areas.c.year == rnd.year, report_areas.c.reopened == sa.true()))}
+    st["may_write"] = [account.may_write(a) and s not in ("submitted", "approved")
+                       and (rnd.state == "open" or a in reopened) for a, s in zip(st["adcode"], st["state"])]
+    st["may_review"] = [s == "submitted" and by != account.name and may_review(account, a)
+                        for a, s, by in zip(st["adcode"], st["state"], st["submitted_by"])]
+    return st[SCOPE_COLUMNS]

@@ -25,7 +25,19 @@ import sqlalchemy as sa
 
 from ...core import i18n
 from . import common, engine
-from .schema import HEAD, TABLES, accounts, audit, batches, meta, report_events, signin_events
+from .schema import (
+    HEAD,
+    TABLES,
+    accounts,
+    audit,
+    batches,
+    meta,
+    report_areas,
+    report_events,
+    report_rounds,
+    report_values,
+    signin_events,
+)
 
 FORMAT = "nmgdash-store"
 FORMAT_VERSION = 1
@@ -74,6 +86,13 @@ def is_empty(conn: sa.Connection) -> tuple[int, int]:
     return count(batches), count(accounts)
 
 
+def report_rows(conn: sa.Connection) -> tuple[int, int]:
+    """(reporting rounds, other rows of the reporting tables: areas, values, events) in the store on
+    ``conn``; an empty store has none."""
+    count = lambda t: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()  # noqa: E731
+    return count(report_rounds), count(report_areas) + count(report_values) + count(report_events)
+
+
 def read_archive(path: str | os.PathLike) -> tuple[dict, dict[str, list[dict]]]:
     """The manifest and rows per table of an archive, checksums verified. Raises :class:`BackupError`."""
     name = Path(path).name
@@ -99,7 +118,7 @@ def read_archive(path: str | os.PathLike) -> tuple[dict, dict[str, list[dict]]]:
 
 def restore(path: str | os.PathLike) -> dict[str, int]:
     """Load the archive ``path`` into the configured store, which must be empty (no batches, no
-    accounts, no audit rows). Returns rows per table. Raises :class:`BackupError` (Chinese: not an
+    accounts, no audit rows, no reporting rounds, areas, values or events). Returns rows per table. Raises :class:`BackupError` (Chinese: not an
     archive, checksum mismatch, other schema revision, store not empty), StoreUnavailable."""
     manifest, tables = read_archive(path)
     if manifest.get("revision") != HEAD:
@@ -110,6 +129,9 @@ def restore(path: str | os.PathLike) -> dict[str, int]:
         n_audit = conn.execute(sa.select(sa.func.count()).select_from(audit)).scalar_one()
         if n_batches or n_accounts or n_audit or common.read_stamp(conn).split(":")[0] != "0":
             raise BackupError(i18n.t("backup_not_empty", "zh", batches=n_batches, accounts=n_accounts))
+        n_rounds, n_report_rows = report_rows(conn)
+        if n_rounds or n_report_rows:
+            raise BackupError(i18n.t("backup_not_empty_reports", "zh", rounds=n_rounds, rows=n_report_rows))
         for table in TABLES:
             rows = tables.get(table.name, [])
             if table is meta:
