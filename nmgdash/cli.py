@@ -16,6 +16,7 @@
     python -m nmgdash report explain --user NAME --round YEAR [--area AREA] --indicator ID --text TEXT
     python -m nmgdash report submit --user NAME --round YEAR [--area AREA]
     python -m nmgdash report approve|return --user NAME --round YEAR --area AREA [--reason TEXT] [--value ID=TEXT …]
+    python -m nmgdash report reopen --user ADMIN --round YEAR --area AREA --reason TEXT
     python -m nmgdash report status --round YEAR
 
 ``import``/``undo`` with ``--user NAME`` act as that account (its role and scope are checked, as on
@@ -343,6 +344,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             reporting.approve(actor, args.round, area)
             build.ensure_database()
             print(t("cli_report_approved", year=args.round, area=accounts.area_name(area)))
+        elif args.action == "reopen":
+            reporting.reopen_area(actor, args.round, area, args.reason or "")
+            print(t("cli_report_reopened", year=args.round, area=accounts.area_name(area)))
         elif args.action == "return":
             per_value = {}
             for item in args.value or []:
@@ -387,7 +391,7 @@ def add_reporting_commands(sub) -> None:
     p.add_argument("--user", help=t("cli_report_user_help"))
     p.set_defaults(func=cmd_round)
     p = sub.add_parser("report", help=t("cli_report_help"))
-    p.add_argument("action", choices=["save", "explain", "submit", "approve", "return", "status"])
+    p.add_argument("action", choices=["save", "explain", "submit", "approve", "return", "reopen", "status"])
     p.add_argument("file", nargs="?")
     p.add_argument("--user", help=t("cli_report_user_help"))
     p.add_argument("--round", type=int, required=True)
@@ -399,7 +403,8 @@ def add_reporting_commands(sub) -> None:
     p.set_defaults(func=cmd_report)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser (every subcommand; see the module docstring)."""
     parser = argparse.ArgumentParser(prog="python -m nmgdash", description=t("cli_description"))
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("import", help=t("cli_help_import"))
@@ -436,7 +441,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("file")
     p.set_defaults(func=cmd_restore)
     add_reporting_commands(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     # the package logs details (paths, errno) for a server log; the operator reads the Chinese messages
     logging.getLogger("nmgdash").addHandler(logging.NullHandler())
     try:

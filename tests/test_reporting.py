@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from nmgdash import cli
 from nmgdash.ingest import reporting as file_reporting
-from nmgdash.storage import accounts, build, reporting, transaction
+from nmgdash.reports import progress as progress_tables
+from nmgdash.storage import accounts, build, queries, reporting, transaction
 from nmgdash.storage.accounts import NotPermitted
 from nmgdash.storage.reporting import CannotSubmit, DraftChanged, DraftRejected, NeedsExplanation, ReviewRefused
 from nmgdash.storage.store import engine as store_engine
@@ -25,6 +26,13 @@ XAM, KYQ, BAOTOU = "152200", "152221", "150200"
 #: 兴安盟's county-level units and the 2020 hubs each reports (科尔沁右翼前旗 first: 18 = +80 % on 2019's 10).
 COUNTIES = {"152221": 18, "152201": 12, "152202": 13, "152222": 15, "152223": 16, "152224": 14}
 DEADLINE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+#: One argon2 hash for every test account (hashing is deliberately slow: ~1 s each on this machine).
+HASH = accounts.hash_password(PW)
+
+
+def account(name: str, role: str, area: str) -> accounts.Account:
+    """A new account with the password :data:`PW` (hashed once for the module)."""
+    return accounts.create_account(name, PW, role, area, password_hash=HASH)
 
 
 @pytest.fixture
@@ -38,7 +46,7 @@ def store(backend, tmp_path, monkeypatch):
 def people(store):
     """An admin, the region's reviewer, 兴安盟's reviewer and reporter, 科尔沁右翼前旗's and 包头市's
     reporters; 2019 hubs of 兴安盟's counties imported (科尔沁右翼前旗: 10); a built database."""
-    mk = accounts.create_account
+    mk = lambda name, _pw, role, area: account(name, role, area)  # noqa: E731
     p = {"admin": mk("admin", PW, "admin", "150000"),
          "region": mk("自治区审核员", PW, "reviewer", "150000"),
          "xam_rev": mk("兴安盟审核员", PW, "reviewer", "兴安盟"),
@@ -179,16 +187,18 @@ def test_a_xinganmeng_reporter_cannot_write_baotou_by_any_function(people, call)
 #: (approve, return) — the level directly above (the region's reviewers the leagues, a league's
 #: reviewers its counties), admins any area; reopening — admins only.
 TARGETS = (XAM, KYQ, BAOTOU)
+SCOPES = ("150000", XAM, BAOTOU, KYQ)
+ALL, NONE = frozenset(TARGETS), frozenset()
 MAY = {
     "write": {"reporter": {"150000": {XAM, KYQ, BAOTOU}, XAM: {XAM, KYQ}, BAOTOU: {BAOTOU}, KYQ: {KYQ}},
               "reviewer": {"150000": {XAM, KYQ, BAOTOU}, XAM: {XAM, KYQ}, BAOTOU: {BAOTOU}, KYQ: {KYQ}},
-              "admin": dict.fromkeys(("150000", XAM, BAOTOU, KYQ), {XAM, KYQ, BAOTOU})},
-    "review": {"reporter": dict.fromkeys(("150000", XAM, BAOTOU, KYQ), set()),
+              "admin": dict.fromkeys(SCOPES, ALL)},
+    "review": {"reporter": dict.fromkeys(SCOPES, NONE),
                "reviewer": {"150000": {XAM, BAOTOU}, XAM: {KYQ}, BAOTOU: set(), KYQ: set()},
-               "admin": dict.fromkeys(("150000", XAM, BAOTOU, KYQ), {XAM, KYQ, BAOTOU})},
-    "reopen": {"reporter": dict.fromkeys(("150000", XAM, BAOTOU, KYQ), set()),
-               "reviewer": dict.fromkeys(("150000", XAM, BAOTOU, KYQ), set()),
-               "admin": dict.fromkeys(("150000", XAM, BAOTOU, KYQ), {XAM, KYQ, BAOTOU})},
+               "admin": dict.fromkeys(SCOPES, ALL)},
+    "reopen": {"reporter": dict.fromkeys(SCOPES, NONE),
+               "reviewer": dict.fromkeys(SCOPES, NONE),
+               "admin": dict.fromkeys(SCOPES, ALL)},
 }
 KIND = {"save": "write", "explain": "write", "submit": "write", "approve": "review", "return": "review",
         "reopen": "reopen"}
@@ -209,8 +219,8 @@ def test_every_role_and_scope_against_every_write_function(people):
     }
     got, want = {}, {}
     for role in ("reporter", "reviewer", "admin"):
-        for scope in ("150000", XAM, BAOTOU, KYQ):
-            acc = accounts.create_account(f"{role}-{scope}", PW, role, scope)
+        for scope in SCOPES:
+            acc = account(f"{role}-{scope}", role, scope)
             for fn, call in calls.items():
                 for area in TARGETS:
                     before = n_events()
@@ -277,7 +287,7 @@ def test_a_stale_save_is_told_who_changed_which_cells(people):
 def test_twelve_league_reporters_saving_at_once_lose_nothing(people):
     reporting.open_round(people["admin"], 2020, DEADLINE, ["hubs"])
     leagues = build.read_data_csv("areas.csv").query("level == 'league'")["adcode"].tolist()
-    reporters = [accounts.create_account(f"r{code}", PW, "reporter", code) for code in leagues]
+    reporters = [account(f"r{code}", "reporter", code) for code in leagues]
     versions = {code: reporting.draft(2020, code)[1] for code in leagues}
     barrier, errors = threading.Barrier(len(leagues)), []
 
@@ -298,6 +308,11 @@ def test_twelve_league_reporters_saving_at_once_lose_nothing(people):
     with store_engine.connect() as conn:
         got = dict(conn.execute(sa.select(schema.report_values.c.adcode, schema.report_values.c.value)).all())
     assert got == {code: 100 + int(code[2:4]) for code in leagues}
+    # versions: twelve distinct save events, each league's draft at its own one
+    with store_engine.connect() as conn:
+        saves = dict(conn.execute(sa.select(schema.report_events.c.adcode, schema.report_events.c.id)
+                                  .where(schema.report_events.c.action == "save")).all())
+    assert len(saves) == 12 and {code: reporting.draft(2020, code)[1] for code in leagues} == saves
     assert (reporting.status_report(2020).query("level == 'league'")["state"] == "draft").all()
 
 
@@ -375,6 +390,15 @@ def test_the_whole_cycle_through_the_functions(people):
         84.0, "approved", "2020年度填报：兴安盟", "填报：兴安盟填报员；审核：自治区审核员",
         "2020年度填报 · 兴安盟 · 填报人 兴安盟填报员 · 审核人 自治区审核员")
     assert approved_row(KYQ)[:2] == (14.0, "approved") and approved_row(KYQ)[3] == "填报：科右前旗填报员；审核：兴安盟审核员"
+    # 填报进度 (queries/completeness.sql) counts approved values as reported, the league's and its counties'
+    long = queries.run(duckdb.connect(str(build.resolve()), read_only=True), "completeness",
+                       indicator_ids=["hubs"], year=2020)
+    assert long.set_index("adcode").loc[XAM, ["status", "value", "counties_imported", "counties_total"]].tolist() == [
+        "approved", 84.0, 6, 6]
+    matrix, colours, summary = progress_tables.completeness_tables(
+        long, build.read_data_csv("indicators.csv").set_index("indicator_id"), "zh")
+    assert matrix.at["青年爱里（个）", "兴安盟"] == "已审核 · 旗县 6/6" and colours.at["青年爱里（个）", "兴安盟"] == "#a5d6a7"
+    assert summary.set_index("盟市").loc["兴安盟", ["已审核", "已导入", "完成率"]].tolist() == [1, 0, "100%"]
     st = reporting.status_report(2020).set_index("adcode")
     assert st.loc[XAM, ["state_text", "submitted_by", "approved_by", "timeliness_text"]].tolist() == [
         "已审核", "兴安盟填报员", "自治区审核员", "按时"]
@@ -470,3 +494,215 @@ def test_a_value_far_from_the_other_areas_needs_a_note(people):
     assert reporting.flags(2020, "152201") == []  # 10 against 11.5 (12, 11, 40)
     with pytest.raises(NeedsExplanation):
         reporting.submit(people["kyq"], 2020, KYQ)
+
+
+# --- deadlines ---------------------------------------------------------------------------------------
+
+
+def test_days_left_and_the_deadline_text_use_beijing_days():
+    rnd = reporting.Round(2020, dt.date(2021, 3, 31), ("hubs",), "", "open", "admin", "", None, None)
+    at = lambda s: dt.datetime.fromisoformat(s)  # noqa: E731
+    assert rnd.days_left(at("2021-03-26T03:00:00+00:00")) == 5
+    assert rnd.deadline_text("zh", at("2021-03-26T03:00:00+00:00")) == "还剩 5 天"
+    assert rnd.deadline_text("en", at("2021-03-26T03:00:00+00:00")) == "5 days left"
+    assert rnd.deadline_text("zh", at("2021-03-31T15:59:00+00:00")) == "今天截止"  # 23:59 in Beijing
+    assert rnd.deadline_text("zh", at("2021-03-31T16:00:00+00:00")) == "已逾期 1 天"  # 00:00 the next day
+    assert rnd.days_late(at("2021-04-03T10:00:00+00:00")) == 3 and rnd.days_late(at("2021-03-30T00:00:00+00:00")) == 0
+
+
+def test_a_late_entry_is_accepted_while_the_round_is_open_and_says_so(people, capsys):
+    today = dt.datetime.now(reporting.REPORT_TZ).date()
+    past = (today - dt.timedelta(days=3)).isoformat()
+    reporting.open_round(people["admin"], 2020, past, ["hubs"])
+    assert reporting.get_round(2020).deadline_text() == "已逾期 3 天"
+    st = reporting.status_report(2020).set_index("adcode")
+    assert st.loc[KYQ, ["timeliness", "timeliness_text"]].tolist() == ["overdue", "逾期未报"]
+    saved = reporting.save_draft(people["kyq"], 2020, KYQ, {("hubs", KYQ): 11})
+    assert saved == reporting.draft(2020, KYQ)[1] and saved.days_late == 3
+    assert saved.notice == f"已逾期 3 天（截止日期 {past}）：仍然接受，填报进度中记为逾期"
+    done = reporting.submit(people["kyq"], 2020, KYQ)
+    assert done == [] and (done.days_late, done.notice) == (3, saved.notice)
+    st = reporting.status_report(2020).set_index("adcode")
+    assert st.loc[KYQ, ["state", "timeliness", "timeliness_text"]].tolist() == ["submitted", "late", "逾期上报"]
+    assert reporting.progress(2020)["late"] == 12  # every league overdue (the totals count leagues only)
+    code, out, _ = run_cli(["report", "status", "--round", "2020"], capsys)
+    assert code == 0 and out.splitlines()[1] == f"截止日期 {past}（已逾期 3 天）"
+    # a closed round refuses, except the areas an admin reopened
+    reporting.close_round(people["admin"], 2020)
+    with pytest.raises(DraftRejected, match=r"^2020 年的填报任务已关闭，包头市不能再修改或上报"):
+        reporting.save_draft(people["baotou"], 2020, BAOTOU, {("hubs", BAOTOU): 40})
+    reporting.reopen_area(people["admin"], 2020, BAOTOU, "延期")
+    assert reporting.save_draft(people["baotou"], 2020, BAOTOU, {("hubs", BAOTOU): 40}).days_late == 3
+
+
+def test_before_the_deadline_nothing_is_overdue_and_timeliness_is_the_first_submission(people):
+    reporting.open_round(people["admin"], 2020, "2030-03-31", ["hubs"])
+    before = dt.datetime(2030, 3, 31, 15, 59, tzinfo=dt.UTC)  # 23:59 Beijing on the deadline day
+    after = dt.datetime(2030, 3, 31, 16, 0, tzinfo=dt.UTC)
+    assert set(reporting.status_report(2020, now=before)["timeliness"]) == {"pending"}
+    assert reporting.progress(2020, now=before)["text"] == "2020年：已审核 0/12 个盟市，逾期 0"
+    assert set(reporting.status_report(2020, now=after)["timeliness"]) == {"overdue"}
+    reporting.save_draft(people["kyq"], 2020, KYQ, {("hubs", KYQ): 11})
+    reporting.submit(people["kyq"], 2020, KYQ)  # now: long before 2030
+    reporting.return_(people["xam_rev"], 2020, KYQ, "请核对")
+    reporting.save_draft(people["kyq"], 2020, KYQ, {("hubs", KYQ): 12})
+    reporting.submit(people["kyq"], 2020, KYQ)
+    st = reporting.status_report(2020, now=after).set_index("adcode")
+    assert st.loc[KYQ, "timeliness"] == "on_time"  # the first submission counts, not the resubmission
+
+
+# --- resubmission after a return ---------------------------------------------------------------------
+
+
+def test_a_returned_area_cannot_be_resubmitted_unchanged(people):
+    reporting.open_round(people["admin"], 2020, DEADLINE, ["hubs", "hubs_cloud"])
+    kyq = people["kyq"]
+    reporting.save_draft(kyq, 2020, KYQ, {("hubs", KYQ): 11, ("hubs_cloud", KYQ): 5})
+    reporting.submit(kyq, 2020, KYQ)
+    reporting.return_(people["xam_rev"], 2020, KYQ, "请核对", {("hubs", KYQ): "与台账不符",
+                                                              ("hubs_cloud", KYQ): "云平台为4个"})
+    with pytest.raises(CannotSubmit) as info:
+        reporting.submit(kyq, 2020, KYQ)
+    assert info.value.lines == ["科尔沁右翼前旗被退回的 2 个数值自退回后既未修改也未补充说明：“青年爱里”、"
+                                "“入驻云平台的青年爱里”；请修改数值或填写说明后再上报"]
+    assert info.value.lines_en == ["科尔沁右翼前旗: 2 returned values were neither changed nor explained since the "
+                                   "return: '青年爱里 youth hubs', '青年爱里 hubs on the cloud platform'; change them "
+                                   "or write a note before submitting again"]
+    reporting.save_draft(kyq, 2020, KYQ, {("hubs_cloud", KYQ): 4})  # one changed
+    with pytest.raises(CannotSubmit) as info:
+        reporting.submit(kyq, 2020, KYQ)
+    assert info.value.lines == ["科尔沁右翼前旗被退回的 1 个数值自退回后既未修改也未补充说明：“青年爱里”；"
+                                "请修改数值或填写说明后再上报"]
+    reporting.explain(kyq, 2020, KYQ, "hubs", KYQ, "台账漏记3个，已核实为11个")  # the other explained
+    reporting.submit(kyq, 2020, KYQ)
+    # an overall return: any save or 说明 since will do
+    reporting.return_(people["xam_rev"], 2020, KYQ, "口径不对")
+    with pytest.raises(CannotSubmit) as info:
+        reporting.submit(kyq, 2020, KYQ)
+    assert info.value.lines == ["科尔沁右翼前旗退回后还没有任何修改或说明，请按退回原因（口径不对）修改后再上报"]
+    reporting.save_draft(kyq, 2020, KYQ, {("hubs", KYQ): 11})  # the same value: no change, still refused
+    with pytest.raises(CannotSubmit):
+        reporting.submit(kyq, 2020, KYQ)
+    reporting.explain(kyq, 2020, KYQ, "hubs", KYQ, "已按新口径核实")
+    reporting.submit(kyq, 2020, KYQ)
+    assert reporting.status_report(2020).set_index("adcode").at[KYQ, "state"] == "submitted"
+
+
+# --- 暂缺 from a file ------------------------------------------------------------------------------
+
+
+def test_a_file_marks_a_figure_unavailable_with_the_reason_in_its_note_column(people, tmp_path):
+    reporting.open_round(people["admin"], 2020, DEADLINE, ["hubs", "hubs_cloud"])
+    head = "地区,年份,青年爱里（个）,入驻云平台的青年爱里（个）,说明\n"
+    with pytest.raises(DraftRejected) as info:
+        file_reporting.save_file(people["kyq"], 2020, (head + "科尔沁右翼前旗,2020,11,暂缺,\n").encode(), "k.csv")
+    assert info.value.lines == ["「k.csv」D2 单元格“入驻云平台的青年爱里”标记为暂缺（暂缺），请在同一行的“说明”或“原因”列写明暂缺原因"]
+    assert n_events() == 1
+    file_reporting.save_file(people["kyq"], 2020, (head + "科尔沁右翼前旗,2020,11,暂缺,云平台未统计\n").encode(), "k.csv")
+    frame = reporting.draft(2020, KYQ)[0].set_index("indicator_id")
+    assert frame.loc["hubs_cloud", ["value", "unavailable"]].fillna("NaN").tolist() == ["NaN", "云平台未统计"]
+    assert frame.at["hubs", "value"] == 11 and frame.at["hubs", "unavailable"] == ""
+    # the same in a workbook, with a 原因 column and the importer's other markers (—)
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["地区", "年份", "青年爱里（个）", "入驻云平台的青年爱里（个）", "原因"])
+    ws.append(["科尔沁右翼前旗", 2020, "—", 6, "旗里正在重新统计"])
+    path = tmp_path / "k.xlsx"
+    wb.save(path)
+    file_reporting.save_file(people["kyq"], 2020, path.read_bytes(), "k.xlsx")
+    frame = reporting.draft(2020, KYQ)[0].set_index("indicator_id")
+    assert frame.loc["hubs", "unavailable"] == "旗里正在重新统计" and pd.isna(frame.loc["hubs", "value"])
+    assert frame.loc["hubs_cloud", ["value", "unavailable"]].tolist() == [6.0, ""]
+    assert reporting.submit(people["kyq"], 2020, KYQ) == []
+    assert reporting.value_history(2020, "hubs", KYQ)["new"].tolist()[-2:] == ["暂缺（旗里正在重新统计）", ""]
+
+
+# --- frames for the pages ----------------------------------------------------------------------------
+
+
+def test_status_history_and_draft_frames_have_no_none(people):
+    reporting.open_round(people["admin"], 2020, DEADLINE, ["hubs"])
+    reporting.save_draft(people["kyq"], 2020, KYQ, {("hubs", KYQ): 11})
+    reporting.submit(people["kyq"], 2020, KYQ)
+    reporting.return_(people["xam_rev"], 2020, KYQ, "请核对")
+    frames = {"status": reporting.status_report(2020), "history": reporting.value_history(2020, "hubs", KYQ),
+              "draft": reporting.draft(2020, XAM)[0].drop(columns=["value", "last_year"])}
+    for name, frame in frames.items():
+        assert not frame.isna().any().any(), name
+        assert not frame.map(lambda v: v is None or v == "None").any().any(), name
+    st = frames["status"].set_index("adcode")
+    assert st.loc[BAOTOU, ["submitted_by", "approved_at", "return_reason"]].tolist() == ["", "", ""]
+    assert st.loc[KYQ, ["returned_by", "return_reason"]].tolist() == ["兴安盟审核员", "请核对"]
+
+
+def test_inbox_and_scope_states(people):
+    reporting.open_round(people["admin"], 2020, DEADLINE, ["hubs"])
+    for c, v in COUNTIES.items():
+        reporting.save_draft(people["xam"], 2020, c, {("hubs", c): v})
+    reporting.save_draft(people["xam"], 2020, XAM, {("hubs", XAM): sum(COUNTIES.values())})
+    reporting.explain(people["xam"], 2020, KYQ, "hubs", KYQ, "新建8个")
+    for c in [KYQ, "152201", XAM]:
+        reporting.submit(people["xam"], 2020, c)
+    box = reporting.inbox("兴安盟审核员")
+    assert box[["year", "adcode", "area_name", "submitted_by", "ready"]].values.tolist() == [
+        [2020, "152201", "乌兰浩特市", "兴安盟填报员", True], [2020, KYQ, "科尔沁右翼前旗", "兴安盟填报员", True]]
+    region = reporting.inbox(people["region"], 2020)
+    assert region[["adcode", "ready", "waiting_for"]].values.tolist() == [
+        [XAM, False, "乌兰浩特市、阿尔山市、科尔沁右翼前旗、科尔沁右翼中旗、扎赉特旗、突泉县"]]
+    assert reporting.inbox("兴安盟填报员").empty and reporting.inbox("nobody").empty
+    assert len(reporting.inbox("admin")) == 3  # an admin may review any area
+    mine = reporting.scope_states(people["xam"], 2020, now=dt.datetime.now(dt.UTC))
+    assert mine["adcode"].tolist()[0] == XAM and set(mine["adcode"]) == {XAM, *COUNTIES}
+    assert mine.set_index("adcode").loc[[XAM, KYQ, "152202"], ["state", "may_write", "may_review"]].values.tolist() == [
+        ["submitted", False, False], ["submitted", False, False], ["draft", True, False]]
+    assert set(mine["deadline_text"]) == {"还剩 30 天"} and set(mine["days_left"]) == {30}
+    rev = reporting.scope_states(people["xam_rev"], 2020).set_index("adcode")
+    assert rev.loc[[XAM, KYQ], "may_review"].tolist() == [False, True]
+    assert len(reporting.scope_states(people["kyq"], 2020)) == 1
+    assert len(reporting.scope_states(people["admin"], 2020)) == len(reporting.areas_asked(reporting.get_round(2020)))
+
+
+def test_restore_refuses_a_store_with_reporting_rows(store, tmp_path, capsys):
+    from nmgdash.storage.store import backup
+
+    archive = tmp_path / "empty.zip"
+    backup.backup(archive)
+    with store_engine.begin() as conn:
+        conn.execute(sa.insert(schema.report_rounds).values(
+            year=2020, deadline="2021-03-31", indicators=["hubs"], note="", state="open", opened_by="x", opened_at="t"))
+    code, _, err = run_cli(["restore", str(archive)], capsys)
+    assert code == 1 and err.strip() == ("恢复失败，数据存储未作任何修改：数据存储不是空的（已有 1 个填报任务、0 条填报记录），"
+                                         "恢复只能导入到空的数据存储中")
+
+
+# --- the operators' guide ----------------------------------------------------------------------------
+
+
+def test_the_cli_walk_in_the_operators_guide_parses_and_uses_only_accounts_it_creates():
+    import re
+    import shlex
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "部署与运维.md").read_text(encoding="utf-8")
+    section = text.split("### 年度填报命令行", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+    parser, created, commands, approvals = cli.build_parser(), set(), [], []
+    for line in block.splitlines():
+        words = shlex.split(line.split(" | ", 1)[-1], comments=True)
+        if not words:
+            continue
+        assert words[:3] == [".venv/bin/python", "-m", "nmgdash"], line
+        args = parser.parse_args(words[3:])  # exits (fails the test) on a bad argument
+        commands.append((args.command, args.action))
+        if (args.command, args.action) == ("report", "approve"):
+            approvals.append((args.user, args.area))
+        if args.command == "user":
+            created.add(args.name)
+        elif getattr(args, "user", None):
+            assert args.user in created, f"{args.user} is used before `user add` creates it: {line}"
+    assert commands[:6] == [("user", "add")] * 5 + [("round", "open")]
+    # bottom-up, each by the level directly above
+    assert approvals == [("兴安盟审核", "科尔沁右翼前旗"), ("自治区审核", "兴安盟")]
+    assert ("report", "reopen") in commands and commands[-1] == ("round", "close")

@@ -810,7 +810,7 @@ def _resubmission_problems(conn: sa.Connection, rnd: Round, area: str) -> list[t
         if not left:
             return []
         return [tuple(t("report_unchanged_values", lang, area=area_name(area), n=len(left),
-                        names=t("list_sep", lang).join(t("report_quoted", lang, name=_name(i)) for i in left))
+                        names=t("list_sep", lang).join(t("report_quoted", lang, name=indicator_name(i, lang)) for i in left))
                       for lang in ("zh", "en"))]
     return [] if touched else [_msg("report_unchanged_overall", area=area_name(area), reason=ret.new_text or "")]
 
@@ -984,7 +984,8 @@ def draft(year: int, area: str) -> tuple[pd.DataFrame, int]:
     area = resolve_area(area)
     with store_engine.connect() as conn:
         rnd = _lock_round(conn, year, lock=False)
-        scope = [a for a in areas_asked(rnd) if a in areas_within(area)]
+        within = areas_within(area)
+        scope = [a for a in areas_asked(rnd) if a in within]
         cells, prev = _cells(conn, rnd.year, scope), _baseline(conn, rnd.year - 1)
         states = {r.adcode: r.state for r in conn.execute(
             sa.select(report_areas.c.adcode, report_areas.c.state).where(report_areas.c.year == rnd.year))}
