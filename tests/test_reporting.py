@@ -533,6 +533,8 @@ def test_a_late_entry_is_accepted_while_the_round_is_open_and_says_so(people, ca
         reporting.save_draft(people["baotou"], 2020, BAOTOU, {("hubs", BAOTOU): 40})
     reporting.reopen_area(people["admin"], 2020, BAOTOU, "延期")
     assert reporting.save_draft(people["baotou"], 2020, BAOTOU, {("hubs", BAOTOU): 40}).days_late == 3
+    code, out, err = run_cli(["report", "submit", "--user", "包头市填报员", "--round", "2020"], capsys)
+    assert (code, err, out.splitlines()) == (0, "", ["已上报：包头市（2020 年）", saved.notice])
 
 
 def test_before_the_deadline_nothing_is_overdue_and_timeliness_is_the_first_submission(people):
