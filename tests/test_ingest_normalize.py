@@ -53,7 +53,7 @@ def test_parse_value(raw, unit, value):
     assert p.error is None and p.value == value
 
 
-@pytest.mark.parametrize("raw", ["—", "——", "-", "/", "／", "无", "未填报", None, "", "  ", "\u3000"])
+@pytest.mark.parametrize("raw", ["—", "——", "-", "/", "／", "无", "未填报", "暂缺", None, "", "  ", "\u3000"])
 def test_missing_markers_are_missing_not_zero(raw):
     p = parse_value(raw, "个")
     assert p.missing and p.value is None and p.error is None

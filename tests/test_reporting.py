@@ -621,6 +621,32 @@ def test_a_file_marks_a_figure_unavailable_with_the_reason_in_its_note_column(pe
     assert reporting.value_history(2020, "hubs", KYQ)["new"].tolist()[-2:] == ["暂缺（旗里正在重新统计）", ""]
 
 
+def test_the_reporting_template_holds_the_draft_and_uploads_back_unchanged(people):
+    import io
+
+    import openpyxl
+
+    reporting.open_round(people["admin"], 2020, DEADLINE, ["hubs", "hubs_cloud", "league_work_funding"])
+    reporting.save_draft(people["xam"], 2020, XAM, {("hubs", KYQ): 11, ("league_work_funding", XAM): 35.5},
+                         {("hubs_cloud", KYQ): "云平台未统计"})
+    data = file_reporting.build_template(2020, "兴安盟")
+    assert file_reporting.template_file_name(2020, XAM) == "2020年度填报_兴安盟.xlsx"
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4, max_row=6)]
+    assert ws["A1"].value == "2020 年度填报表：兴安盟"
+    assert rows[0][:2] + rows[0][-1:] == ["地区", "年份", "说明"] and len(rows[0]) == 6
+    assert rows[1] == ["兴安盟", 2020, None, None, 35.5, None]
+    kyq_row = next([c.value for c in r] for r in ws.iter_rows(min_row=5) if r[0].value == "科尔沁右翼前旗")
+    assert kyq_row == ["科尔沁右翼前旗", 2020, 11, "暂缺", None, "云平台未统计"]
+    assert ws.cell(next(r[0].row for r in ws.iter_rows(min_row=5) if r[0].value == "科尔沁右翼前旗"), 5).fill.fgColor.rgb \
+        == "00E0E0E0"  # a county is not asked the league-only indicator
+    before = reporting.draft(2020, XAM)
+    file_reporting.save_file(people["xam"], 2020, data, "2020年度填报_兴安盟.xlsx")
+    after = reporting.draft(2020, XAM)
+    assert after[1] == before[1]  # nothing changed: the same version
+    pd.testing.assert_frame_equal(after[0], before[0])
+
+
 # --- frames for the pages ----------------------------------------------------------------------------
 
 

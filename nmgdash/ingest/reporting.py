@@ -4,10 +4,19 @@
 
 from __future__ import annotations
 
+import io
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
 from nmgdash.core.i18n import t
+from nmgdash.ingest import catalogue
 from nmgdash.ingest.plan import load_file
 from nmgdash.storage import reporting
-from nmgdash.storage.accounts import Account
+from nmgdash.storage.accounts import Account, area_name, resolve_area
 
 
 def save_file(actor: Account | str, year: int, data: bytes, name: str) -> reporting.Saved:
@@ -38,3 +47,76 @@ def save_file(actor: Account | str, year: int, data: bytes, name: str) -> report
     unavailable = {(r.indicator_id, r.adcode): str(r.note).strip() for r in markers.itertuples()}
     scope = actor.scope if isinstance(actor, Account) else "150000"
     return reporting.save_draft(actor, year, scope, values, unavailable)
+
+
+#: The marker a reporting template writes (and a reporter types) for a figure that is 暂缺: a cell word
+#: the reader recognises (nmgdash.ingest.normalize.MISSING_MARKERS), the same in both languages.
+UNAVAILABLE_MARKER = t("report_unavailable_marker", "zh")
+
+
+def template_file_name(year: int, area: str) -> str:
+    """The reporting template's download name, e.g. “2020年度填报_科尔沁右翼前旗.xlsx”."""
+    return t("report_template_file_name", "zh", year=int(year), area=area_name(resolve_area(area)))
+
+
+def build_template(year: int, area: str) -> bytes:
+    """The Excel template (xlsx bytes) for the draft of ``area`` (adcode or name) in the round of
+    ``year``: one sheet, a title and a hint, then the header row 地区 | 年份 | one column per indicator
+    the round asks (name with unit, as the importer reads it) | 说明, and one row per area of the
+    draft (the area, then the areas below it that the round asks), prefilled with the draft: the
+    value, or 暂缺 with its reason(s) in 说明. Cells an area is not asked are grey and must stay
+    empty. Number cells accept a non-negative number (0–100 for %) or the word 暂缺 (Excel data
+    validation). Uploading it (:func:`save_file`) saves exactly what it holds; empty cells change
+    nothing. Chinese only, like the import template. Raises ReportingError (no round)."""
+    area = resolve_area(area)
+    rnd = reporting.get_round(year)
+    if rnd is None:
+        raise reporting.ReportingError([t("report_no_round", "zh", year=year)], [t("report_no_round", "en", year=year)])
+    frame, _ = reporting.draft(rnd.year, area)
+    cat = catalogue.load()
+    inds = [i for i in rnd.indicators if i in set(frame["indicator_id"])]
+    codes = list(dict.fromkeys(frame["adcode"]))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = t("report_template_sheet", "zh")
+    ws["A1"] = t("report_template_title", "zh", year=rnd.year, area=area_name(area))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = t("report_template_hint", "zh", marker=UNAVAILABLE_MARKER, deadline=rnd.deadline.isoformat())
+    head = 4
+    headers = [t("report_template_head_area", "zh"), t("template_year_label", "zh"),
+               *[cat.template_header(i) for i in inds], t("report_template_head_reason", "zh")]
+    for c, text in enumerate(headers, start=1):
+        ws.cell(head, c, text).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(c)].width = 16
+    grey = PatternFill("solid", fgColor="E0E0E0")
+    cells = frame.set_index(["adcode", "indicator_id"])
+    for r, code in enumerate(codes, start=head + 1):
+        ws.cell(r, 1, area_name(code))
+        ws.cell(r, 2, rnd.year)
+        reasons = []
+        for c, ind in enumerate(inds, start=3):
+            cell = ws.cell(r, c)
+            if (code, ind) not in cells.index:
+                cell.fill = grey
+                continue
+            row = cells.loc[(code, ind)]
+            if row["unavailable"]:
+                cell.value = UNAVAILABLE_MARKER
+                reasons.append(row["unavailable"])
+            elif not pd.isna(row["value"]):
+                cell.value = float(row["value"])
+        ws.cell(r, len(inds) + 3, t("list_sep", "zh").join(dict.fromkeys(reasons)) or None)
+    last = head + len(codes)
+    for c, ind in enumerate(inds, start=3):
+        col = get_column_letter(c)
+        top = f"{col}{head + 1}"
+        upper = "100" if cat.unit(ind) == "%" else "1E+15"
+        whole = f"INT({top})={top}" if cat.measure(ind) == "count" else "TRUE"
+        dv = DataValidation(type="custom", allow_blank=True, showErrorMessage=True,
+                            formula1=f'OR({top}="{UNAVAILABLE_MARKER}",AND(ISNUMBER({top}),{top}>=0,{top}<={upper},{whole}))',
+                            error=t("report_template_cell_error", "zh", marker=UNAVAILABLE_MARKER))
+        ws.add_data_validation(dv)
+        dv.add(f"{col}{head + 1}:{col}{last}")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
