@@ -12,6 +12,7 @@
     python -m nmgdash user list | user passwd NAME --password-stdin | user disable NAME
     python -m nmgdash round open YEAR --deadline YYYY-MM-DD [--indicators ID,ID…] [--note TEXT] [--user NAME]
     python -m nmgdash round close YEAR [--user NAME]
+    python -m nmgdash report template [FILE] --user NAME --round YEAR [--area AREA]
     python -m nmgdash report save FILE --user NAME --round YEAR
     python -m nmgdash report explain --user NAME --round YEAR [--area AREA] --indicator ID --text TEXT
     python -m nmgdash report submit --user NAME --round YEAR [--area AREA]
@@ -329,6 +330,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             _print_late(saved)
             return EXIT_OK
         area = _report_area(actor, args.area)
+        if args.action == "template":
+            if isinstance(actor, accounts.Account) and not actor.may_write(area):
+                raise accounts.NotPermitted(t("cli_report_template_scope", area=accounts.area_name(area)))
+            path = Path(args.file or file_reporting.template_file_name(args.round, area))
+            path.write_bytes(file_reporting.build_template(args.round, area))
+            print(t("cli_report_template_written", file=str(path), area=accounts.area_name(area), year=args.round))
+            return EXIT_OK
         if args.action == "explain":
             reporting.explain(actor, args.round, area, args.indicator or "", area, args.text or "")
             print(t("cli_report_explained", area=accounts.area_name(area), id=args.indicator))
@@ -391,7 +399,7 @@ def add_reporting_commands(sub) -> None:
     p.add_argument("--user", help=t("cli_report_user_help"))
     p.set_defaults(func=cmd_round)
     p = sub.add_parser("report", help=t("cli_report_help"))
-    p.add_argument("action", choices=["save", "explain", "submit", "approve", "return", "reopen", "status"])
+    p.add_argument("action", choices=["template", "save", "explain", "submit", "approve", "return", "reopen", "status"])
     p.add_argument("file", nargs="?")
     p.add_argument("--user", help=t("cli_report_user_help"))
     p.add_argument("--round", type=int, required=True)

@@ -434,6 +434,11 @@ def test_the_whole_cycle_through_the_cli(people, tmp_path, capsys):
     assert (code, err.strip()) == (1, "只有管理员可以发起填报任务")
     code, out, _ = cli_("round", "open", "2020", "--deadline", DEADLINE, "--indicators", "hubs", "--user", "admin")
     assert code == 0 and out.strip() == f"已发起 2020 年填报任务：1 个指标，截止 {DEADLINE}"
+    code, out, _ = cli_("report", "template", str(tmp_path / "t.xlsx"), "--user", "科右前旗填报员", "--round", "2020")
+    assert code == 0 and out.strip() == f"已生成 2020 年科尔沁右翼前旗的填报模板：{tmp_path / 't.xlsx'}"
+    assert (tmp_path / "t.xlsx").read_bytes()[:2] == b"PK"
+    code, _, err = cli_("report", "template", "--user", "科右前旗填报员", "--round", "2020", "--area", "包头市")
+    assert (code, err.strip()) == (1, "包头市不在您的填报范围内")
     f = tmp_path / "科右前旗.csv"
     f.write_text("地区,年份,青年爱里（个）\n科尔沁右翼前旗,2020,18\n", encoding="utf-8")
     code, out, _ = cli_("report", "save", str(f), "--user", "科右前旗填报员", "--round", "2020")
