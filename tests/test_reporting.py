@@ -155,7 +155,8 @@ def test_values_are_checked_with_the_importers_rules_and_messages(people):
     assert version == 0 and frame["value"].isna().all() and len(frame) == 1 + 6 + 1  # league: 2, counties: hubs
 
 
-@pytest.mark.parametrize("call", ["save_league", "save_cell", "save_file", "explain", "submit", "approve", "return"])
+@pytest.mark.parametrize("call", ["save_league", "save_cell", "save_file", "explain", "submit", "approve", "return",
+                                  "reopen"])
 def test_a_xinganmeng_reporter_cannot_write_baotou_by_any_function(people, call):
     reporting.open_round(people["admin"], 2020, DEADLINE, ["hubs"])
     reporting.save_draft(people["baotou"], 2020, BAOTOU, {("hubs", BAOTOU): 40})
@@ -170,10 +171,13 @@ def test_a_xinganmeng_reporter_cannot_write_baotou_by_any_function(people, call)
         "submit": lambda: reporting.submit(xam, 2020, BAOTOU),
         "approve": lambda: reporting.approve(xam, 2020, BAOTOU),
         "return": lambda: reporting.return_(xam, 2020, BAOTOU, "不对"),
+        "reopen": lambda: reporting.reopen_area(xam, 2020, BAOTOU, "更正"),
     }
     with pytest.raises(NotPermitted) as info:
         calls[call]()
-    if call in ("approve", "return"):
+    if call == "reopen":
+        assert str(info.value) == "只有管理员可以重新打开已锁定的地区"
+    elif call in ("approve", "return"):
         assert str(info.value) == ("账号“兴安盟填报员”不能审核包头市：只有上级（自治区审核盟市，盟市审核所辖旗县）"
                                    "的审核员或管理员可以审核")
     else:
