@@ -34,6 +34,7 @@ from .common import (
 
 
 def approved_values(conn: sa.Connection, year: int) -> dict[Cell, float]:
+    """Approved values of ``year``: (indicator_id, adcode) → value, areas in state approved only."""
     q = (sa.select(report_values.c.indicator_id, report_values.c.adcode, report_values.c.value)
          .join(report_areas, sa.and_(report_areas.c.year == report_values.c.year,
                                      report_areas.c.adcode == report_values.c.adcode))
@@ -42,6 +43,7 @@ def approved_values(conn: sa.Connection, year: int) -> dict[Cell, float]:
 
 
 def published_values(year: int) -> dict[Cell, float]:
+    """The bulletin's figures of ``year`` (data/observations_published.csv): (indicator_id, adcode) → value."""
     pub = build.read_data_csv("observations_published.csv")
     pub = pub[pub["year"] == str(year)]
     return {(r.indicator_id, r.adcode): float(r.value) for r in pub.itertuples()}
@@ -62,6 +64,7 @@ def _close(a: float, b: float) -> bool:
 
 
 def flags_of(conn: sa.Connection, rnd: Round, area: str, cells: dict[Cell, sa.Row]) -> list[Flag]:
+    """The soft checks (:class:`Flag`) of ``area``'s own values in ``cells`` (see :func:`flags`)."""
     prev = baseline(conn, rnd.year - 1)
     pub = published_values(rnd.year)
     lvl = level(area)

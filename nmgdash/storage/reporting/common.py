@@ -173,21 +173,25 @@ def late_notice(rnd: Round, now: dt.datetime | None = None, lang: str = "zh") ->
 
 
 def msg(key: str, **values) -> tuple[str, str]:
+    """The (Chinese, English) texts of catalogue key ``key``."""
     return t(key, "zh", **values), t(key, "en", **values)
 
 
 def refuse(cls, items: list[tuple[str, str]]) -> None:
+    """Raise ``cls`` with the (zh, en) ``items`` as its lines; nothing when ``items`` is empty."""
     if items:
         raise cls([z for z, _ in items], [e for _, e in items])
 
 
 @cache
 def catalogue() -> pd.DataFrame:
+    """The indicator catalogue (data/indicators.csv) indexed by indicator_id (cached)."""
     return build.read_data_csv("indicators.csv").set_index("indicator_id", drop=False)
 
 
 @cache
 def area_table() -> pd.DataFrame:
+    """The areas (data/areas.csv) indexed by adcode (cached)."""
     return build.read_data_csv("areas.csv").set_index("adcode", drop=False)
 
 
@@ -209,6 +213,7 @@ def level(adcode: str) -> str:
 
 
 def children(adcode: str) -> list[str]:
+    """The adcodes of the areas directly below ``adcode`` (data/areas.csv order)."""
     a = area_table()
     return a.index[a["parent_adcode"] == adcode].tolist()
 
@@ -222,10 +227,12 @@ def indicator_name(indicator_id: str, lang: str = "zh") -> str:
 
 
 def unit_of(indicator_id: str) -> str:
+    """The catalogue unit of ``indicator_id`` (个, 万元, % …)."""
     return str(catalogue().at[indicator_id, "unit"])
 
 
 def is_additive(indicator_id: str) -> bool:
+    """True when the catalogue marks ``indicator_id`` additive (the counties add up to the league)."""
     return str(catalogue().at[indicator_id, "additive"]).lower() == "true"
 
 
@@ -257,6 +264,7 @@ def default_indicators(year: int) -> list[str]:
 
 
 def utc_now() -> str:
+    """The current time as UTC ISO text (the store's time format)."""
     return store_common.now()
 
 
@@ -271,6 +279,7 @@ def current_account(actor: Account | str, conn: sa.Connection) -> Account:
 
 
 def round_of(row) -> Round:
+    """A :class:`Round` from a report_rounds row."""
     return Round(int(row.year), dt.date.fromisoformat(row.deadline), tuple(row.indicators), row.note, row.state,
                  row.opened_by, row.opened_at, row.closed_by, row.closed_at)
 
@@ -287,6 +296,7 @@ def lock_round(conn: sa.Connection, year: int, *, lock: bool = True) -> Round:
 
 def add_event(conn: sa.Connection, year: int, adcode: str | None, action: str, actor: str, at: str, *,
            indicator_id: str | None = None, old_value=None, new_value=None, old_text=None, new_text=None) -> int:
+    """Insert one report_events row; returns its id (the draft version when ``action`` is a save)."""
     return int(conn.execute(sa.insert(report_events).values(
         year=int(year), adcode=adcode, indicator_id=indicator_id, action=action, actor=actor, at=at,
         old_value=old_value, new_value=new_value, old_text=old_text, new_text=new_text,
@@ -294,16 +304,19 @@ def add_event(conn: sa.Connection, year: int, adcode: str | None, action: str, a
 
 
 def area_row(conn: sa.Connection, year: int, adcode: str):
+    """The report_areas row of (``year``, ``adcode``), or None (未开始)."""
     return conn.execute(sa.select(report_areas).where(report_areas.c.year == year,
                                                       report_areas.c.adcode == adcode)).first()
 
 
 def cells_of(conn: sa.Connection, year: int, adcodes) -> dict[Cell, sa.Row]:
+    """The report_values rows of ``adcodes`` in ``year``: (indicator_id, adcode) → row."""
     q = sa.select(report_values).where(report_values.c.year == year, report_values.c.adcode.in_(list(adcodes)))
     return {(r.indicator_id, r.adcode): r for r in conn.execute(q)}
 
 
 def draft_version(conn: sa.Connection, year: int, scope) -> int:
+    """The version of a draft over the areas ``scope``: the id of its latest cell change (0: none)."""
     q = sa.select(sa.func.max(report_events.c.id)).where(
         report_events.c.year == year, report_events.c.adcode.in_(list(scope)),
         report_events.c.action.in_(CELL_ACTIONS))
@@ -311,17 +324,20 @@ def draft_version(conn: sa.Connection, year: int, scope) -> int:
 
 
 def shown(value, unavailable) -> str | None:
+    """A stored cell as text: the value, “暂缺（reason）”, or None when empty."""
     if unavailable is not None:
         return t("report_unavailable_value", "zh", reason=unavailable)
     return None if value is None else plain_number(value)
 
 
 def require_admin(acc: Account, what: str) -> None:
+    """Raise NotPermitted unless ``acc`` is an admin (``what``: open | close | reopen, for the message)."""
     if not acc.is_admin:
         raise NotPermitted(t("report_admin_only", "zh", what=t(f"report_what_{what}", "zh")))
 
 
 def check_text(text: str | None, key: str) -> str:
+    """``text`` stripped; ReportingError with the message ``key`` when it is empty."""
     text = str(text or "").strip()
     if not text:
         refuse(ReportingError, [msg(key)])
