@@ -21,7 +21,7 @@ def render() -> None:
         labels.append(t("report_ui_tab_review", lg))
     if user and user.is_admin:
         labels.append(t("report_ui_tab_rounds", lg))
-    tabs = st.tabs(labels, key="report_tabs")
+    tabs = st.tabs(labels, key="report_tabs", on_change="rerun")  # a tab shows what is waiting now
     with tabs[0]:
         reporting.entry_tab(user)
     if reviewer:

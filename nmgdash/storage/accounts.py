@@ -97,8 +97,11 @@ def resolve_area(text: str) -> str:
     raise AccountError(i18n.t("account_no_area", "zh", area=t))
 
 
+@cache
 def areas_within(adcode: str) -> frozenset[str]:
-    """``adcode`` and every area below it (parent_adcode chain of data/areas.csv)."""
+    """``adcode`` and every area below it (parent_adcode chain of data/areas.csv). Cached: areas.csv
+    is read once per process, like :func:`_areas`; the yearly reporting asks this for every area of
+    a round on every read."""
     parent = _areas()["parent_adcode"]
     out, todo = {adcode}, [adcode]
     while todo:

@@ -45,13 +45,19 @@ def _reload(year: int, area: str) -> None:
     gens[(year, area)] = gens.get((year, area), 0) + 1
 
 
-def loaded(year: int, area: str) -> tuple[pd.DataFrame, int]:
+def loaded(year: int, area: str, steps: tuple = ()) -> tuple[pd.DataFrame, int]:
     """The draft of ``area`` (and the areas below it) as the grid shows it, and the version it was
-    read at: read once with :func:`reporting.draft` and kept in the session until a save or 重新载入."""
+    read at: read once with :func:`reporting.draft` and kept in the session until a save, 重新载入
+    or a change of ``steps`` (the states and step times of the areas: a submission, return,
+    approval or reopening elsewhere starts the grid afresh)."""
     base = st.session_state.setdefault(_BASE, {})
-    if (year, area) not in base:
-        base[(year, area)] = reporting.draft(year, area)
-    return base[(year, area)]
+    cached = base.get((year, area))
+    if cached is None or (steps and cached[2] != steps):
+        if cached is not None:
+            _reload(year, area)
+        base[(year, area)] = (*reporting.draft(year, area), steps)
+    frame, version, _ = base[(year, area)]
+    return frame, version
 
 
 def editor_key(year: int, area: str, kind: str) -> str:
@@ -293,9 +299,10 @@ def _grid(year: int, area: str, frame: pd.DataFrame, flags: dict, locked: bool) 
             "comment": st.column_config.TextColumn(t("report_ui_c_comment", lg), disabled=True),
         }
         order = (["area"] if many else []) + ["indicator", "unit", "last_year", "last_status", "value", "unavailable",
-                                                "reason", "explanation", "check"]
+                                                "reason", "explanation"]
         if view["comment"].notna().any():
             order.append("comment")
+        order.append("check")
         st.data_editor(view, column_config=config, column_order=order, hide_index=True, num_rows="fixed",
                        disabled=locked, key=editor_key(year, area, kind), width="stretch")
 
@@ -306,7 +313,7 @@ def _returned_box(row: pd.Series, frame: pd.DataFrame) -> None:
              reason=plain(row["return_reason"]))
     items = [f"- {plain(shared.area_label(r.adcode))} · {plain(shared.indicator_label(r.indicator_id))}："
              f"{plain(r.comment)}" for r in frame.itertuples() if isinstance(r.comment, str) and r.comment]
-    st.warning("\n\n".join([head] + (["\n".join(items)] if items else [])), icon="↩️")
+    st.warning("\n\n".join([head] + (["\n".join(items)] if items else [])), icon="⚠️")
 
 
 def _explain_form(year: int, area: str) -> None:
@@ -344,18 +351,21 @@ def _area_view(acc: Account, rnd: reporting.Round, area: str, status: pd.DataFra
     lg = state.lang()
     year = rnd.year
     row = status.set_index("adcode").loc[area]
-    frame, _ = loaded(year, area)
+    scope = status[status["adcode"].isin(areas_within(area))]
+    steps = tuple(scope[["adcode", "state", "submitted_at", "returned_at", "approved_at", "reopened_at"]]
+                  .astype(str).itertuples(index=False, name=None))
+    frame, _ = loaded(year, area, steps)
     own_state = row["state"]
     if own_state == "returned":
         _returned_box(row, frame)
     locked = own_state in ("submitted", "approved") or (rnd.state == "closed" and not row["reopened_by"])
     if own_state == "submitted":
-        st.info(t("report_ui_locked_submitted", lg, at=shared.local_time(row["submitted_at"])), icon="⏳")
+        st.info(t("report_ui_locked_submitted", lg, at=shared.local_time(row["submitted_at"])), icon="ℹ️")
     elif own_state == "approved":
         st.success(t("report_ui_locked_approved", lg, who=plain(row["approved_by"]),
                      at=shared.local_time(row["approved_at"])), icon="✅")
     elif locked:
-        st.info(t("report_ui_locked_closed", lg), icon="🔒")
+        st.info(t("report_ui_locked_closed", lg), icon="ℹ️")
     flags = _flags(year, frame)
     own_flags = [(k, v) for k, v in flags.items() if k[1] == area]
     if own_flags and not locked:
@@ -366,14 +376,14 @@ def _area_view(acc: Account, rnd: reporting.Round, area: str, status: pd.DataFra
     needs = st.session_state.get(_NEEDS)
     if needs and needs[:2] == (year, area) and not locked:
         _explain_form(year, area)
+    c1, c2, c3 = st.columns(3)
     if not locked:
-        c1, c2, c3 = st.columns(3)
         c1.button(t("report_ui_save", lg), key=f"report_save_{year}_{area}", on_click=_save, args=(year, area),
                   width="stretch")
         c2.button(t("report_ui_submit", lg), key=f"report_submit_{year}_{area}", type="primary", on_click=_submit,
                   args=(year, area), width="stretch")
-        c3.button(t("report_ui_reload", lg), key=f"report_reload_{year}_{area}", on_click=_reload, args=(year, area),
-                  width="stretch")
+    c3.button(t("report_ui_reload", lg), key=f"report_reload_{year}_{area}", on_click=_reload, args=(year, area),
+              width="stretch")
     _excel(year, area, rnd, frame, locked)
 
 

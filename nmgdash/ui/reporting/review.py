@@ -143,7 +143,7 @@ def review_tab(acc: Account | None) -> None:
                                                       area=shared.area_label(o[1])))
     row = todo[(todo["year"] == year) & (todo["adcode"] == area)].iloc[0]
     st.info(t("report_ui_preview", lg, area=plain(shared.area_label(area)), year=year,
-              who=plain(row["submitted_by"]), at=shared.local_time(row["submitted_at"])), icon="🔍")
+              who=plain(row["submitted_by"]), at=shared.local_time(row["submitted_at"])), icon="ℹ️")
     view = review_frame(year, area)
     config = {
         "indicator": st.column_config.TextColumn(t("report_ui_c_indicator", lg), disabled=True),
@@ -152,9 +152,9 @@ def review_tab(acc: Account | None) -> None:
         "last_year": st.column_config.TextColumn(t("report_ui_c_last_year", lg, year=year - 1), disabled=True),
         "last_status": st.column_config.TextColumn(t("report_ui_c_last_status", lg), disabled=True, width="small"),
         "change": st.column_config.TextColumn(t("report_ui_c_change", lg), disabled=True, width="small"),
-        "check": st.column_config.TextColumn(t("report_ui_c_check", lg), disabled=True),
         "explanation": st.column_config.TextColumn(t("report_ui_c_explanation", lg), disabled=True),
         "return_comment": st.column_config.TextColumn(t("report_ui_c_return_comment", lg)),
+        "check": st.column_config.TextColumn(t("report_ui_c_check", lg), disabled=True, width="large"),
     }
     st.data_editor(view, column_config=config, column_order=list(config), hide_index=True, num_rows="fixed",
                    key=_key(year, area), width="stretch")
