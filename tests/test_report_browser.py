@@ -262,7 +262,7 @@ for code, v in {OTHERS!r}.items():
         wait_text(rev, "已审核通过科尔沁右翼前旗 2020 年的数据，看板刷新后显示为“已审核”。")
         w.shot(rev, "league-approved-county")
         tab(rev, "我的填报")
-        wait_text(rev, "人数、个数等（整数，不小于 0）")  # 兴安盟（未开始）: its own grid, counties approved
+        wait_text(rev, "人数、个数等（整数，不小于 0）")  # 兴安盟's own grid (the default area)
         type_cell(rev, 1, 0, 5, str(15 + sum(OTHERS.values())))  # with the area column first: 6th column
         button(rev, "上报")
         wait_text(rev, "已上报兴安盟 2020 年的数据（0 个数值附说明），等待上级审核。")

@@ -105,13 +105,12 @@ def test_a_reporter_sees_only_its_areas_and_the_deadline(people):
     assert [t.label for t in at.tabs] == ["我的填报"]  # no 审核, no 填报任务
     assert f"**2020 年度填报任务** · 截止日期 {DEADLINE.isoformat()}，还剩 30 天" in texts(at)
     areas = at.selectbox(key="report_area_2020")
-    assert areas.options == [f"{n}（未开始）" for n in ("兴安盟", "乌兰浩特市", "阿尔山市", "科尔沁右翼前旗",
-                                                      "科尔沁右翼中旗", "扎赉特旗", "突泉县")]
+    assert areas.options == ["兴安盟", "乌兰浩特市", "阿尔山市", "科尔沁右翼前旗", "科尔沁右翼中旗", "扎赉特旗", "突泉县"]
     status = at.dataframe[0].value
     assert status["地区"].tolist()[:2] == ["兴安盟", "乌兰浩特市"] and "包头市" not in status["地区"].tolist()
     # the county reporter: only its own county
     at = page("科右前旗填报员")
-    assert at.selectbox(key="report_area_2020").options == ["科尔沁右翼前旗（未开始）"]
+    assert at.selectbox(key="report_area_2020").options == ["科尔沁右翼前旗"]
 
 
 def test_an_overdue_round_says_so_in_red(people):
@@ -155,7 +154,7 @@ def test_submit_asks_for_the_note_of_a_flagged_value_then_submits(people):
     at = click(at, "report_submit_2020_152221")
     flag = "科尔沁右翼前旗“青年爱里”2020 年填 18个，比 2019 年（10个，已导入）增长 80%，超过±50%"
     assert flash(at) == ["有 1 个数值需要先写说明才能上报，请在下方填写后再上报。",  # the flash, then the flags
-                         f"**1 个数值需要写说明（变化超过±50%、与公报数不同或远离其他地区）**\n\n- {flag}"]
+                         f"**1 个数值还需要写说明（变化超过±50%、与公报数不同或远离其他地区）**\n\n- {flag}"]
     [box] = [i for i in at.text_input if i.key == "report_explain_hubs_152221"]
     assert box.label == flag
     assert cells(grid(at).value["check"]) == [None, f"⚠ {flag}"]
@@ -191,7 +190,7 @@ def test_the_league_reviewer_returns_a_value_and_the_reporter_sees_why(people):
     assert flash(at) == ["已退回科尔沁右翼前旗 2020 年的数据（1 条逐项意见），填报人修改后可重新上报。"]
     assert "没有等待您审核的数据。" in texts(at)
     at = page("科右前旗填报员")
-    box = at.warning[0]  # then the flagged value, which keeps its 说明
+    [box] = at.warning  # the flagged value keeps its 说明: no other warning
     assert box.value.startswith("**已退回**：兴安盟审核员 于 ") and "原因：青年爱里数量有误" in box.value
     assert box.value.endswith("- 科尔沁右翼前旗 · 青年爱里：请核实新建数量")
     assert cells(grid(at).value["comment"]) == [None, "请核实新建数量"]

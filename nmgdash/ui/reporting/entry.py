@@ -267,13 +267,19 @@ def grid_frame(frame: pd.DataFrame, flags: dict) -> pd.DataFrame:
                        "check": object, "comment": object})
 
 
-def _flags(year: int, frame: pd.DataFrame) -> dict:
+def _flags(year: int, frame: pd.DataFrame) -> tuple[dict, list[tuple[str, str, str]]]:
+    """The soft checks of the draft's saved values: (indicator_id, adcode) → messages, and the
+    flagged values still without a 说明 as (indicator_id, adcode, message)."""
     lg = state.lang()
     out: dict = {}
+    missing = []
     for code in dict.fromkeys(frame.loc[frame["value"].notna(), "adcode"]):
         for f in reporting.flags(year, code):
-            out.setdefault((f.indicator_id, f.adcode), []).append(f.text_en if lg == "en" else f.text)
-    return out
+            text = f.text_en if lg == "en" else f.text
+            out.setdefault((f.indicator_id, f.adcode), []).append(text)
+            if not f.explanation:
+                missing.append((f.indicator_id, f.adcode, text))
+    return out, missing
 
 
 def _grid(year: int, area: str, frame: pd.DataFrame, flags: dict, locked: bool) -> None:
@@ -366,11 +372,10 @@ def _area_view(acc: Account, rnd: reporting.Round, area: str, status: pd.DataFra
                      at=shared.local_time(row["approved_at"])), icon="✅")
     elif locked:
         st.info(t("report_ui_locked_closed", lg), icon="ℹ️")
-    flags = _flags(year, frame)
-    own_flags = [(k, v) for k, v in flags.items() if k[1] == area]
-    if own_flags and not locked:
-        st.warning(shared.lines_markdown(t("report_ui_flags_heading", lg, n=len(own_flags)),
-                                         [" / ".join(v) for _, v in own_flags]), icon="⚠️")
+    flags, missing = _flags(year, frame)
+    if missing and not locked:
+        st.warning(shared.lines_markdown(t("report_ui_flags_heading", lg, n=len(missing)),
+                                         [text for _, _, text in missing]), icon="⚠️")
     st.caption(t("report_ui_grid_help", lg))
     _grid(year, area, frame, flags, locked)
     needs = st.session_state.get(_NEEDS)
@@ -410,8 +415,9 @@ def entry_tab(acc: Account | None) -> None:
         return
     st.dataframe(status_table(status), hide_index=True, width="stretch", height=min(38 + 35 * len(status), 300))
     codes = list(status["adcode"])
-    states = dict(zip(status["adcode"], status["state_text"]))
     default = codes.index(acc.scope) if acc.scope in codes else 0
+    # the option shows the name only: its state is in the table above (a label that changes between
+    # runs would stay as first drawn in the browser)
     area = st.selectbox(t("report_ui_pick_area", lg), codes, index=default, key=f"report_area_{rnd.year}",
-                        format_func=lambda c: t("report_ui_area_option", lg, area=shared.area_label(c), state=states[c]))
+                        format_func=shared.area_label)
     _area_view(acc, rnd, area, status)
