@@ -46,17 +46,21 @@ def open_round(p) -> reporting.Round:
     return reporting.open_round(p["admin"], 2020, DEADLINE, ["county_cadres", "hubs"], note="请按口径填写")
 
 
-def page(name: str | None = None) -> AppTest:
+def page(name: str | None = None, lang: str = "zh") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.secrets.update({"nmgdash": {}})
     at.run()
     at.switch_page("pages/report.py")
     at.run()
-    assert at.title[0].value == "填报与审核"
+    if lang == "en":  # the sidebar's switch, before signing in; it takes effect at the next run
+        at.radio(key="lang").set_value("en")
+        at.run()
+        at.run()
+    assert at.title[0].value == ("Reporting & review" if lang == "en" else "填报与审核")
     if name:
         at.text_input(key="admin_user_name").input(name)
         at.text_input(key="admin_password").input(PW)
-        at.button(key=SIGN_IN).click()
+        at.button(key=SIGN_IN if lang == "zh" else "FormSubmitter:admin_sign_in-Sign in").click()
         at.run()
     ok(at)
     return at
@@ -104,13 +108,13 @@ def test_a_reporter_sees_only_its_areas_and_the_deadline(people):
     at = page("兴安盟填报员")
     assert [t.label for t in at.tabs] == ["我的填报"]  # no 审核, no 填报任务
     assert f"**2020 年度填报任务** · 截止日期 {DEADLINE.isoformat()}，还剩 30 天" in texts(at)
-    areas = at.selectbox(key="report_area_2020")
+    areas = at.selectbox(key="report_area_2020_zh")
     assert areas.options == ["兴安盟", "乌兰浩特市", "阿尔山市", "科尔沁右翼前旗", "科尔沁右翼中旗", "扎赉特旗", "突泉县"]
     status = at.dataframe[0].value
     assert status["地区"].tolist()[:2] == ["兴安盟", "乌兰浩特市"] and "包头市" not in status["地区"].tolist()
     # the county reporter: only its own county
     at = page("科右前旗填报员")
-    assert at.selectbox(key="report_area_2020").options == ["科尔沁右翼前旗"]
+    assert at.selectbox(key="report_area_2020_zh").options == ["科尔沁右翼前旗"]
 
 
 def test_an_overdue_round_says_so_in_red(people):
@@ -215,7 +219,7 @@ def test_an_admin_opens_a_round_with_the_default_indicators(people):
     assert [t.label for t in at.tabs] == ["我的填报", "审核", "填报任务"]
     at.number_input(key="report_new_year").set_value(2020)
     at.run()
-    inds = at.multiselect(key="report_new_inds")
+    inds = at.multiselect(key="report_new_inds_zh")
     assert inds.value == reporting.default_indicators(2020) and len(inds.value) == 23
     inds.set_value(["hubs"])
     at.date_input(key="report_new_deadline").set_value(dt.date(2021, 3, 31))
@@ -246,3 +250,15 @@ def test_the_area_template_fills_the_draft(people):
     save_file(people["kyq"], 2020, out.getvalue(), "科右前旗.xlsx")
     assert reporting.draft(2020, KYQ)[0].set_index("indicator_id")["value"].to_dict() == {"county_cadres": 4.0,
                                                                                           "hubs": 11.0}
+
+
+def test_in_english_the_page_and_the_stores_refusals_are_english(people):
+    open_round(people)
+    at = page("科右前旗填报员", lang="en")
+    assert [t.label for t in at.tabs] == ["My reports"]
+    assert f"**Reporting round 2020** · deadline {DEADLINE.isoformat()}, 30 days left" in texts(at)
+    assert grid(at).value["indicator"].tolist() == ["Seconded and part-time cadres at county level", "青年爱里 youth hubs"]
+    edit(at, {0: {"value": 2.5}})
+    at = click(at, "report_save_2020_152221")
+    [msg] = flash(at)
+    assert msg.startswith("**The draft was not saved**\n\n- 科尔沁右翼前旗") and "2.5" in msg, msg

@@ -405,7 +405,11 @@ def entry_tab(acc: Account | None) -> None:
     if not rounds:
         st.info(t("report_ui_no_rounds", lg), icon="ℹ️")
         return
-    rnd = st.selectbox(t("report_ui_pick_round", lg), rounds, format_func=shared.round_label, key="report_round")
+    # widget keys name the language: an option's label changes with it, and a kept choice whose
+    # label is gone would fail (the choice starts afresh after a switch)
+    by_year = {r.year: r for r in rounds}
+    rnd = by_year[st.selectbox(t("report_ui_pick_round", lg), list(by_year), key=f"report_round_{lg}",
+                               format_func=shared.labeller(by_year, lambda y: shared.round_label(by_year[y])))]
     st.markdown(f"**{shared.round_label(rnd)}** · {shared.deadline_text(rnd)}")
     if rnd.note:
         st.caption(t("report_ui_note", lg, note=plain(rnd.note)))
@@ -418,6 +422,6 @@ def entry_tab(acc: Account | None) -> None:
     default = codes.index(acc.scope) if acc.scope in codes else 0
     # the option shows the name only: its state is in the table above (a label that changes between
     # runs would stay as first drawn in the browser)
-    area = st.selectbox(t("report_ui_pick_area", lg), codes, index=default, key=f"report_area_{rnd.year}",
-                        format_func=shared.area_label)
+    area = st.selectbox(t("report_ui_pick_area", lg), codes, index=default, key=f"report_area_{rnd.year}_{lg}",
+                        format_func=shared.labeller(codes, shared.area_label))
     _area_view(acc, rnd, area, status)

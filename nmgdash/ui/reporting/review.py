@@ -138,9 +138,9 @@ def review_tab(acc: Account | None) -> None:
         t("report_ui_c_timeliness", lg): todo["timeliness_text"],
     }), hide_index=True, width="stretch")
     options = list(zip(todo["year"].astype(int), todo["adcode"]))
-    year, area = st.selectbox(t("report_ui_pick_submission", lg), options, key="report_review_pick",
-                              format_func=lambda o: t("report_ui_submission_option", lg, year=o[0],
-                                                      area=shared.area_label(o[1])))
+    year, area = st.selectbox(t("report_ui_pick_submission", lg), options, key=f"report_review_pick_{lg}",
+                              format_func=shared.labeller(options, lambda o: t(
+                                  "report_ui_submission_option", lg, year=o[0], area=shared.area_label(o[1]))))
     row = todo[(todo["year"] == year) & (todo["adcode"] == area)].iloc[0]
     st.info(t("report_ui_preview", lg, area=plain(shared.area_label(area)), year=year,
               who=plain(row["submitted_by"]), at=shared.local_time(row["submitted_at"])), icon="ℹ️")

@@ -17,7 +17,7 @@ from nmgdash.ui.admin.common import flash
 from nmgdash.ui.reporting import shared
 from nmgdash.ui.text import plain
 
-YEAR_KEY, INDS_KEY = "report_new_year", "report_new_inds"
+YEAR_KEY = "report_new_year"
 DEADLINE_KEY, NOTE_KEY = "report_new_deadline", "report_new_note"
 REOPEN_REASON_KEY = "report_reopen_reason"
 
@@ -27,8 +27,13 @@ def askable() -> list[str]:
     return [i for i in data.catalogue().index if reporting.askable_levels(i)]
 
 
+def inds_key() -> str:
+    """The key of the indicators' multiselect: it names the language (the options' labels change with it)."""
+    return f"report_new_inds_{state.lang()}"
+
+
 def _year_changed() -> None:
-    st.session_state[INDS_KEY] = reporting.default_indicators(int(st.session_state[YEAR_KEY]))
+    st.session_state[inds_key()] = reporting.default_indicators(int(st.session_state[YEAR_KEY]))
 
 
 def _open() -> None:
@@ -38,7 +43,7 @@ def _open() -> None:
         return
     year = int(st.session_state[YEAR_KEY])
     try:
-        rnd = reporting.open_round(acc, year, st.session_state[DEADLINE_KEY], st.session_state.get(INDS_KEY) or [],
+        rnd = reporting.open_round(acc, year, st.session_state[DEADLINE_KEY], st.session_state.get(inds_key()) or [],
                                    st.session_state.get(NOTE_KEY, ""))
     except shared.WRITE_FAULTS as exc:
         shared.flash_refusal("report_ui_open_refused", exc)
@@ -62,7 +67,7 @@ def _reopen(year: int) -> None:
     acc = shared.writer()
     if acc is None:
         return
-    area = st.session_state.get(f"report_reopen_area_{year}")
+    area = st.session_state.get(f"report_reopen_area_{year}_{state.lang()}")
     try:
         reporting.reopen_area(acc, year, area, st.session_state.get(REOPEN_REASON_KEY, ""))
     except shared.WRITE_FAULTS as exc:
@@ -102,13 +107,15 @@ def rounds_tab(acc: Account | None) -> None:
         st.markdown(f"**{t('report_ui_open_heading', lg)}**")
         if YEAR_KEY not in st.session_state:
             st.session_state[YEAR_KEY] = shared.today_beijing().year - 1
+        if inds_key() not in st.session_state:
             _year_changed()
         c1, c2 = st.columns(2)
         c1.number_input(t("report_ui_year", lg), min_value=2000, max_value=shared.today_beijing().year + 1, step=1,
                         key=YEAR_KEY, on_change=_year_changed)
         c2.date_input(t("report_ui_deadline", lg), value=shared.today_beijing() + dt.timedelta(days=30),
                       key=DEADLINE_KEY, format="YYYY-MM-DD")
-        st.multiselect(t("report_ui_indicators", lg), askable(), key=INDS_KEY, format_func=shared.indicator_label,
+        st.multiselect(t("report_ui_indicators", lg), askable(), key=inds_key(),
+                       format_func=shared.labeller(askable(), shared.indicator_label),
                        help=t("report_ui_indicators_help", lg))
         st.text_area(t("report_ui_note_label", lg), key=NOTE_KEY, height=68)
         st.button(t("report_ui_open", lg), key="report_open", type="primary", on_click=_open)
@@ -116,13 +123,15 @@ def rounds_tab(acc: Account | None) -> None:
         return
     with st.container(border=True):
         st.markdown(f"**{t('report_ui_manage_heading', lg)}**")
-        rnd = st.selectbox(t("report_ui_pick_round", lg), rounds, format_func=shared.round_label,
-                           key="report_manage_round")
+        by_year = {r.year: r for r in rounds}
+        rnd = by_year[st.selectbox(t("report_ui_pick_round", lg), list(by_year), key=f"report_manage_round_{lg}",
+                                   format_func=shared.labeller(by_year, lambda y: shared.round_label(by_year[y])))]
         if rnd.state == "open":
             st.button(t("report_ui_close", lg, year=rnd.year), key=f"report_close_{rnd.year}", on_click=_close,
                       args=(rnd.year,))
         c1, c2 = st.columns(2)
-        c1.selectbox(t("report_ui_reopen_area", lg), reporting.areas_asked(rnd), format_func=shared.area_label,
-                     key=f"report_reopen_area_{rnd.year}")
+        asked = reporting.areas_asked(rnd)
+        c1.selectbox(t("report_ui_reopen_area", lg), asked, format_func=shared.labeller(asked, shared.area_label),
+                     key=f"report_reopen_area_{rnd.year}_{lg}")
         c2.text_input(t("report_ui_reopen_reason", lg), key=REOPEN_REASON_KEY)
         st.button(t("report_ui_reopen", lg), key=f"report_reopen_{rnd.year}", on_click=_reopen, args=(rnd.year,))

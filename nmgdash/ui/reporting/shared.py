@@ -104,3 +104,10 @@ def round_label(rnd: reporting.Round) -> str:
     lg = state.lang()
     text = t("report_ui_round", lg, year=rnd.year)
     return text + t("report_ui_round_closed_suffix", lg) if rnd.state == "closed" else text
+
+
+def labeller(options, label) -> object:
+    """A ``format_func`` for a select widget: each option's label computed now, in this run's language
+    (a format function may be called outside the run, where the language is not known)."""
+    labels = {o: label(o) for o in options}
+    return labels.__getitem__
