@@ -147,24 +147,50 @@ def build_template(year: int | None = None, today: dt.date | None = None) -> byt
 
     ``year`` pre-selects the year cell (None leaves it empty for staff to choose). The year
     drop-down offers 2017 (the pre-reform baseline) to next year."""
+    return _workbook(year, today)
+
+
+def build_area_template(year: int, areas: list[str], indicators: list[str], today: dt.date | None = None) -> bytes:
+    """The template of one area's draft in a yearly round (年度填报与审核) as .xlsx bytes: the same
+    layout as :func:`build_template` (so it is read by the importer and by
+    :func:`nmgdash.ingest.reporting.save_file` with the same messages), but only the rows of
+    ``areas`` (adcodes: leagues go to 盟市数据, county-level units to 旗县数据; a sheet with no row is
+    left out) and only the columns of ``indicators`` (catalogue ids asked by the round; county-level
+    ones on 旗县数据), with ``year`` in the year cell."""
+    return _workbook(year, today, areas=set(areas), indicators=list(indicators))
+
+
+def _workbook(year: int | None, today: dt.date | None, *, areas: set[str] | None = None,
+              indicators: list[str] | None = None) -> bytes:
     cat = load()
     today = today or dt.date.today()
-    years = list(range(FIRST_YEAR, today.year + 2))
+    years = sorted({*range(FIRST_YEAR, today.year + 2), *([year] if year else [])})
     league_inds, county_inds = cat.importable("league"), cat.importable("county")
+    if indicators is not None:
+        league_inds = [i for i in league_inds if i in indicators]
+        county_inds = [i for i in county_inds if i in indicators]
+    leagues = cat.leagues().sort_values("adcode")
+    counties = cat.counties().sort_values(["parent_adcode", "adcode"])
+    if areas is not None:
+        leagues, counties = leagues[leagues["adcode"].isin(areas)], counties[counties["adcode"].isin(areas)]
     wb = Workbook()
     ws = wb.active
-    ws.title = LEAGUE_SHEET
-    leagues = cat.leagues().sort_values("adcode")
-    _data_sheet(ws, cat, _t("template_title_league"), [_t("template_head_league"), _t("template_head_code")],
-                [[a.name_zh, a.adcode] for a in leagues.itertuples()], league_inds, year, years)
-    ws2 = wb.create_sheet(COUNTY_SHEET)
-    counties = cat.counties().sort_values(["parent_adcode", "adcode"])
-    _data_sheet(ws2, cat, _t("template_title_county"),
-                [_t("template_head_league"), _t("template_head_county"), _t("template_head_code")],
-                [[cat.area_name(a.parent_adcode), a.name_zh, a.adcode] for a in counties.itertuples()],
-                county_inds, year, years)
+    sheets = []
+    if len(leagues) and league_inds:
+        ws.title = LEAGUE_SHEET
+        _data_sheet(ws, cat, _t("template_title_league"), [_t("template_head_league"), _t("template_head_code")],
+                    [[a.name_zh, a.adcode] for a in leagues.itertuples()], league_inds, year, years)
+        sheets.append(ws)
+    if len(counties) and county_inds:
+        ws2 = wb.create_sheet(COUNTY_SHEET) if sheets else ws
+        ws2.title = COUNTY_SHEET
+        _data_sheet(ws2, cat, _t("template_title_county"),
+                    [_t("template_head_league"), _t("template_head_county"), _t("template_head_code")],
+                    [[cat.area_name(a.parent_adcode), a.name_zh, a.adcode] for a in counties.itertuples()],
+                    county_inds, year, years)
+        sheets.append(ws2)
     _help_sheet(wb.create_sheet(HELP_SHEET), cat, league_inds, county_inds)
-    for sheet in (ws, ws2):  # adcodes are text: keep Excel from turning them into numbers
+    for sheet in sheets:  # adcodes are text: keep Excel from turning them into numbers
         for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.isdigit():
