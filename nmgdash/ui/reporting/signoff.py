@@ -1,0 +1,50 @@
+"""报表签发页 on the 填报进度 page: pick an approved area of the round, see its figures, 说明,
+填报人 and 审核人 with their times, and download the print-ready workbook
+(:mod:`nmgdash.reports.signoff`). Only approved areas are offered: their figures are published."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from nmgdash.core.i18n import t
+from nmgdash.reports import signoff
+from nmgdash.storage import reporting
+from nmgdash.storage.accounts import area_name
+from nmgdash.ui import state, widgets
+from nmgdash.ui.text import plain
+
+
+def signoff_table(sheet: signoff.SignOff, lang: str) -> pd.DataFrame:
+    """The figures of ``sheet`` as shown on the page: 指标, 单位, 数值 (or 暂缺：reason), 上年数值, 说明."""
+    f = sheet.figures
+    values = [t("sign_unavailable", lang, reason=u) if pd.isna(v) and isinstance(u, str) else v
+              for v, u in zip(f["value"], f["unavailable"])]
+    return pd.DataFrame({t("sign_col_indicator", lang): f["indicator"], t("sign_col_unit", lang): f["unit"],
+                         t("sign_col_value", lang): pd.Series(values, dtype=object),
+                         t("sign_col_last_year", lang): f["last_year"],
+                         t("sign_col_explanation", lang): f["explanation"]})
+
+
+def signoff_section(rnd: reporting.Round, status: pd.DataFrame) -> signoff.SignOff | None:
+    """The 报表签发页 section: a picker of the round's approved areas (key "prog_signoff_area"), the
+    sheet's header lines, its figures and the Excel download. Returns the sheet shown or None."""
+    lg = state.lang()
+    st.subheader(t("prog_signoff", lg))
+    st.caption(t("prog_signoff_intro", lg))
+    approved = list(status.loc[status["state"] == "approved", "adcode"])
+    if not approved:
+        st.info(t("prog_signoff_none", lg, year=rnd.year))
+        return None
+    area = st.selectbox(t("prog_signoff_pick", lg), approved, format_func=area_name, key="prog_signoff_area")
+    sheet = signoff.signoff(rnd.year, area, lg)
+    with st.container(key="prog_signoff_sheet", border=True):
+        st.markdown(f"**{plain(t('sign_title', lg, year=sheet.year, area=sheet.area))}**")
+        st.caption(plain(t("sign_round", lg, year=sheet.year, deadline=sheet.deadline)))
+        widgets.data_table(signoff_table(sheet, lg))
+        st.markdown(plain(t("sign_reporter", lg, name=sheet.reporter, at=sheet.submitted_at)))
+        st.markdown(plain(t("sign_reviewer", lg, name=sheet.reviewer, at=sheet.approved_at)))
+    st.download_button(t("prog_signoff_download", lg), signoff.signoff_xlsx(sheet, lg),
+                       file_name=signoff.file_name(sheet, lg), key="prog_signoff_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return sheet
