@@ -203,3 +203,13 @@ def test_the_summary_of_an_approved_year_says_only_its_baseline_is_sample(scenar
     assert [m.value for m in at.markdown if m.value.startswith("**摘要")] == [
         "**摘要：** 与 2017 年比较的基数是示例数据：2020年全区青年爱里88个（12个盟市中1个有数据，合计），较2017年增长125.6%；"
         "兴安盟最多（88个），兴安盟最少（88个）；0个盟市高于全区平均（88个）。"]
+
+
+@pytest.mark.skipif(not signoff.pdf_available(), reason="no Noto Sans CJK on this machine")
+def test_the_signoff_pdf_is_a4_with_the_cjk_font_embedded(scenario):
+    pdf = signoff.signoff_pdf(signoff.signoff(2020, scn.KYQ))
+    assert pdf.startswith(b"%PDF-")
+    assert b"/MediaBox [0 0 595.28 841.89]" in pdf  # A4 portrait in points
+    assert b"/BaseFont /MPDFAA+NotoSansCJKSC" in pdf and b"/BaseFont /MPDFAA+NotoSansCJKSCBold" in pdf
+    title = pdf.split(b"/Title <", 1)[1].split(b">", 1)[0]
+    assert bytes.fromhex(title.decode()).decode("utf-16") == "2020年度 科尔沁右翼前旗 报表签发页"

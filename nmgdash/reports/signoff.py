@@ -5,7 +5,8 @@ the round (year, deadline), the area, every figure asked of it (indicator, unit,
 its reason, last year's value, the 说明), who reported and who approved it and when (Beijing time),
 and a signature line. :func:`signoff` reads it from the store (:mod:`nmgdash.storage.reporting`),
 :func:`signoff_xlsx` lays it out on one A4 portrait page width (openpyxl: title, print titles,
-fit to width, page numbers in the footer).
+fit to width, page numbers in the footer) and :func:`signoff_pdf` renders the same sheet as an A4
+PDF with fpdf2 in the system's Noto Sans CJK (offline; :func:`pdf_available`).
 
 Cell layout of the sheet (tests/test_progress_page.py checks it cell by cell):
 
@@ -24,7 +25,9 @@ row   content
 from __future__ import annotations
 
 import io
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
@@ -33,6 +36,7 @@ from openpyxl.worksheet.page import PageMargins
 
 from nmgdash.core.fmt import is_missing
 from nmgdash.core.i18n import t
+from nmgdash.core.settings import file_stamp
 from nmgdash.reports.exports import escape_cell
 from nmgdash.storage import reporting
 from nmgdash.storage.accounts import area_name, resolve_area
@@ -158,3 +162,100 @@ def signoff_xlsx(sheet: SignOff, lang: str = "zh") -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+#: The CJK fonts of the PDF (Debian's fonts-noto-cjk): style → (font collection, face name in it).
+CJK_FONTS = {"": (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), "Noto Sans CJK SC"),
+             "B": (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"), "Noto Sans CJK SC Bold")}
+#: Column widths of the PDF's table in mm (A4 portrait, 15 mm margins: 180 mm).
+PDF_WIDTHS = (10, 50, 18, 25, 25, 52)
+
+
+class PdfUnavailable(RuntimeError):
+    """The server has no Noto Sans CJK font (package fonts-noto-cjk): no PDF, the workbook only."""
+
+
+def pdf_available() -> bool:
+    """True when the CJK fonts of the PDF are on this server."""
+    return all(path.is_file() for path, _ in CJK_FONTS.values())
+
+
+def _font_file(style: str) -> Path:
+    """The Simplified Chinese face of the Noto CJK collection as a single OpenType file (fpdf2 does
+    not read collections), extracted once per font version into the temp folder."""
+    from fontTools.ttLib import TTCollection  # noqa: PLC0415 (only for a PDF; fpdf2 depends on it)
+
+    path, face = CJK_FONTS[style]
+    if not path.is_file():
+        raise PdfUnavailable(str(path.name))
+    mtime, size = file_stamp(path)
+    out = Path(tempfile.gettempdir()) / "nmgdash-fonts" / f"{path.stem}-sc-{mtime}-{size}.otf"
+    if not out.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fonts = TTCollection(str(path)).fonts
+        font = next((f for f in fonts if f["name"].getDebugName(4) == face), fonts[0])
+        tmp = out.with_suffix(f".{id(out)}.tmp")
+        font.save(str(tmp))
+        tmp.replace(out)  # atomic: a concurrent export never reads half a file
+    return out
+
+
+def _num(v: object) -> str:
+    if v is None or is_missing(v):
+        return ""
+    f = float(v)
+    return f"{int(f):,}" if f == int(f) else f"{f:,.4f}".rstrip("0").rstrip(".")
+
+
+def signoff_pdf(sheet: SignOff, lang: str = "zh") -> bytes:
+    """``sheet`` as a one-or-more-page A4 portrait PDF (fpdf2, Noto Sans CJK SC embedded as a
+    subset): the title, round and area lines, the figures' table (header repeated on each page),
+    填报人 / 审核人 with their times, the signature line and "第 n 页，共 m 页" at the foot of each page.
+    Raises :class:`PdfUnavailable` without the CJK fonts."""
+    from fpdf import FPDF  # noqa: PLC0415 (loaded on the first PDF export only)
+    from fpdf.fonts import FontFace  # noqa: PLC0415
+
+    class _Sheet(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("cjk", size=9)
+            self.cell(0, 6, t("sign_footer_pdf", lang, page=self.page_no(), pages="{nb}"), align="C")
+
+    pdf = _Sheet(orientation="P", unit="mm", format="A4")
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, margin=18)
+    for style in CJK_FONTS:
+        pdf.add_font("cjk", style, str(_font_file(style)))
+    pdf.set_title(t("sign_title", lang, year=sheet.year, area=sheet.area))
+    pdf.set_creator("nmgdash")
+    pdf.add_page()
+    pdf.set_font("cjk", "B", 16)
+    pdf.cell(0, 10, t("sign_title", lang, year=sheet.year, area=sheet.area), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=11)
+    pdf.cell(0, 7, t("sign_round", lang, year=sheet.year, deadline=sheet.deadline), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, t("sign_area", lang, area=sheet.area, adcode=sheet.adcode, state=sheet.state_text),
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    heads = [t(k, lang) for k in ("sign_col_no", "sign_col_indicator", "sign_col_unit", "sign_col_value",
+                                   "sign_col_last_year", "sign_col_explanation")]
+    pdf.set_font("cjk", size=10)
+    with pdf.table(col_widths=PDF_WIDTHS, text_align=("CENTER", "LEFT", "CENTER", "RIGHT", "RIGHT", "LEFT"),
+                   headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)), repeat_headings=1,
+                   line_height=6) as table:
+        table.row(heads)
+        for i, f in enumerate(sheet.figures.to_dict("records"), start=1):
+            value = _num(f["value"])
+            if not value and _cell_value(f["unavailable"]) is not None:
+                value = t("sign_unavailable", lang, reason=f["unavailable"])
+            table.row([str(i), str(f["indicator"]), str(f["unit"]), value, _num(f["last_year"]),
+                       str(_cell_value(f["explanation"]) or "")])
+    pdf.ln(6)
+    pdf.set_font("cjk", "B", 11)
+    for line in (t("sign_reporter", lang, name=sheet.reporter, at=sheet.submitted_at),
+                 t("sign_reviewer", lang, name=sheet.reviewer, at=sheet.approved_at)):
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(10)
+    pdf.multi_cell(0, 8, t("sign_signatures", lang), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

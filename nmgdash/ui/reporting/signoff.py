@@ -1,6 +1,6 @@
 """报表签发页 on the 填报进度 page: pick an approved area of the round, see its figures, 说明,
 填报人 and 审核人 with their times, and download the print-ready workbook
-(:mod:`nmgdash.reports.signoff`). Only approved areas are offered: their figures are published."""
+(:mod:`nmgdash.reports.signoff`) and its PDF. Only approved areas are offered: their figures are published."""
 
 from __future__ import annotations
 
@@ -47,4 +47,9 @@ def signoff_section(rnd: reporting.Round, status: pd.DataFrame) -> signoff.SignO
     st.download_button(t("prog_signoff_download", lg), signoff.signoff_xlsx(sheet, lg),
                        file_name=signoff.file_name(sheet, lg), key="prog_signoff_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if signoff.pdf_available():  # the PDF needs the system's Noto Sans CJK (fonts-noto-cjk)
+        widgets.make_then_download(t("prog_signoff_pdf_make", lg), t("prog_signoff_pdf", lg),
+                                   lambda: signoff.signoff_pdf(sheet, lg), signoff.file_name(sheet, lg, "pdf"),
+                                   "application/pdf", f"signoff_pdf_{sheet.year}_{sheet.adcode}",
+                                   spinner=t("prog_signoff_pdf_spinner", lg), signature=(sheet.approved_at, sheet.adcode))
     return sheet
