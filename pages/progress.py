@@ -21,8 +21,8 @@ def render() -> None:
             return
         status = reporting.status(rnd)
         reporting.totals(rnd)
-        reporting.state_map(rnd, status)
-        reporting.status_section(rnd, status)
+        league = reporting.state_map(rnd, status)
+        reporting.status_section(rnd, status, league)
         reporting.history_picker(rnd)
         reporting.signoff_section(rnd, status)
 

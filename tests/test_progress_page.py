@@ -78,14 +78,14 @@ def test_progress_page_shows_totals_states_and_who_did_what(scenario):
         "是否按时": "按时", "退回人": ""}
     st = reporting.status_report(2020).set_index("adcode")
     assert xam["审核时间"] == reporting.local_time(st.at["152200", "approved_at"])
-    kyq = row(table, "　└ 科尔沁右翼前旗")
-    assert (kyq["级别"], kyq["状态"], kyq["上报人"], kyq["审核人"]) == ("旗县", "已审核", "科右前旗填报员", "兴安盟审核员")
     cf = row(table, "赤峰市")
     assert (cf["状态"], cf["退回人"], cf["退回原因"], cf["是否按时"]) == ("已退回", "自治区审核员", "与台账不符", "按时")
     assert (row(table, "呼和浩特市")["状态"], row(table, "包头市")["状态"]) == ("已上报", "填报中")
     assert (row(table, "包头市")["最后保存人"], row(table, "包头市")["上报人"]) == ("包头市填报员", "")
     assert (row(table, "鄂尔多斯市")["状态"], row(table, "鄂尔多斯市")["是否按时"]) == ("未开始", "未到截止日期")
-    assert len(table) == 12 + 103  # the round asks a county-level indicator: every county too
+    assert list(table["地区"]) == ["呼和浩特市", "包头市", "乌海市", "赤峰市", "通辽市", "鄂尔多斯市", "呼伦贝尔市",
+                                  "巴彦淖尔市", "乌兰察布市", "兴安盟", "锡林郭勒盟", "阿拉善盟"]
+    assert "上表列出 12 个盟市；选择上面的盟市可以看到它的旗县。Excel 包含全部 115 个地区。" in [c.value for c in at.caption]
     # the map: 12 leagues coloured by state, the state on each label, who and when in the hover
     fig = map_figure(at)
     fills = {tr["name"]: tr["fillcolor"] for tr in fig["data"] if tr.get("fill") == "toself"}
@@ -102,11 +102,20 @@ def test_progress_page_shows_totals_states_and_who_did_what(scenario):
     assert t("prog_history_sign_in", "zh") in [i.value for i in at.info]
     # the sign-off sheet of the first approved area
     assert at.selectbox(key="prog_signoff_area").options[0] == "兴安盟"
+    sheet = at.dataframe[1].value
+    assert sheet.values.tolist() == [["青年爱里", "个", "88", "", ""]]
+    assert list(sheet.columns) == ["指标", "单位", "数值", "上年数值", "说明"]
+    assert [m.value.replace("\u2060", "") for m in at.markdown if m.value.startswith(("填报人", "审核人"))] == [
+        f"填报人：兴安盟填报员　　上报时间：{xam['上报时间']}", f"审核人：自治区审核员　　审核时间：{xam['审核时间']}"]
     # the counties of 兴安盟 on their own map
     at.selectbox(key="prog_league").set_value("152200").run()
     assert not at.exception
     fig = map_figure(at)
     assert sorted(tr["customdata"][0] for tr in fig["data"] if tr.get("name") == "targets") == sorted(scn.COUNTIES)
+    table = at.dataframe[0].value  # 兴安盟 and its counties (the round asks a county-level indicator)
+    assert len(table) == 7 and list(table["地区"])[:2] == ["兴安盟", "　└ 乌兰浩特市"]
+    kyq = row(table, "　└ 科尔沁右翼前旗")
+    assert (kyq["级别"], kyq["状态"], kyq["上报人"], kyq["审核人"]) == ("旗县", "已审核", "科右前旗填报员", "兴安盟审核员")
     # the earlier round: every league overdue
     at.selectbox(key="prog_round").set_value(2019).run()
     assert [h.value for h in at.subheader][0] == "2019年：已审核 0/12 个盟市，逾期 12"
@@ -161,9 +170,9 @@ def test_the_signoff_sheet_is_print_ready_with_figures_names_and_times(scenario)
         "2020年度 兴安盟 报表签发页", f"填报任务：2020年度 · 截止日期 {scn.DEADLINE}", "地区：兴安盟（152200） · 状态：已审核"]
     assert [c.value for c in ws[5]] == ["序号", "指标", "单位", "数值", "上年数值", "说明"]
     assert [c.value for c in ws[6]] == [1, "青年爱里", "个", 88, None, None]
-    assert ws.cell(8, 1).value == f"填报人：兴安盟填报员    上报时间：{reporting.local_time(st.at['152200', 'submitted_at'])}"
-    assert ws.cell(9, 1).value == f"审核人：自治区审核员    审核时间：{reporting.local_time(st.at['152200', 'approved_at'])}"
-    assert ws.cell(11, 1).value == "填报人签字：____________    审核人签字：____________    日期：____________"
+    assert ws.cell(8, 1).value == f"填报人：兴安盟填报员　　上报时间：{reporting.local_time(st.at['152200', 'submitted_at'])}"
+    assert ws.cell(9, 1).value == f"审核人：自治区审核员　　审核时间：{reporting.local_time(st.at['152200', 'approved_at'])}"
+    assert ws.cell(11, 1).value == "填报人签字：____________　　审核人签字：____________　　日期：____________"
     assert (ws.page_setup.paperSize, ws.page_setup.orientation) == (9, "portrait")
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True)
     assert ws.print_title_rows == "$5:$5" and ws.print_area == "'签发页'!$A$1:$F$11"

@@ -202,7 +202,8 @@ def _font_file(style: str) -> Path:
     return out
 
 
-def _num(v: object) -> str:
+def number_text(v: object) -> str:
+    """A figure as the sign-off sheet writes it: 1,234 / 12.5 ("" for None or NaN)."""
     if v is None or is_missing(v):
         return ""
     f = float(v)
@@ -246,10 +247,10 @@ def signoff_pdf(sheet: SignOff, lang: str = "zh") -> bytes:
                    line_height=6) as table:
         table.row(heads)
         for i, f in enumerate(sheet.figures.to_dict("records"), start=1):
-            value = _num(f["value"])
+            value = number_text(f["value"])
             if not value and _cell_value(f["unavailable"]) is not None:
                 value = t("sign_unavailable", lang, reason=f["unavailable"])
-            table.row([str(i), str(f["indicator"]), str(f["unit"]), value, _num(f["last_year"]),
+            table.row([str(i), str(f["indicator"]), str(f["unit"]), value, number_text(f["last_year"]),
                        str(_cell_value(f["explanation"]) or "")])
     pdf.ln(6)
     pdf.set_font("cjk", "B", 11)

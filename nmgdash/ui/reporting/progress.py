@@ -133,13 +133,22 @@ def state_map(rnd: reporting.Round, status: pd.DataFrame) -> str | None:
     return league
 
 
-def status_section(rnd: reporting.Round, status: pd.DataFrame) -> pd.DataFrame:
-    """The table of every area (:func:`nmgdash.reports.round_status.status_table`) and its Excel
-    download (file name with the round's year). Returns the table shown."""
+def status_section(rnd: reporting.Round, status: pd.DataFrame, league: str | None = None) -> pd.DataFrame:
+    """The table (:func:`nmgdash.reports.round_status.status_table`) of the 12 leagues, or of
+    ``league`` and its counties, and the Excel download of every area (file name with the round's
+    year). Returns the table shown."""
     lg = state.lang()
     st.subheader(t("prog_table", lg))
-    table = round_status.status_table(status, lg)
-    widgets.data_table(table, key="prog_table")
+    if league is None:
+        shown = status[status["level"] == "league"]
+        note = t("prog_table_scope", lg, n=len(shown), total=len(status))
+    else:
+        shown = status[(status["adcode"] == league) | (status["parent_adcode"] == league)]
+        name = str(status.loc[status["adcode"] == league, "area_name"].iloc[0])
+        note = t("prog_table_scope_league", lg, league=name, n=len(shown) - 1, total=len(status))
+    table = round_status.status_table(shown.reset_index(drop=True), lg)
+    widgets.data_table(table, key="prog_table", height=35 * (len(table) + 1) + 3)  # every row, no inner scroll
+    st.caption(note)
     tot = reporting.progress(rnd.year, lg)
     st.download_button(t("prog_download", lg), round_status.status_xlsx(rnd.year, status, tot["text"], lg),
                        file_name=round_status.status_file_name(rnd.year, lg), key="prog_xlsx",

@@ -16,14 +16,15 @@ from nmgdash.ui.text import plain
 
 
 def signoff_table(sheet: signoff.SignOff, lang: str) -> pd.DataFrame:
-    """The figures of ``sheet`` as shown on the page: 指标, 单位, 数值 (or 暂缺：reason), 上年数值, 说明."""
+    """The figures of ``sheet`` as shown on the page, all text: 指标, 单位, 数值 (or 暂缺：reason),
+    上年数值 ("" when none), 说明 ("" when none)."""
     f = sheet.figures
-    values = [t("sign_unavailable", lang, reason=u) if pd.isna(v) and isinstance(u, str) else v
+    values = [signoff.number_text(v) or (t("sign_unavailable", lang, reason=u) if isinstance(u, str) else "")
               for v, u in zip(f["value"], f["unavailable"])]
     return pd.DataFrame({t("sign_col_indicator", lang): f["indicator"], t("sign_col_unit", lang): f["unit"],
-                         t("sign_col_value", lang): pd.Series(values, dtype=object),
-                         t("sign_col_last_year", lang): f["last_year"],
-                         t("sign_col_explanation", lang): f["explanation"]})
+                         t("sign_col_value", lang): values,
+                         t("sign_col_last_year", lang): [signoff.number_text(v) for v in f["last_year"]],
+                         t("sign_col_explanation", lang): [e if isinstance(e, str) else "" for e in f["explanation"]]})
 
 
 def signoff_section(rnd: reporting.Round, status: pd.DataFrame) -> signoff.SignOff | None:
