@@ -222,3 +222,15 @@ def test_the_signoff_pdf_is_a4_with_the_cjk_font_embedded(scenario):
     assert b"/BaseFont /MPDFAA+NotoSansCJKSC" in pdf and b"/BaseFont /MPDFAA+NotoSansCJKSCBold" in pdf
     title = pdf.split(b"/Title <", 1)[1].split(b">", 1)[0]
     assert bytes.fromhex(title.decode()).decode("utf-16") == "2020年度 科尔沁右翼前旗 报表签发页"
+
+
+def test_progress_page_in_english(scenario):
+    at = open_page("progress")
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == "Reporting progress"
+    assert [h.value for h in at.subheader][0] == "2020: 1/12 leagues approved, 0 late"
+    table = at.dataframe[0].value.set_index("Area")
+    assert table.loc["Hinggan League", ["Level", "State", "Submitted by", "Approved by", "On time"]].tolist() == [
+        "league", "approved", "兴安盟填报员", "自治区审核员", "on time"]
+    assert at.selectbox(key="prog_signoff_area").options[0] == "Hinggan League"

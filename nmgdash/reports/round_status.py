@@ -33,17 +33,18 @@ def _text(v: object) -> str:
     return "" if v is None or is_missing(v) else str(v)
 
 
-def status_table(status: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def status_table(status: pd.DataFrame, lang: str = "zh", names: dict[str, str] | None = None) -> pd.DataFrame:
     """The 填报进度 table of ``status`` (a ``status_report`` frame, leagues each followed by their
     counties): one row per area, all text, columns in ``lang`` — 区划代码, 地区 (counties prefixed
     "　└ "), 级别 (盟市/旗县), 状态, 最后保存, 保存时间, 上报人, 上报时间, 退回人, 退回时间, 退回原因,
-    审核人, 审核时间, 及时性. Times are Beijing time "YYYY-MM-DD HH:MM"; a step not done is ""."""
+    审核人, 审核时间, 及时性. Times are Beijing time "YYYY-MM-DD HH:MM"; a step not done is "".
+    ``names``: adcode → area name in ``lang`` (default: the frame's Chinese ``area_name``)."""
     rows = []
     for r in status.to_dict("records"):
         county = r["level"] == "county"
         rows.append({
             t("prog_col_adcode", lang): r["adcode"],
-            t("prog_col_area", lang): ("　└ " if county else "") + _text(r["area_name"]),
+            t("prog_col_area", lang): ("　└ " if county else "") + (names or {}).get(r["adcode"], _text(r["area_name"])),
             t("prog_col_level", lang): t(f"level_{r['level']}", lang),
             t("prog_col_state", lang): _text(r["state_text"]),
             t("prog_col_saved_by", lang): _text(r["saved_by"]),
@@ -81,12 +82,13 @@ def status_file_name(year: int, lang: str = "zh") -> str:
     return t("prog_file_name", lang, year=int(year))
 
 
-def status_xlsx(year: int, status: pd.DataFrame, totals: str, lang: str = "zh") -> bytes:
+def status_xlsx(year: int, status: pd.DataFrame, totals: str, lang: str = "zh",
+                names: dict[str, str] | None = None) -> bytes:
     """The 填报进度 workbook of round ``year``: sheet “2020年度填报进度” (the :func:`status_table`,
     state and late cells coloured) and “说明” (the totals line ``totals`` — the text of
     ``reporting.progress`` — and that times are Beijing time). Text cells are escaped against
     formula injection (:func:`nmgdash.reports.exports.workbook_bytes`)."""
-    table = status_table(status, lang)
+    table = status_table(status, lang, names)
     title = t("prog_sheet", lang, year=int(year))
     notes = pd.DataFrame({t("prog_notes_col", lang): [totals, t("prog_times_note", lang)]})
     return exports.workbook_bytes({title: table, t("prog_notes_sheet", lang): notes},

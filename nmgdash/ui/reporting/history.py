@@ -17,6 +17,7 @@ from nmgdash.storage import reporting
 from nmgdash.storage.accounts import Account, area_name, areas_within
 from nmgdash.storage.store.engine import StoreUnavailable
 from nmgdash.ui import auth, data, state
+from nmgdash.ui.reporting.progress import area_names
 from nmgdash.ui.text import plain
 
 
@@ -80,7 +81,8 @@ def history_picker(rnd: reporting.Round) -> list[str] | None:
         st.page_link("pages/data.py", label=t("data", lg))
         return None
     c1, c2 = st.columns(2)
-    area = c1.selectbox(t("prog_history_area", lg), areas, format_func=area_name, key="prog_history_area")
+    names = area_names()
+    area = c1.selectbox(t("prog_history_area", lg), areas, format_func=lambda a: names.get(a, a), key="prog_history_area")
     asked = reporting.asked(rnd, area)
     ind = c2.selectbox(t("prog_history_indicator", lg), asked, format_func=data_name, key="prog_history_indicator")
     return history_panel(rnd.year, ind, area)

@@ -133,24 +133,31 @@ def state_map(rnd: reporting.Round, status: pd.DataFrame) -> str | None:
     return league
 
 
+def area_names() -> dict[str, str]:
+    """adcode → name in the current language of every league and county-level unit."""
+    col = state.name_col()
+    frames = [data.query("areas", level=lvl, parent=None) for lvl in ("league", "county")]
+    return {a: n for f in frames for a, n in zip(f["adcode"], f[col])}
+
+
 def status_section(rnd: reporting.Round, status: pd.DataFrame, league: str | None = None) -> pd.DataFrame:
     """The table (:func:`nmgdash.reports.round_status.status_table`) of the 12 leagues, or of
     ``league`` and its counties, and the Excel download of every area (file name with the round's
     year). Returns the table shown."""
     lg = state.lang()
     st.subheader(t("prog_table", lg))
+    names = area_names()
     if league is None:
         shown = status[status["level"] == "league"]
         note = t("prog_table_scope", lg, n=len(shown), total=len(status))
     else:
         shown = status[(status["adcode"] == league) | (status["parent_adcode"] == league)]
-        name = str(status.loc[status["adcode"] == league, "area_name"].iloc[0])
-        note = t("prog_table_scope_league", lg, league=name, n=len(shown) - 1, total=len(status))
-    table = round_status.status_table(shown.reset_index(drop=True), lg)
+        note = t("prog_table_scope_league", lg, league=names[league], n=len(shown) - 1, total=len(status))
+    table = round_status.status_table(shown.reset_index(drop=True), lg, names)
     widgets.data_table(table, key="prog_table", height=35 * (len(table) + 1) + 3)  # every row, no inner scroll
     st.caption(note)
     tot = reporting.progress(rnd.year, lg)
-    st.download_button(t("prog_download", lg), round_status.status_xlsx(rnd.year, status, tot["text"], lg),
+    st.download_button(t("prog_download", lg), round_status.status_xlsx(rnd.year, status, tot["text"], lg, names),
                        file_name=round_status.status_file_name(rnd.year, lg), key="prog_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return table

@@ -10,8 +10,8 @@ import streamlit as st
 from nmgdash.core.i18n import t
 from nmgdash.reports import signoff
 from nmgdash.storage import reporting
-from nmgdash.storage.accounts import area_name
 from nmgdash.ui import state, widgets
+from nmgdash.ui.reporting.progress import area_names
 from nmgdash.ui.text import plain
 
 
@@ -37,7 +37,8 @@ def signoff_section(rnd: reporting.Round, status: pd.DataFrame) -> signoff.SignO
     if not approved:
         st.info(t("prog_signoff_none", lg, year=rnd.year))
         return None
-    area = st.selectbox(t("prog_signoff_pick", lg), approved, format_func=area_name, key="prog_signoff_area")
+    names = area_names()
+    area = st.selectbox(t("prog_signoff_pick", lg), approved, format_func=lambda a: names.get(a, a), key="prog_signoff_area")
     sheet = signoff.signoff(rnd.year, area, lg)
     with st.container(key="prog_signoff_sheet", border=True):
         st.markdown(f"**{plain(t('sign_title', lg, year=sheet.year, area=sheet.area))}**")
