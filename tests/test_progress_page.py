@@ -234,3 +234,21 @@ def test_progress_page_in_english(scenario):
     assert table.loc["Hinggan League", ["Level", "State", "Submitted by", "Approved by", "On time"]].tolist() == [
         "league", "approved", "兴安盟填报员", "自治区审核员", "on time"]
     assert at.selectbox(key="prog_signoff_area").options[0] == "Hinggan League"
+
+
+def test_the_sample_notice_says_which_values_are_sample():
+    import pandas as pd
+
+    from nmgdash.core.labels import sample_notice_text
+
+    frame = pd.DataFrame({"year": [2019, 2019, 2019, 2020, 2020, 2020], "value": [1.0, 2.0, 3.0, 4.0, None, None],
+                          "status": ["sample", "sample", "sample", "approved", None, None]})
+    assert sample_notice_text(frame, 2019, "zh") == t("sample_notice", "zh")
+    assert sample_notice_text(frame, 2020, "zh") == (
+        "⚠️ 示例数据：2019 年的盟市、旗县数值是生成器分配的示例数据，并非各盟市实报（趋势图和逐年播放中可见）；2020 年的数值不是示例数据。")
+    mixed = frame.assign(status=["sample", "approved", "imported", "approved", None, None])
+    assert sample_notice_text(mixed, 2019, "zh") == (
+        "⚠️ 示例数据：2019 年有 1 个地区的数值是生成器分配的示例数据（状态为“示例”），并非实报；其余 2 个地区的数值不是示例数据。")
+    assert sample_notice_text(mixed.assign(status="approved"), 2019, "zh") is None
+    two = pd.concat([frame, frame.assign(year=2017)])
+    assert sample_notice_text(two, 2020, "en").startswith("⚠️ Sample data: the league and county figures of 2017, 2019 are")

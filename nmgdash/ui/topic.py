@@ -12,7 +12,16 @@ import streamlit as st
 from nmgdash.core import summary, topics
 from nmgdash.core.fmt import format_number, format_signed, is_missing, mode_unit
 from nmgdash.core.i18n import t
-from nmgdash.core.labels import html_text, map_frame, mode_text, player_labels, sample_tag, tick_formatter, value_label
+from nmgdash.core.labels import (
+    html_text,
+    map_frame,
+    mode_text,
+    player_labels,
+    sample_notice_text,
+    sample_tag,
+    tick_formatter,
+    value_label,
+)
 from nmgdash.figures import charts, player
 from nmgdash.ui import data, state
 from nmgdash.ui.mapview import plotly_map
@@ -84,10 +93,9 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     is_sample = (full["status"] == "sample").any()
     tag = sample_tag(lg)
     suffix = tag if (cur["status"] == "sample").any() else ""
-    if suffix:
-        sample_notice()
-    elif is_sample:  # this year is not sample data, other years of the trend and player are: say which
-        sample_notice(sorted(int(y) for y in full.loc[full["status"] == "sample", "year"].unique()), year)
+    notice = sample_notice_text(full, year, lg)  # which of the shown values are sample: all, some areas, other years
+    if notice:
+        sample_notice(notice)
     year_completeness(year)
     mode_txt = mode_text(mode, lg)
 

@@ -123,18 +123,11 @@ def style() -> None:
     )
 
 
-def sample_notice(sample_years: list[int] | None = None, year: int | None = None) -> None:
-    """The yellow notice shown on every page section that displays sample data. With
-    ``sample_years`` and ``year``: the view's own year is not sample data but these years (seen in
-    its trend and year player) are — the notice names them ("2017—2019 年 … 示例数据 …；2020 年的
-    数值不是示例数据")."""
-    lg = state.lang()
-    if not sample_years:
-        st.warning(t("sample_notice", lg), icon=None)
-        return
-    span = (f"{sample_years[0]}—{sample_years[-1]}" if sample_years == list(range(sample_years[0], sample_years[-1] + 1))
-            else t("list_sep", lg).join(str(y) for y in sample_years))
-    st.warning(t("sample_notice_years", lg, years=span, year=year), icon=None)
+def sample_notice(text: str | None = None) -> None:
+    """The yellow notice shown on every page section that displays sample data: ``text`` (e.g.
+    :func:`nmgdash.core.labels.sample_notice_text` — which years or areas are sample) or the
+    general notice."""
+    st.warning(text or t("sample_notice", state.lang()), icon=None)
 
 
 def definition_text(definition: str, lg: str) -> str:
