@@ -252,3 +252,21 @@ def test_the_sample_notice_says_which_values_are_sample():
     assert sample_notice_text(mixed.assign(status="approved"), 2019, "zh") is None
     two = pd.concat([frame, frame.assign(year=2017)])
     assert sample_notice_text(two, 2020, "en").startswith("⚠️ Sample data: the league and county figures of 2017, 2019 are")
+
+
+def test_a_signed_in_league_account_sees_the_history_of_its_values(scenario):
+    at = open_page("data")
+    at.text_input(key="admin_user_name").input("兴安盟填报员")
+    at.text_input(key="admin_password").input(scn.PW)
+    at.button(key="FormSubmitter:admin_sign_in-登录").click()
+    at.run()
+    at.switch_page("pages/progress.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    area = at.selectbox(key="prog_history_area")
+    assert area.options == ["兴安盟", "乌兰浩特市", "阿尔山市", "科尔沁右翼前旗", "科尔沁右翼中旗", "扎赉特旗", "突泉县"]
+    area.set_value(scn.KYQ).run()
+    lines = [m.value.replace("\u2060", "") for m in at.markdown if m.value.startswith("- ")]
+    assert [line.split(" · ", 1)[1] for line in lines] == [
+        "科右前旗填报员 · 保存：（空） → 18", "科右前旗填报员 · 填写说明：新建8个嘎查村青年爱里", "科右前旗填报员 · 上报",
+        "兴安盟审核员 · 审核通过"]

@@ -44,8 +44,13 @@ def may_see(acc: Account | None, adcode: str) -> bool:
 
 def history_panel(year: int, indicator_id: str, adcode: str) -> list[str]:
     """Draw the history of one value (``reporting.value_history``) as text lines, inside a
-    container keyed "prog_history_lines". Returns the lines drawn ([] when there is nothing)."""
+    container keyed "prog_history_lines", for a signed-in account whose scope holds ``adcode``
+    (:func:`may_see`; otherwise how to sign in). Returns the lines drawn ([] when there is nothing
+    or the account may not see them). Raises StoreUnavailable."""
     lg = state.lang()
+    if not may_see(auth.account(), adcode):
+        st.info(t("prog_history_sign_in", lg))
+        return []
     hist = reporting.value_history(int(year), indicator_id, adcode, lg)
     lines = history_lines(hist, lg)
     with st.container(key="prog_history_lines"):
