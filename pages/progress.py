@@ -20,9 +20,9 @@ def render() -> None:
         if rnd is None:
             return
         status = reporting.status(rnd)
-        reporting.totals(rnd)
+        tot = reporting.totals(rnd)
         league = reporting.state_map(rnd, status)
-        reporting.status_section(rnd, status, league)
+        reporting.status_section(rnd, status, league, tot["text"])
         reporting.history_picker(rnd)
         reporting.signoff_section(rnd, status)
 

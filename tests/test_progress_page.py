@@ -97,7 +97,11 @@ def test_progress_page_shows_totals_states_and_who_did_what(scenario):
                      f"<br>审核：自治区审核员 {xam['审核时间']}<extra></extra>")
     # the download: file name with the round's year
     dl = at.get("download_button")
-    assert any("下载填报进度（Excel）" in str(d.proto) for d in dl)
+    labels = [d.proto.label for d in dl]
+    assert labels == ["下载填报进度（Excel）", "下载签发页（Excel，可打印）"]
+    if signoff.pdf_available():
+        at.button(key="make_signoff_pdf_2020_152200").click().run()
+        assert [d.proto.label for d in at.get("download_button")][2:] == ["下载签发页（PDF）"]
     # history: values before approval are not public
     assert t("prog_history_sign_in", "zh") in [i.value for i in at.info]
     # the sign-off sheet of the first approved area

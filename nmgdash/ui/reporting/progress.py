@@ -140,10 +140,19 @@ def area_names() -> dict[str, str]:
     return {a: n for f in frames for a, n in zip(f["adcode"], f[col])}
 
 
-def status_section(rnd: reporting.Round, status: pd.DataFrame, league: str | None = None) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=32)
+def status_xlsx(year: int, status: pd.DataFrame, totals_text: str, lang: str, names: dict[str, str]) -> bytes:
+    """:func:`nmgdash.reports.round_status.status_xlsx`, cached on its inputs (the page reruns often,
+    the round's state changes rarely)."""
+    return round_status.status_xlsx(year, status, totals_text, lang, names)
+
+
+def status_section(rnd: reporting.Round, status: pd.DataFrame, league: str | None = None,
+                   totals_text: str | None = None) -> pd.DataFrame:
     """The table (:func:`nmgdash.reports.round_status.status_table`) of the 12 leagues, or of
     ``league`` and its counties, and the Excel download of every area (file name with the round's
-    year). Returns the table shown."""
+    year; ``totals_text``: the totals line of :func:`totals`, read again when None). Returns the
+    table shown."""
     lg = state.lang()
     st.subheader(t("prog_table", lg))
     names = area_names()
@@ -156,8 +165,8 @@ def status_section(rnd: reporting.Round, status: pd.DataFrame, league: str | Non
     table = round_status.status_table(shown.reset_index(drop=True), lg, names)
     widgets.data_table(table, key="prog_table", height=35 * (len(table) + 1) + 3)  # every row, no inner scroll
     st.caption(note)
-    tot = reporting.progress(rnd.year, lg)
-    st.download_button(t("prog_download", lg), round_status.status_xlsx(rnd.year, status, tot["text"], lg, names),
+    totals_text = totals_text or reporting.progress(rnd.year, lg)["text"]
+    st.download_button(t("prog_download", lg), status_xlsx(rnd.year, status, totals_text, lg, names),
                        file_name=round_status.status_file_name(rnd.year, lg), key="prog_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return table

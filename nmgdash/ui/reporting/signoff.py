@@ -27,6 +27,19 @@ def signoff_table(sheet: signoff.SignOff, lang: str) -> pd.DataFrame:
                          t("sign_col_explanation", lang): [e if isinstance(e, str) else "" for e in f["explanation"]]})
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def read_sheet(year: int, area: str, lang: str, approved_at: str) -> signoff.SignOff:
+    """The sign-off sheet of an approved area (:func:`nmgdash.reports.signoff.signoff`), cached per
+    approval: an approved area is locked, and reopening and approving again changes ``approved_at``."""
+    return signoff.signoff(year, area, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sheet_xlsx(sheet: signoff.SignOff, lang: str) -> bytes:
+    """The print-ready workbook of ``sheet`` (cached: the page does not rebuild it on every rerun)."""
+    return signoff.signoff_xlsx(sheet, lang)
+
+
 def signoff_section(rnd: reporting.Round, status: pd.DataFrame) -> signoff.SignOff | None:
     """The 报表签发页 section: a picker of the round's approved areas (key "prog_signoff_area"), the
     sheet's header lines, its figures and the Excel download. Returns the sheet shown or None."""
@@ -39,17 +52,18 @@ def signoff_section(rnd: reporting.Round, status: pd.DataFrame) -> signoff.SignO
         return None
     names = area_names()
     area = st.selectbox(t("prog_signoff_pick", lg), approved, format_func=lambda a: names.get(a, a), key="prog_signoff_area")
-    sheet = signoff.signoff(rnd.year, area, lg)
+    approved_at = str(status.loc[status["adcode"] == area, "approved_at"].iloc[0])
+    sheet = read_sheet(rnd.year, area, lg, approved_at)
     with st.container(key="prog_signoff_sheet", border=True):
         st.markdown(f"**{plain(t('sign_title', lg, year=sheet.year, area=sheet.area))}**")
         st.caption(plain(t("sign_round", lg, year=sheet.year, deadline=sheet.deadline)))
         widgets.data_table(signoff_table(sheet, lg))
         st.markdown(plain(t("sign_reporter", lg, name=sheet.reporter, at=sheet.submitted_at)))
         st.markdown(plain(t("sign_reviewer", lg, name=sheet.reviewer, at=sheet.approved_at)))
-    st.download_button(t("prog_signoff_download", lg), signoff.signoff_xlsx(sheet, lg),
+    st.download_button(t("prog_signoff_download", lg), sheet_xlsx(sheet, lg),
                        file_name=signoff.file_name(sheet, lg), key="prog_signoff_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    if signoff.pdf_available():  # the PDF needs the system's Noto Sans CJK (fonts-noto-cjk)
+    if signoff.pdf_available():  # the PDF needs the system's Noto Sans CJK (fonts-noto-cjk); a few seconds
         widgets.make_then_download(t("prog_signoff_pdf_make", lg), t("prog_signoff_pdf", lg),
                                    lambda: signoff.signoff_pdf(sheet, lg), signoff.file_name(sheet, lg, "pdf"),
                                    "application/pdf", f"signoff_pdf_{sheet.year}_{sheet.adcode}",
