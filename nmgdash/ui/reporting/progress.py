@@ -166,7 +166,7 @@ def status_section(rnd: reporting.Round, status: pd.DataFrame, league: str | Non
     # every row (no inner scroll); the area stays pinned while the step columns scroll sideways at full width
     wide = {c: st.column_config.TextColumn(width="medium") for c in table.columns[4:]}
     widgets.data_table(table, key="prog_table", height=35 * (len(table) + 1) + 3,
-                       column_config={table.columns[1]: st.column_config.TextColumn(width="medium", pinned=True), **wide})
+                       column_config={table.columns[1]: st.column_config.TextColumn(pinned=True), **wide})
     st.caption(note)
     totals_text = totals_text or reporting.progress(rnd.year, lg)["text"]
     st.download_button(t("prog_download", lg), status_xlsx(rnd.year, status, totals_text, lg, names),
