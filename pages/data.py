@@ -1,5 +1,5 @@
 """数据管理 (data management, URL /data): import the leagues' reports, the import log with undo,
-填报进度 (who has reported), the whole-database export and, for admins, 账号 (accounts). Layout only: see nmgdash/ui/admin/.
+数据覆盖 (which figures the imports cover; the yearly round's 填报进度 is pages/progress.py), the whole-database export and, for admins, 账号 (accounts). Layout only: see nmgdash/ui/admin/.
 
 The file is named after its URL path like every page (see app.py), so that /data opened as a
 fresh server's very first request is routed through app.py (nmgdash/ui/router.py)."""
@@ -26,7 +26,9 @@ def render() -> None:
         admin.import_tab(user)
     with log:
         admin.log_tab(user)
-    with progress:
+    with progress:  # 数据覆盖: what the imports cover; the reporting round's progress is its own page
+        st.caption(t("prog_data_link", lg))
+        st.page_link("pages/progress.py", label=t("progress", lg))
         admin.completeness_tab()
     with export:
         admin.export_tab()

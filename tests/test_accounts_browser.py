@@ -174,7 +174,7 @@ def test_accounts_walk(server, tmp_path):
             bu.open_page(rep, f"{base}/data")
             sign_in(rep, REPORTER, REPORTER_PW)
             wait_text(rep, f"已登录：{REPORTER}（填报员，兴安盟）")
-            assert [t.strip() for t in rep.get_by_role("tab").all_inner_texts()] == ["导入", "导入记录", "填报进度", "全部导出"]
+            assert [t.strip() for t in rep.get_by_role("tab").all_inner_texts()] == ["导入", "导入记录", "数据覆盖", "全部导出"]
             upload(rep, own)
             shot(rep, "reporter-preview")
             rep.get_by_role("button", name="④ 确认导入").click()

@@ -132,7 +132,7 @@ def test_secrets_users_are_adopted_as_admins_once(admin_env, monkeypatch):  # no
 # ------------------------------------------------------------------ the 账号 tab
 def test_admin_creates_a_reporter_and_a_reporter_sees_no_accounts_tab(people):
     at = sign_in(ADMIN)
-    assert [t.label for t in at.tabs] == ["导入", "导入记录", "填报进度", "全部导出", "账号"]
+    assert [t.label for t in at.tabs] == ["导入", "导入记录", "数据覆盖", "全部导出", "账号"]
     listed = frame_with(at, "最近登录").set_index("账号")
     assert listed.loc[[ADMIN, REPORTER], ["角色", "范围", "状态"]].to_dict("list") == {
         "角色": ["管理员", "填报员"], "范围": ["内蒙古自治区", "兴安盟"], "状态": ["正常", "正常"]}
@@ -178,7 +178,7 @@ def test_admin_creates_a_reporter_and_a_reporter_sees_no_accounts_tab(people):
 
     # the new reporter (and any reporter) signs in without a 账号 tab
     rep = sign_in(REPORTER)
-    assert [t.label for t in rep.tabs] == ["导入", "导入记录", "填报进度", "全部导出"]
+    assert [t.label for t in rep.tabs] == ["导入", "导入记录", "数据覆盖", "全部导出"]
     assert not [w for w in rep.text_input if w.key and w.key.startswith("accounts_")]
 
 

@@ -124,7 +124,7 @@ def test_nothing_configured_disables_writes_and_explains(admin_env):
     assert "上传报表需要先登录" in shown
     assert not at.get("file_uploader") and not at.text_input  # no upload, no sign-in form
     assert [b.label for b in at.get("download_button")][:1] == ["下载 Excel 模板"]  # viewing/downloading stays open
-    assert [t.label for t in at.tabs] == ["导入", "导入记录", "填报进度", "全部导出"]
+    assert [t.label for t in at.tabs] == ["导入", "导入记录", "数据覆盖", "全部导出"]
 
 
 def test_password_sign_in(admin_env, password_hash):
@@ -306,8 +306,8 @@ def test_completeness_matrix_and_excel(admin_env):
     long = data.query("completeness", indicator_ids=tuple(admin.reportable_indicators()), year=2020)
     assert len(long) == 276 and long["status"].isna().all()  # nobody has reported 2020
     book = openpyxl.load_workbook(io.BytesIO(admin.completeness_xlsx(2020, long)))
-    assert book.sheetnames == ["填报进度 2020", "各盟市进度", "明细"]
-    sheet = book["填报进度 2020"]
+    assert book.sheetnames == ["数据覆盖 2020", "各盟市进度", "明细"]
+    sheet = book["数据覆盖 2020"]
     assert sheet["B1"].value == "呼和浩特市" and sheet["B2"].value == "缺失"
     assert sheet["B2"].fill.fgColor.rgb.endswith("F6C9C9")
 

@@ -194,7 +194,7 @@ def test_admin_walk_through(server, tmp_path):
 
             # 7. the completeness matrix for YEAR
             admin.bring_to_front()
-            tab(admin, "填报进度")
+            tab(admin, "数据覆盖")
             picker = admin.locator("[data-testid=stMain]").get_by_label("年份", exact=True)
             picker.click()
             picker.fill(str(YEAR))  # type to filter the list, as a user would with ten years

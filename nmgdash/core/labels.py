@@ -97,6 +97,29 @@ def sample_tag(lang: str) -> str:
     return t("sample_tag_suffix", lang, tag=t("sample_tag", lang))
 
 
+def sample_notice_text(frame: pd.DataFrame, year: int, lang: str) -> str | None:
+    """The sample-data notice of a view whose rows (``frame``: year, value, status; every year of
+    the view) are shown for ``year``, or None when no row is sample data:
+
+    - every value of ``year`` that is there is sample → the page's general notice (示例数据：…);
+    - ``year`` mixes sample and other values (e.g. one league's approved report) → how many areas
+      are sample and how many are not;
+    - ``year`` has no sample value but other years do (its trend, the year player) → which years are
+      sample ("2017—2019 年 … 示例数据；2020 年的数值不是示例数据")."""
+    if not (frame["status"] == "sample").any():
+        return None
+    cur = frame[(frame["year"] == year) & frame["value"].notna()]
+    n_sample = int((cur["status"] == "sample").sum())
+    if n_sample and n_sample == len(cur):
+        return t("sample_notice", lang)
+    if n_sample:
+        return t("sample_notice_mixed", lang, year=int(year), n=n_sample, m=len(cur) - n_sample)
+    years = sorted(int(y) for y in frame.loc[frame["status"] == "sample", "year"].unique())
+    span = (f"{years[0]}—{years[-1]}" if len(years) > 2 and years == list(range(years[0], years[-1] + 1))
+            else t("list_sep", lang).join(str(y) for y in years))
+    return t("sample_notice_years", lang, years=span, year=int(year))
+
+
 def player_labels(lang: str, years: pd.Series | list[int]) -> dict[str, str]:
     """The year player's button and slider texts for the years it plays: "▶ 播放 2017→2019", "■ 暂停", "年份："."""
     ys = sorted({int(y) for y in years})

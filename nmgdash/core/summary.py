@@ -108,9 +108,11 @@ def league_summary(frame: pd.DataFrame, *, year: int, indicator: str, unit: str,
         return Summary(text + _t("summary_end", lang), facts, False)
 
     base_rows = frame[(frame["year"] == BASELINE) & frame["adcode"].isin(reporting["adcode"]) & frame["value"].notna()]
-    sample = bool((reporting["status"] == "sample").any()
-                  or (year != BASELINE and (base_rows["status"] == "sample").any()))
-    parts = [_t("summary_sample", lang)] if sample else []
+    cur_sample = bool((reporting["status"] == "sample").any())
+    base_sample = bool(year != BASELINE and (base_rows["status"] == "sample").any())
+    sample = cur_sample or base_sample
+    # the year's own figures sample, or only the baseline of the comparison (e.g. approved 2020 vs sample 2017)
+    parts = [_t("summary_sample", lang)] if cur_sample else [_t("summary_sample_base", lang)] if base_sample else []
 
     # 1. region total (or mean) and its change since 2017
     if additive:

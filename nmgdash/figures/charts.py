@@ -287,8 +287,14 @@ def choropleth(
     base_fill: str | None = None,
     source: str = "",
     value_range: tuple[float, float] | None = None,
+    fills: dict[str, str] | None = None,
+    legend: list[tuple[str, str]] | None = None,
 ) -> go.Figure:
     """A choropleth of ``frame`` over ``shapes``.
+
+    fills: a categorical map instead (adcode → fill colour, e.g. the 填报进度 map coloured by state):
+    no colour bar, every area's ``label`` is shown on it (``metric`` is not used), and ``legend``
+    ((text, colour) pairs, in order) is drawn as a horizontal legend at the top left.
 
     value_range: (cmin, cmax) of the colour scale instead of the frame's own min and max, so that
     maps of several years share one scale (the year player, :mod:`nmgdash.figures.player`).
@@ -327,6 +333,8 @@ def choropleth(
     traces: list[dict] = []
     if base_fill:
         colors, has_values = dict.fromkeys(data.index, base_fill), False
+    if fills is not None:
+        colors, has_values = {a: fills.get(a) for a in data.index}, False
     for adcode, (xs, ys) in shapes.paths.items():
         color = colors.get(adcode)
         trace = dict(type="scatter", x=xs, y=ys, mode="lines", fill="toself", fillcolor=color or NO_DATA_FILL,
@@ -369,7 +377,8 @@ def choropleth(
     ranges = (minx - padx, miny - pady, maxx + padx, maxy + pady)
     title_d, top = _title(title, MAP_DESIGN_WIDTH_PX - 16, 18)
     # the no-data note says why: on the map a missing value is only a short mark
-    reasons = [str(r) for r in dict.fromkeys(data.loc[metric.isna(), "label"]) if str(r) and str(r) not in (no_data_note or "")]
+    reasons = [] if fills is not None else [
+        str(r) for r in dict.fromkeys(data.loc[metric.isna(), "label"]) if str(r) and str(r) not in (no_data_note or "")]
     note = no_data_note or ""
     if note and reasons:
         note += ("：" if not note.isascii() else ": ") + ("；" if not note.isascii() else "; ").join(reasons)
@@ -381,13 +390,16 @@ def choropleth(
         if base_fill or adcode not in data.index or shapes.area_km2.get(adcode, 0) < label_min_area_km2:
             continue
         name = str(data.at[adcode, "name"])
-        value = NO_DATA_MARK if pd.isna(metric.get(adcode)) else compact_label(str(data.at[adcode, "label"]), unit_label)
+        value = (NO_DATA_MARK if pd.isna(metric.get(adcode)) and fills is None
+                 else compact_label(str(data.at[adcode, "label"]), unit_label))
         texts[adcode] = f"<b>{name}</b><br>{value}"
         size = (max(text_px(name, LABEL_SIZE) * 1.05, text_px(value, LABEL_SIZE)) + 10, 2 * LABEL_SIZE * 1.3 + 10)
         items.append((adcode, shapes.labels[adcode], size, label_offsets.get(adcode)))
     # the horizontal colour bar (COLOUR_BAR_PX long from the left edge, from 3 % below the top; title,
     # bar and ticks about 70 px high, plus a margin) is reserved, so no label hides its values
     colour_bar = [(0.0, 0.0, COLOUR_BAR_PX + 24, 0.03 * plot_h + 90)] if has_values else []
+    if legend:  # the legend's rows at the top left (about 28 px per row of up to three entries)
+        colour_bar = [(0.0, 0.0, MAP_DESIGN_WIDTH_PX * 0.75, 0.03 * plot_h + 28 * ((len(legend) + 2) // 3) + 8)]
     spots = place_labels(items, ranges, plot_h, drop=avoid_overlap, max_move_px=90 if avoid_overlap else 260,
                          reserved_px=colour_bar)
     annotations: list[dict] = []
@@ -404,12 +416,18 @@ def choropleth(
             name=f"label-{adcode}",
         ))
     annotations += footer
+    for text, colour in legend or []:
+        traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=text, showlegend=True,
+                           hoverinfo="skip", marker=dict(symbol="square", size=14, color=colour,
+                                                         line=dict(color="#6b7280", width=1))))
     layout = dict(
         title=_set_title_y(title_d, height),
         height=height, margin=dict(l=0, r=0, t=top, b=bottom),
         plot_bgcolor=BG, paper_bgcolor=BG, font=FONT,
         hovermode="closest", hoverdistance=18, clickmode="event+select",
         dragmode="pan", uirevision=uirevision, annotations=annotations,
+        showlegend=bool(legend), legend=dict(orientation="h", x=0.01, xanchor="left", y=0.99, yanchor="top",
+                                             bgcolor="rgba(255,255,255,0.85)", itemclick=False, itemdoubleclick=False),
         xaxis=dict(visible=False, range=[ranges[0], ranges[2]]),
         yaxis=dict(visible=False, range=[ranges[1], ranges[3]], scaleanchor="x", scaleratio=1),
     )

@@ -12,7 +12,16 @@ import streamlit as st
 from nmgdash.core import summary, topics
 from nmgdash.core.fmt import format_number, format_signed, is_missing, mode_unit
 from nmgdash.core.i18n import t
-from nmgdash.core.labels import html_text, map_frame, mode_text, player_labels, sample_tag, tick_formatter, value_label
+from nmgdash.core.labels import (
+    html_text,
+    map_frame,
+    mode_text,
+    player_labels,
+    sample_notice_text,
+    sample_tag,
+    tick_formatter,
+    value_label,
+)
 from nmgdash.figures import charts, player
 from nmgdash.ui import data, state
 from nmgdash.ui.mapview import plotly_map
@@ -84,8 +93,10 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     is_sample = (full["status"] == "sample").any()
     tag = sample_tag(lg)
     suffix = tag if (cur["status"] == "sample").any() else ""
-    if is_sample:
-        sample_notice()
+    notice = sample_notice_text(full, year, lg)  # which of the shown values are sample: all, some areas, other years
+    if notice:
+        sample_notice(notice)
+    year_completeness(year)
     mode_txt = mode_text(mode, lg)
 
     drill = len(selected) == 1 and ind["lowest_level"] == "county"
@@ -110,6 +121,8 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     map_frame["hover"] = [
         f"<b>{r['name']}</b><br>{r['label']}<br>{t('status', lg)}{t('colon', lg)}{status_label(r['status'])}"
         + (f"<br>{t('source', lg)}{t('colon', lg)}{html_text(r['source_title' if lg == 'zh' else 'source_title_en'])}" if not is_missing(r["source_title"]) else "")
+        # an approved figure names its round, area, reporter and reviewer (the locator of the build)
+        + (f"<br>{html_text(r['locator'])}" if r["status"] == "approved" and not is_missing(r["locator"]) else "")
         for _, r in map_frame.iterrows()
     ]
     src_line = charts.source_line(map_frame, lg)  # drawn inside every figure (screenshots, PNGs)
@@ -189,6 +202,19 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     export_buttons(table, f"{iname}_{where}_{year}_{mode_txt}", sample=(table[t("status", lg)] == status_label("sample")).any(),
                    key=f"exp_{page}")
     sources_footnote(map_frame[map_frame["adcode"].isin(selected)] if selected and not drill else map_frame)
+
+
+def year_completeness(year: int) -> dict | None:
+    """Under the summary, when some league's report of ``year`` is approved: how complete the year
+    is ("2020年：已审核 3/12 个盟市", ``queries/year_approved.sql``), in a container keyed
+    "year_completeness". Returns {"approved", "total"} or None (nothing approved that year)."""
+    row = data.query("year_approved", year=int(year)).iloc[0]
+    n = {"approved": int(row["approved"]), "total": int(row["total"])}
+    if not n["approved"]:
+        return None
+    with st.container(key="year_completeness"):
+        st.caption(t("year_completeness", state.lang(), year=int(year), **n))
+    return n
 
 
 def export_scope(chosen: list[str], lg: str) -> str:

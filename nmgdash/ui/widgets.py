@@ -123,9 +123,11 @@ def style() -> None:
     )
 
 
-def sample_notice() -> None:
-    """The yellow notice shown on every page section that displays sample data."""
-    st.warning(t("sample_notice", state.lang()), icon=None)
+def sample_notice(text: str | None = None) -> None:
+    """The yellow notice shown on every page section that displays sample data: ``text`` (e.g.
+    :func:`nmgdash.core.labels.sample_notice_text` — which years or areas are sample) or the
+    general notice."""
+    st.warning(text or t("sample_notice", state.lang()), icon=None)
 
 
 def definition_text(definition: str, lg: str) -> str:

@@ -4,7 +4,7 @@
   buttons, or how to enable writes.
 * :mod:`.imports` — :func:`import_tab`: the template, the upload, the preview and the commit.
 * :mod:`.log` — :func:`log_tab`: the audit log and undo.
-* :mod:`.completeness` — :func:`completeness_tab`: 填报进度 (tables in :mod:`nmgdash.reports.progress`).
+* :mod:`.completeness` — :func:`completeness_tab`: 数据覆盖 (tab label; formerly 填报进度) (tables in :mod:`nmgdash.reports.progress`).
 * :mod:`.export` — :func:`export_tab`: the whole database (tables in :mod:`nmgdash.reports.everything`).
 * :mod:`.accounts` — :func:`accounts_tab`: 账号 (admins only): list, create, role/scope, password, disable.
 * :mod:`.common` — :func:`show_flash`: the outcome of the last write, shown once.
