@@ -162,6 +162,8 @@ def test_hit_testing_without_click_targets_at_any_zoom(page):
     p.mouse.move(cx + 60, cy - 30, steps=6)
     p.mouse.up()
     bu.click_area(p, "150900", isolation_px=10)
+    # the mouse over the area showed its hover box (the component's own, from the area's text)
+    assert "乌兰察布市" in p.locator(".nmg-tip[data-adcode='150900']").inner_text()
     wait_leagues(p, [LEAGUES["150900"]], url=False)
     assert map_key(p) == "st-key-map_hubs_league"
     bu.click_area(p, "152500", isolation_px=10, modifiers=("Control",))  # 锡林郭勒盟, still zoomed in

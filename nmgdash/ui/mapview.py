@@ -12,13 +12,20 @@ plotly.js comes from this machine, never from a CDN: the ``plotly.min.js`` shipp
 installed plotly Python package is copied into ``static/`` beside ``app.py`` (git-ignored;
 :func:`ensure_plotly_js`, done on the first map of a process) and served by Streamlit's static
 file serving (``server.enableStaticServing = true`` in ``.streamlit/config.toml``) at
-``app/static/plotly.min.js``. The component loads it once per page into a private reference (it
-does not use a ``window.Plotly`` of anyone else).
+``app/static/plotly.min.js?v=<version>``. The component loads it once per page with a ``<script>``
+element (cached by the browser, its compiled code by V8) into a private reference (a
+``window.Plotly`` of anyone else is put back). Any figure can be drawn this way: the topic pages
+draw map, ranking and trend with it, so they never load Streamlit's own plotly bundle too.
 
-A click on the map, hit-tested in the browser against the click targets (the traces named
-"targets", ``customdata`` = adcode, within ``layout.hoverdistance`` px; see
-:func:`nmgdash.figures.charts.choropleth`) is reported as the trigger value ``click``:
-``{"adcode": str, "ctrl": bool (Ctrl or Cmd held), "shift": bool, "n": int (click counter)}``.
+Maps (figures with ``layout.meta.nmg``, see :func:`nmgdash.figures.charts.choropleth`): a click or
+tap (pointer events) is hit-tested in the browser by point-in-polygon against the area traces'
+rings (``meta`` "area", name = adcode), with the pointer converted to km from the axis ranges shown,
+so it works at any zoom and after panning. It is reported as the trigger value ``click``:
+``{"adcode": str, "ctrl": bool (Ctrl or Cmd held), "shift": bool, "n": int (click counter)}``. The
+hover box (the area's ``text``) is the component's own and stays inside the viewport; the zoom
+buttons zoom to ``meta.nmg.center``; narrower than ``meta.nmg.design_width`` (a phone) the map
+takes ``meta.nmg.narrow``'s title, footer and margins, lists its value labels under the map and
+puts the modebar in a row above the title.
 """
 
 from __future__ import annotations
@@ -492,10 +499,13 @@ def plotly_map(
     same ``key`` keeps the same plotly div, updated with ``Plotly.react``; the view resets only
     when ``fig.layout.uirevision`` changes (key it on what should reset the view).
 
+    Any plotly figure works (the topic pages' ranking and trend too); maps are those with
+    ``layout.meta.nmg`` (:func:`nmgdash.figures.charts.choropleth`).
+
     config: plotly's config, passed through (``charts.plot_config``: displaylogo, scrollZoom,
     toImageButtonOptions) over :func:`map_config`'s defaults. on_click: called during the rerun a click starts, with the
-    click event ``{"adcode": str, "ctrl": bool, "shift": bool, "n": int}`` (a click on a point of
-    the "targets" trace; ``ctrl`` is Ctrl or Cmd). Returns that event in the rerun it started, else None.
+    click event ``{"adcode": str, "ctrl": bool, "shift": bool, "n": int}`` (a click or tap inside
+    an area of a map; ``ctrl`` is Ctrl or Cmd). Returns that event in the rerun it started, else None.
     """
     ensure_plotly_js()
     callbacks: dict[str, Callable[[], None]] = {}
