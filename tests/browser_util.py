@@ -268,6 +268,31 @@ def tap_area(page, code: str, isolation_px: float = 30) -> dict:
     return info
 
 
+#: The adcode of the area drawn at the middle of the map's plot area (null: no area there).
+MIDDLE_AREA_JS = "() => {" + _FIND_MAP + """
+  const gd = findMap(), fl = gd._fullLayout;
+  const x = fl.xaxis.p2l(fl.xaxis._length / 2), y = fl.yaxis.p2l(fl.yaxis._length / 2);
+  const inside = (tr) => {
+    let hit = false, start = 0; const n = tr.x.length;
+    for (let i = 0; i <= n; i++) if (i === n || tr.x[i] === null) {
+      for (let j = start, k = i - 1; j < i; k = j++) {
+        const yj = tr.y[j], yk = tr.y[k];
+        if ((yj > y) !== (yk > y) && x < (tr.x[k] - tr.x[j]) * (y - yj) / (yk - yj) + tr.x[j]) hit = !hit;
+      }
+      start = i + 1;
+    }
+    return hit;
+  };
+  const a = gd.data.filter(d => d.meta === 'area').find(inside);
+  return a ? String(a.name) : null;
+}"""
+
+
+def middle_area(page) -> str | None:
+    """The adcode of the area at the middle of the map's plot area, or None (:data:`MIDDLE_AREA_JS`)."""
+    return page.evaluate(MIDDLE_AREA_JS)
+
+
 def area_at(page, code: str, isolation_px: float = 0) -> dict:
     """Where area ``code`` can be clicked now (:data:`TARGET_JS`): {points, clickable, best}."""
     return page.evaluate(TARGET_JS, [code, isolation_px])

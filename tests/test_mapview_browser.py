@@ -181,6 +181,8 @@ def test_zoom_in_stays_on_the_region(page):
     bu.map_modebar(p, "Zoom in")
     p.wait_for_function("([w]) => {" + bu._FIND_MAP + """ const r = findMap()._fullLayout.xaxis.range;
         return (r[1] - r[0]) < w * 0.6; }""", arg=[before["x"][1] - before["x"][0]])
+    middle = bu.middle_area(p)  # before: the bounding box's middle, outside the region (Mongolia)
+    assert middle in {"152500", "150900"}, (middle, bu.map_ranges(p))
     for code in ("152500", "150900"):
         where = bu.area_at(p, code)
         assert where["clickable"] > 20, (LEAGUES[code], where)
