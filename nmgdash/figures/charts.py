@@ -410,8 +410,8 @@ def choropleth(
 
 #: Plot width the map component lays a phone map out for (390 px screen minus Streamlit's padding).
 PHONE_WIDTH_PX = 340
-#: Height kept free above and below the region on a phone map for the colour bar (px).
-PHONE_RESERVE_PX = 60
+#: Height kept free above the region on a phone map for the colour bar (px).
+PHONE_RESERVE_PX = 80
 
 
 def _phone_layout(title: str, footer_lines: list[tuple[str, str]], shapes: geo.MapShapes,

@@ -269,9 +269,13 @@ function phone(root, layout, width) {
   const kept = (layout.annotations || []).filter((a) => !String(a.name || "").startsWith("label-") && !names.has(a.name));
   const plotH = Math.round(width * n.aspect + n.reserve);
   const height = n.top + n.bottom + plotH;
+  // the reserve goes above the map (the colour bar's place): the y range grows by it, upwards
+  const xr = layout.xaxis && layout.xaxis.range, yr = layout.yaxis && layout.yaxis.range;
+  const yaxis = Array.isArray(xr) && Array.isArray(yr)
+    ? {...layout.yaxis, range: [yr[0], yr[1] + n.reserve * (xr[1] - xr[0]) / width]} : layout.yaxis;
   return {
     labels,
-    layout: {...layout, height, annotations: [...kept, ...n.footer],
+    layout: {...layout, height, yaxis, annotations: [...kept, ...n.footer],
              title: {...n.title, y: 1 - (8 + (n.top - 16) / 2) / height},
              margin: {...(layout.margin || {}), t: n.top, b: n.bottom}},
   };
