@@ -229,6 +229,15 @@ def test_phone_tap_labels_and_boxes(server, phone):  # noqa: F811
         bu.open_page(p, server + "/")
         bu.wait_map(p, exact=12)
         _phone_checks(p, "overview")
+        # English: the long source line is wrapped for the phone, not cut at the screen edge
+        p.goto(server + "/hubs?year=2019&lang=English")
+        p.wait_for_function("() => {" + bu._FIND_MAP + " const gd = findMap(); return gd &&"
+                            " ((gd._fullLayout.title || {}).text || '').includes('Absolute value'); }")
+        source = p.evaluate("() => {" + bu._FIND_MAP + """ const a = [...findMap().querySelectorAll('g.annotation')]
+            .find(a => a.textContent.startsWith('Source')); const b = a.getBoundingClientRect();
+            return [b.left, b.right, document.documentElement.clientWidth]; }""")
+        assert source[0] >= 0 and source[1] <= source[2], source
+        assert bu.label_problems(p) == []
         bu.open_page(p, server + "/hubs?year=2019")
         bu.wait_map(p, exact=12)
         _phone_checks(p, "hubs")
