@@ -26,11 +26,11 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 # ------------------------------------------------------------------ page JS
-#: The plotly div of the map: the one with a trace named "targets" (the click targets: one trace
-#: for all areas or one per area; customdata = adcode).
+#: The plotly div of the map: the one with area traces (``meta`` "area", name = adcode: the
+#: filled rings the map component hit-tests; see nmgdash.figures.charts.choropleth).
 _FIND_MAP = """
 const findMap = () => [...document.querySelectorAll('.js-plotly-plot')]
-    .find(g => g._fullData && g._fullData.some(d => d.name === 'targets'));
+    .find(g => g.data && g.data.some(d => d.meta === 'area'));
 """
 
 #: Facts about the map: filled shapes, annotation texts, trace names, selected outlines.
@@ -82,31 +82,52 @@ LABELS_JS = "([minOverlap]) => {" + _FIND_MAP + """
 }"""
 
 
-#: Page-pixel position of a click target of ``code``: a target point of that area, well inside it
-#: (no other area's target within 30 px), not covered by a label (elementFromPoint is plotly's
-#: drag layer), as close to the middle of the area's targets as possible.
+#: Page-pixel position inside area ``code`` for a click: a point whose surroundings within
+#: ``isolation`` px belong to no other area (0: any point of the area), on plotly's drag layer
+#: (not under a label, not zoomed out of view), as close as possible to the middle of those points.
+#: Point-in-polygon against the area traces' rings (null between rings), as the map component does.
 TARGET_JS = "([code, isolation]) => {" + _FIND_MAP + """
   const gd = findMap();
   if (!gd) return {error: 'no map'};
-  // one "targets" trace for all areas, or one per area: collect the points of all of them
-  const X = [], Y = [], C = [];
-  for (const tr of gd._fullData.filter(d => d.name === 'targets')) {
-    X.push(...Array.from(tr.x)); Y.push(...Array.from(tr.y)); C.push(...Array.from(tr.customdata));
-  }
   const fl = gd._fullLayout, r = gd.getBoundingClientRect();
-  const pts = X.map((x, i) => ({code: String(C[i]),
-      px: r.left + fl.xaxis.l2p(x) + fl._size.l, py: r.top + fl.yaxis.l2p(Y[i]) + fl._size.t}));
-  const mine = pts.filter(p => p.code === code), others = pts.filter(p => p.code !== code);
-  if (!mine.length) return {error: 'no target points for ' + code, codes: [...new Set(C.map(String))]};
-  const cx = mine.reduce((s, p) => s + p.px, 0) / mine.length;
-  const cy = mine.reduce((s, p) => s + p.py, 0) / mine.length;
-  const ok = mine.filter(p => {
+  const areas = gd.data.filter(d => d.meta === 'area');
+  const inside = (tr, x, y) => {
+    let hit = false, start = 0; const n = tr.x.length;
+    for (let i = 0; i <= n; i++) if (i === n || tr.x[i] === null) {
+      for (let j = start, k = i - 1; j < i; k = j++) {
+        const yj = tr.y[j], yk = tr.y[k];
+        if ((yj > y) !== (yk > y) && x < (tr.x[k] - tr.x[j]) * (y - yj) / (yk - yj) + tr.x[j]) hit = !hit;
+      }
+      start = i + 1;
+    }
+    return hit;
+  };
+  const mine = areas.find(d => String(d.name) === code);
+  if (!mine) return {error: 'no area ' + code, codes: areas.map(d => d.name)};
+  const toKm = (px, py) => [fl.xaxis.p2l(px - r.left - fl._size.l), fl.yaxis.p2l(py - r.top - fl._size.t)];
+  const owner = (px, py) => { const [x, y] = toKm(px, py); const a = areas.find(d => inside(d, x, y)); return a ? String(a.name) : null; };
+  const xs = mine.x.filter(v => v !== null), ys = mine.y.filter(v => v !== null);
+  const p0x = r.left + fl._size.l + fl.xaxis.l2p(Math.min(...xs)), p1x = r.left + fl._size.l + fl.xaxis.l2p(Math.max(...xs));
+  const p0y = r.top + fl._size.t + fl.yaxis.l2p(Math.max(...ys)), p1y = r.top + fl._size.t + fl.yaxis.l2p(Math.min(...ys));
+  const step = Math.max(2, Math.min(8, (p1x - p0x) / 12, (p1y - p0y) / 12));
+  const pts = [];
+  for (let py = p0y; py <= p1y; py += step) for (let px = p0x; px <= p1x; px += step) {
+    if (owner(px, py) !== code) continue;
+    pts.push({px, py});
+  }
+  if (!pts.length) return {error: 'no point inside ' + code};
+  const cx = pts.reduce((s, p) => s + p.px, 0) / pts.length, cy = pts.reduce((s, p) => s + p.py, 0) / pts.length;
+  const ok = pts.filter(p => {
     const el = document.elementFromPoint(p.px, p.py);
-    if (!el || !el.classList.contains('nsewdrag') || !gd.contains(el)) return false;  // zoomed: off the map
-    return Math.min(...others.map(o => Math.hypot(o.px - p.px, o.py - p.py))) > isolation;
+    if (!el || !el.classList.contains('nsewdrag') || !gd.contains(el)) return false;  // a label, or off the map
+    for (let a = 0; a < 16 && isolation > 0; a++) {
+      const o = owner(p.px + isolation * Math.cos(a * Math.PI / 8), p.py + isolation * Math.sin(a * Math.PI / 8));
+      if (o !== null && o !== code) return false;
+    }
+    return true;
   });
   ok.sort((a, b) => Math.hypot(a.px - cx, a.py - cy) - Math.hypot(b.px - cx, b.py - cy));
-  return {points: mine.length, clickable: ok.length, best: ok[0] || null};
+  return {points: pts.length, clickable: ok.length, best: ok[0] || null};
 }"""
 
 #: Sidebar/page widget state by label: multiselect tags, checked radio option, select-slider
@@ -209,9 +230,9 @@ def query_all(page) -> dict[str, list[str]]:
 
 
 def click_area(page, code: str, isolation_px: float = 30, modifiers: tuple[str, ...] = ()) -> dict:
-    """Click the map's click target of area ``code`` like a user: hover it, then click.
-    ``isolation_px``: only use target points at least this far from other areas' points
-    (0 = the point nearest the area's centre, wherever its neighbours are).
+    """Click inside area ``code`` on the map like a user: move there, then click (see :data:`TARGET_JS`).
+    ``isolation_px``: only use points at least this far from other areas
+    (0 = the point nearest the area's middle, wherever its neighbours are).
     ``modifiers``: keys held during the click (e.g. ("Control",) for a Ctrl+click)."""
     page.evaluate("() => {" + _FIND_MAP + " const gd = findMap(); if (gd) gd.scrollIntoView({block: 'center'}); }")
     info = page.evaluate(TARGET_JS, [code, isolation_px])
@@ -219,10 +240,6 @@ def click_area(page, code: str, isolation_px: float = 30, modifiers: tuple[str, 
     x, y = info["best"]["px"], info["best"]["py"]
     page.mouse.move(x - 5, y - 5)
     page.mouse.move(x, y, steps=3)
-    try:  # plotly picks the clicked point from its hover state
-        page.wait_for_selector(".js-plotly-plot .hoverlayer .hovertext", timeout=3_000)
-    except Exception:
-        pass
     for key in modifiers:
         page.keyboard.down(key)
     try:
@@ -240,6 +257,45 @@ MAP_RANGES_JS = "() => {" + _FIND_MAP + """
   return {x: gd._fullLayout.xaxis.range.slice(), y: gd._fullLayout.yaxis.range.slice(),
           title: (gd._fullLayout.title && gd._fullLayout.title.text) || ''};
 }"""
+
+
+def tap_area(page, code: str, isolation_px: float = 30) -> dict:
+    """Tap inside area ``code`` on the map (a touch context: ``has_touch=True``), see :func:`click_area`."""
+    page.evaluate("() => {" + _FIND_MAP + " const gd = findMap(); if (gd) gd.scrollIntoView({block: 'center'}); }")
+    info = page.evaluate(TARGET_JS, [code, isolation_px])
+    assert info.get("best"), f"no tappable point for {code}: {info}"
+    page.touchscreen.tap(info["best"]["px"], info["best"]["py"])
+    return info
+
+
+#: The adcode of the area drawn at the middle of the map's plot area (null: no area there).
+MIDDLE_AREA_JS = "() => {" + _FIND_MAP + """
+  const gd = findMap(), fl = gd._fullLayout;
+  const x = fl.xaxis.p2l(fl.xaxis._length / 2), y = fl.yaxis.p2l(fl.yaxis._length / 2);
+  const inside = (tr) => {
+    let hit = false, start = 0; const n = tr.x.length;
+    for (let i = 0; i <= n; i++) if (i === n || tr.x[i] === null) {
+      for (let j = start, k = i - 1; j < i; k = j++) {
+        const yj = tr.y[j], yk = tr.y[k];
+        if ((yj > y) !== (yk > y) && x < (tr.x[k] - tr.x[j]) * (y - yj) / (yk - yj) + tr.x[j]) hit = !hit;
+      }
+      start = i + 1;
+    }
+    return hit;
+  };
+  const a = gd.data.filter(d => d.meta === 'area').find(inside);
+  return a ? String(a.name) : null;
+}"""
+
+
+def middle_area(page) -> str | None:
+    """The adcode of the area at the middle of the map's plot area, or None (:data:`MIDDLE_AREA_JS`)."""
+    return page.evaluate(MIDDLE_AREA_JS)
+
+
+def area_at(page, code: str, isolation_px: float = 0) -> dict:
+    """Where area ``code`` can be clicked now (:data:`TARGET_JS`): {points, clickable, best}."""
+    return page.evaluate(TARGET_JS, [code, isolation_px])
 
 
 def map_ranges(page) -> dict | None:

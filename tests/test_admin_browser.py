@@ -34,7 +34,7 @@ USER, PASSWORD = "张三", "Tuanwei-2018!"
 #: Every text the plotly map carries for hovering (hovertemplate / hovertext / text of all traces).
 MAP_HOVER_JS = """() => {
   const gd = [...document.querySelectorAll('.js-plotly-plot')]
-      .find(g => g._fullData && g._fullData.some(d => d.name === 'targets'));
+      .find(g => g.data && g.data.some(d => d.meta === 'area'));
   if (!gd) return null;
   const out = [];
   for (const d of gd._fullData) for (const k of ['hovertext', 'text', 'hovertemplate']) {

@@ -94,7 +94,7 @@ def figures_with_config(at: AppTest) -> list[tuple[dict, dict]]:
 
 
 def map_figure(at: AppTest) -> dict:
-    maps = [f for f in figures(at) if any(tr.get("name") == "targets" for tr in f["data"])]
+    maps = [f for f in figures(at) if any(tr.get("meta") == "area" for tr in f["data"])]
     assert len(maps) == 1
     return maps[0]
 
@@ -317,10 +317,10 @@ def test_county_map_per_10k_falls_back_to_absolute_values():
 
 def test_map_hover_carries_value_status_and_source():
     fig = map_figure(run("hubs", ind="hubs", year="2019"))
-    hover = {tr["customdata"][0]: tr["hovertemplate"] for tr in fig["data"] if tr.get("name") == "targets"}
+    hover = {tr["name"]: tr["text"] for tr in fig["data"] if tr.get("meta") == "area"}
     assert len(hover) == 12
     assert "兴安盟" in hover["152200"] and "75个" in hover["152200"] and "示例" in hover["152200"]
-    assert "来源" in hover["152200"] and "%{" not in hover["152200"].replace("<extra></extra>", "")
+    assert "来源" in hover["152200"] and "%{" not in hover["152200"]
 
 
 def test_topic_kpis_say_they_are_region_figures():

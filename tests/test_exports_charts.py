@@ -113,11 +113,16 @@ def test_choropleth_is_valid_plotly_and_draws_every_league(con):
     d = fig.to_dict()
     fills = [tr for tr in d["data"] if tr.get("fill") == "toself"]
     assert len(fills) == 12 and all(tr["fillcolor"].startswith("rgb") for tr in fills)
-    targets = [tr for tr in d["data"] if tr.get("name") == "targets"]
-    assert len(targets) == 12
-    assert {c for tr in targets for c in tr["customdata"]} == set(df["adcode"])
-    assert all(len(set(tr["customdata"])) == 1 for tr in targets)
-    assert len(fig.to_json()) < 300_000  # hover text once per area, not once per grid point
+    # no click targets (the map component hit-tests the rings): one area trace per league with its hover
+    assert not [tr for tr in d["data"] if tr.get("name") == "targets" or (tr.get("mode") == "markers"
+                and tr.get("name") != "colorbar")]
+    areas = [tr for tr in d["data"] if tr.get("meta") == "area"]
+    assert {tr["name"] for tr in areas} == set(df["adcode"]) and all(tr["hoveron"] == "fills" for tr in areas)
+    assert [tr["text"] for tr in areas if tr["name"] == "152200"] == ["兴安盟"]
+    nmg = d["layout"]["meta"]["nmg"]  # where the zoom buttons zoom to: inside the region, not the box's middle
+    assert shapes.bounds[0] < nmg["center"][0] < shapes.bounds[2] and nmg["design_width"] == charts.MAP_DESIGN_WIDTH_PX
+    assert nmg["narrow"]["title"]["text"] == "t" and nmg["narrow"]["aspect"] > 0
+    assert len(fig.to_json()) < 300_000
     wuhai = [a for a in d["layout"]["annotations"] if a.get("name") == "label-150300"][0]
     assert wuhai["showarrow"] and "乌海市" in wuhai["text"]
     assert d["layout"]["uirevision"] == "map"

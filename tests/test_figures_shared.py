@@ -71,7 +71,7 @@ def test_reform_rates_are_one_builder_on_page_and_slide(ctx):
 def test_league_map_labels_are_the_same_on_page_and_slide(ctx):
     """The 青年爱里 league map: the page and its slide label every league with the same text (labels.map_frame)."""
     at = run("hubs", year="2019")
-    page = [f for f in figures(at) if any(tr.get("name") == "targets" for tr in f["data"])][0]
+    page = [f for f in figures(at) if any(tr.get("meta") == "area" for tr in f["data"])][0]
     slide = _plain(present.build("hubs", ctx).figure)
     labels = lambda f: sorted(a["text"] for a in f["layout"]["annotations"] if a.get("name", "").startswith("label-"))  # noqa: E731
     assert labels(page) == labels(slide) and len(labels(page)) == 12

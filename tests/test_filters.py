@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 
-from nmgdash.ui import topic, widgets
+from nmgdash.ui import state, topic, widgets
 from tests.test_app import map_figure, run
 
 
@@ -76,6 +76,22 @@ def _click(session, code: str, multi: bool = False) -> None:
     session["map"] = {"selection": {"points": [{"customdata": [code]}]}}
     session["multi"] = multi
     widgets.on_map_click("map", "multi")
+
+
+def test_ctrl_and_multi_select_clicks_never_open_the_county_map(session):
+    """Issue 17: on indicators with county data one chosen league opens its counties only after a
+    plain click (or 查看下辖旗县, or a link); a Ctrl or 多选 click leaves the league map up."""
+    assert state.county_view()  # a link with one league opens its counties
+    widgets.on_map_click("map", "multi", {"adcode": "152200", "ctrl": True, "shift": False, "n": 1})
+    assert session["leagues"] == ["152200"] and not state.county_view()
+    widgets.on_map_click("map", "multi", {"adcode": "150200", "ctrl": True, "shift": False, "n": 2})
+    assert session["leagues"] == ["152200", "150200"] and not state.county_view()
+    _click(session, "152200", multi=True)  # 多选 removes, still no county map
+    assert session["leagues"] == ["150200"] and not state.county_view()
+    widgets.show_counties()  # 查看下辖旗县
+    assert state.county_view()
+    _click(session, "150400")  # a plain click
+    assert session["leagues"] == ["150400"] and state.county_view()
 
 
 def test_map_click_replaces_and_multi_select_toggles(session):

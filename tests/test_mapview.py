@@ -19,6 +19,10 @@ def _db(con):
 
 
 def _maps(at) -> list:
+    return [el for el in _maps_all(at) if el.key.startswith("map_")]
+
+
+def _maps_all(at) -> list:
     return [el for el in at.get("bidi_component") if el.proto.component_name == "nmgdash.plotly_map"]
 
 
@@ -56,9 +60,17 @@ def test_map_element_config_and_key():
     assert data["config"]["toImageButtonOptions"]["filename"] == "map_hubs_league"
     assert {"lasso2d", "select2d", "sendChartToCloud"} <= set(data["config"]["modeBarButtonsToRemove"])
     assert data["config"]["showSendToCloud"] is False
-    assert sum(tr.get("name") == "targets" for tr in fig["data"]) == 12
-    assert not at.get("plotly_chart") or all(
-        not any(tr.get("name") == "targets" for tr in json.loads(el.proto.spec)["data"]) for el in at.get("plotly_chart"))
+    assert sum(tr.get("meta") == "area" for tr in fig["data"]) == 12
+    assert not any(tr.get("name") == "targets" for tr in fig["data"])
+
+
+def test_topic_page_charts_are_all_drawn_by_the_component():
+    """Map, ranking and trend: one component each (updated in place with Plotly.react), no
+    st.plotly_chart on a topic page (which would load Streamlit's own plotly bundle too)."""
+    at = run("hubs", ind="hubs", year="2019")
+    keys = [el.key for el in _maps_all(at)]
+    assert keys == ["map_hubs_league", "rank_hubs", "trend_hubs"], keys
+    assert not at.get("plotly_chart")
 
 
 def test_uirevision_keeps_the_view_for_year_and_leagues_only():

@@ -175,7 +175,7 @@ def test_hostile_import_is_shown_as_text_everywhere(admin_env, password_hash):
     # the map of the imported batch: hover and source line name the file as text (HTML-escaped)
     hubs = run("hubs", ind="hubs", year="2019")
     fig = map_figure(hubs)
-    hovers = [tr.get("hovertemplate", "") for tr in fig["data"]]
+    hovers = [tr.get("text", "") for tr in fig["data"] if tr.get("meta") == "area"]
     footer = [a["text"] for a in fig["layout"]["annotations"] if a.get("name") == "source"]
     assert any(html_text(HOSTILE_NAME) in h for h in hovers)
     assert footer and html_text("<img") in footer[0].replace("<br>", "")

@@ -2,9 +2,9 @@
 
 The maps draw boundaries as filled ``go.Scatter`` polygons on plain cartesian axes
 (coordinates projected to km by :mod:`nmgdash.core.geo`), so they need nothing from the
-network: no ``geo`` trace, no topojson, no tiles. A grid of transparent markers over
-every area makes a click anywhere inside an area select it (plotly reports clicks
-on markers, not on fills); each marker's ``customdata`` is the area's adcode.
+network: no ``geo`` trace, no topojson, no tiles. Each area is one filled trace named by its
+adcode; the map component (:mod:`nmgdash.ui.mapview`) finds the area under a click or tap by
+point-in-polygon against these rings in the browser, at any zoom.
 """
 
 from __future__ import annotations
@@ -313,9 +313,10 @@ def choropleth(
     source: the source line drawn under the map (:func:`source_line`); the note goes above it.
     base_fill: draw a plain base map instead (every area in this colour, grey borders, no value labels,
     no colour bar) for other traces to be layered on.
-    Returns a Figure with one filled trace per area, one transparent click-target trace per
-    area named "targets" (customdata = adcode), a colour bar titled with ``unit_label``, and
-    one annotation per labelled area.
+    Returns a Figure with one filled trace per area (name = adcode, ``meta`` "area", ``text`` = the
+    hover text, hovered over the whole fill), a colour bar titled with ``unit_label``, one annotation
+    per labelled area, and ``layout.meta.nmg`` for the map component (:func:`_phone_layout`).
+    No click targets: the map component hit-tests the rings themselves.
     """
     label_offsets = label_offsets or {}
     data = frame.set_index("adcode")
@@ -339,7 +340,11 @@ def choropleth(
         color = colors.get(adcode)
         trace = dict(type="scatter", x=xs, y=ys, mode="lines", fill="toself", fillcolor=color or NO_DATA_FILL,
                      line=dict(color="#94a3b8" if base_fill else "#ffffff", width=1.2), hoverinfo="skip",
-                     showlegend=False, name=adcode)
+                     showlegend=False, name=adcode, meta="area")
+        if adcode in data.index:
+            # hover over the whole fill (st.plotly_chart; the map component draws its own hover box
+            # from this text and hit-tests the same rings, see nmgdash.ui.mapview)
+            trace |= dict(text=str(data.at[adcode, "hover"]), hoveron="fills", hoverinfo="text")
         if color is None:
             trace["fillpattern"] = dict(shape="/", fgcolor="#9e9e9e", size=8, solidity=0.15)
         traces.append(trace)
@@ -348,20 +353,6 @@ def choropleth(
             xs, ys = shapes.paths[adcode]
             traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color="#111827", width=3.5),
                                hoverinfo="skip", showlegend=False, name=f"selected-{adcode}"))
-    # One click-target trace per area: the hover text is a single string per trace instead of one
-    # copy per grid point (which made the figure ~1 MB of JSON).
-    for adcode, pts in shapes.grid[shapes.grid["adcode"].isin(data.index)].groupby("adcode", sort=False):
-        traces.append(dict(
-            type="scatter", x=pts["x"].tolist(), y=pts["y"].tolist(), mode="markers", name="targets",
-            # small markers: plotly measures hover distance from a marker's edge, so wide markers
-            # on a dense grid tie and the first trace wins (a click on 乌海市 picked 阿拉善盟)
-            marker=dict(size=4, color="rgba(0,0,0,0)"),
-            selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
-            customdata=[adcode] * len(pts),
-            # a scalar hovertext is not resolved by %{hovertext}: the text is the template itself
-            hovertemplate=str(data.at[adcode, "hover"]).replace("%{", "% {") + "<extra></extra>",
-            showlegend=False,
-        ))
     # colour bar on an invisible trace
     traces.append(dict(
         type="scatter", x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", name="colorbar",
@@ -421,6 +412,7 @@ def choropleth(
                            hoverinfo="skip", marker=dict(symbol="square", size=14, color=colour,
                                                          line=dict(color="#6b7280", width=1))))
     layout = dict(
+        meta=dict(nmg=_phone_layout(title, [("no-data-note", note), ("source", source)], shapes, selected, ranges)),
         title=_set_title_y(title_d, height),
         height=height, margin=dict(l=0, r=0, t=top, b=bottom),
         plot_bgcolor=BG, paper_bgcolor=BG, font=FONT,
@@ -432,6 +424,32 @@ def choropleth(
         yaxis=dict(visible=False, range=[ranges[1], ranges[3]], scaleanchor="x", scaleratio=1),
     )
     return go.Figure(dict(data=traces, layout=layout), _validate=False)
+
+
+#: Plot width the map component lays a phone map out for (390 px screen minus Streamlit's padding).
+PHONE_WIDTH_PX = 340
+#: Height kept free above the region on a phone map for the colour bar (px).
+PHONE_RESERVE_PX = 80
+
+
+def _phone_layout(title: str, footer_lines: list[tuple[str, str]], shapes: geo.MapShapes,
+                  selected: tuple[str, ...], ranges: tuple[float, float, float, float]) -> dict:
+    """What the map component (:mod:`nmgdash.ui.mapview`) needs beyond the figure, kept in
+    ``layout.meta.nmg``: ``center`` (x, y) in km, where the zoom buttons zoom to (the area-weighted
+    middle of the selected areas, else of all areas: the middle of the bounding box lies outside
+    Inner Mongolia's arc), ``design_width`` (below it the on-map labels become a list under the map),
+    and the title, footer and margins wrapped for a phone (:data:`PHONE_WIDTH_PX`) with the
+    map's ``aspect`` (height ÷ width of ``ranges``) and the px to keep free (``reserve``)."""
+    codes = [c for c in selected if c in shapes.labels] or list(shapes.labels)
+    weights = np.array([max(shapes.area_km2.get(c, 0.0), 1.0) for c in codes])
+    pts = np.array([shapes.labels[c] for c in codes], dtype=float)
+    center = (pts * weights[:, None]).sum(axis=0) / weights.sum()
+    title_d, top = _title(title, PHONE_WIDTH_PX - 16, 17)
+    title_d.pop("_block")
+    footer, bottom = _footer(footer_lines, PHONE_WIDTH_PX - 8)
+    return dict(center=[round(float(center[0]), 1), round(float(center[1]), 1)], design_width=MAP_DESIGN_WIDTH_PX,
+                narrow=dict(title=title_d, top=top, bottom=bottom, footer=footer, reserve=PHONE_RESERVE_PX,
+                            aspect=(ranges[3] - ranges[1]) / (ranges[2] - ranges[0])))
 
 
 def _title(text: str, width_px: float, size: int = 17) -> tuple[dict, int]:

@@ -71,7 +71,6 @@ def year_player(
     base = maps[start_year]
     traces = list(base.data)
     fill_idx = [i for i, tr in enumerate(traces) if tr.fill == "toself"]
-    target_idx = [i for i, tr in enumerate(traces) if tr.name == "targets"]
 
     order = frames[start_year].assign(_m=frames[start_year]["metric"].astype("float64"))
     order = order.sort_values(["_m", "adcode"], ascending=[True, False], na_position="first")["adcode"].tolist()
@@ -134,10 +133,9 @@ def year_player(
             name=str(y),
             data=[dict(fillcolor=maps[y].data[i].fillcolor,
                        fillpattern=maps[y].data[i].fillpattern if maps[y].data[i].fillcolor == charts.NO_DATA_FILL
-                       else dict(shape="")) for i in fill_idx]
-            + [dict(hovertemplate=maps[y].data[i].hovertemplate) for i in target_idx]
+                       else dict(shape=""), text=maps[y].data[i].text) for i in fill_idx]
             + ([bar_of(y)] if ranking else []),
-            traces=fill_idx + target_idx + ([bar_i] if ranking else []),
+            traces=fill_idx + ([bar_i] if ranking else []),
             layout=dict(annotations=list(maps[y].layout.annotations) + extra,
                         title=dict(text=maps[y].layout.title.text)),
         )

@@ -23,6 +23,7 @@ import streamlit as st
 MODES = ("value", "per_10k", "share", "yoy", "vs_base")
 #: Session-state keys of the bound widgets (the key is also the URL parameter's name).
 LANG, LEAGUES, YEAR, PUB, IND, MODE = "lang", "leagues", "year", "pub", "ind", "mode"
+_NO_COUNTIES = "_no_county_view"  # True after a Ctrl/多选 click: one league chosen stays on the league map
 _MEMORY = "_page_memory"  # page → {"ind": …, "mode": …}
 _LAST_PAGE = "_last_page"
 
@@ -63,6 +64,18 @@ def toggle_league(code: str) -> None:
     """Add ``code`` to the selection, or remove it if it is selected (多选 on the map)."""
     current = list(selected_leagues())
     set_leagues([c for c in current if c != code] if code in current else [*current, code])
+
+
+def county_view() -> bool:
+    """Whether one chosen league opens its counties (on indicators with county data): yes after a
+    plain click, 查看下辖旗县 or a link; no after a Ctrl-click or a 多选 click, which only add or
+    remove leagues (so a second league can still be added on the league map)."""
+    return not st.session_state.get(_NO_COUNTIES, False)
+
+
+def set_county_view(on: bool) -> None:
+    """Set :func:`county_view` (from a widget callback)."""
+    st.session_state[_NO_COUNTIES] = not on
 
 
 def entering(page: str) -> bool:

@@ -38,6 +38,7 @@ from nmgdash.ui.widgets import (
     png_button,
     sample_notice,
     short_names,
+    show_counties,
     sources_footnote,
     status_label,
     tick_text,
@@ -50,9 +51,8 @@ def _figure(kind: str, view: tuple, _build: Callable[[], object]) -> object:
 
     view: everything the figure depends on (page, indicator, mode, year, chosen leagues, language,
     published-only, the database build and the boundary layer), see :func:`topic_view`. Map
-    figures are stored as plain dicts (``plotly_map`` serialises a dict with ``json.dumps``,
-    without plotly's object tree); the others as Figures, which ``st.plotly_chart`` copies before
-    use. Nobody mutates a cached figure. Building the three figures was about half of a topic
+    figures, ranking and trend are stored as plain dicts (``plotly_map`` serialises a dict with
+    ``json.dumps``, without plotly's object tree). Nobody mutates a cached figure. Building the three figures was about half of a topic
     page's script time (profile in README "Benchmark")."""
     return _build()
 
@@ -99,7 +99,9 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     year_completeness(year)
     mode_txt = mode_text(mode, lg)
 
-    drill = len(selected) == 1 and ind["lowest_level"] == "county"
+    has_counties = ind["lowest_level"] == "county"
+    # one league opens its counties after a plain click or a link, not after a Ctrl/多选 click
+    drill = len(selected) == 1 and has_counties and state.county_view()
     map_unit = munit  # the map's unit (a county map in 每万常住人口 mode shows absolute values)
     if drill:
         league = selected[0]
@@ -151,7 +153,10 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     if len(selected) == 1 and not drill:
         # under the map, not above it: an element that appears above the map after a click pushes
         # the map down while the rerun runs, and a quick second click lands beside it
-        st.caption(t("county_na", lg))
+        if has_counties:
+            st.button(t("view_counties", lg), on_click=show_counties, key=f"counties_{page}")
+        else:
+            st.caption(t("county_na", lg))
     st.caption(t("map_hint", lg))
     topic_player(page, ind, mode, full, munit)  # ▶ play the years
 
@@ -165,8 +170,9 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
                                region_label=f"{t('region_avg', lg) if mode in {'value', 'share'} else t('region', lg)}",
                                selected=selected, tick_text=tick_text, source=charts.source_line(rank_src, lg),
                                region_text=None if drill or region_metric.empty else
-                               (format_signed if mode in {"yoy", "vs_base"} else format_number)(float(region_metric.iloc[0]), munit, lg)))
-        st.plotly_chart(rank_fig, key=f"rank_{page}", config=charts.plot_config(f"rank_{page}"))
+                               (format_signed if mode in {"yoy", "vs_base"} else format_number)(float(region_metric.iloc[0]), munit, lg)
+                               ).to_plotly_json())
+        plotly_map(rank_fig, key=f"rank_{page}", config=charts.plot_config(f"rank_{page}"))
         png_button(rank_fig, f"{iname}_{t('ranking', lg)}_{year}", f"rank_{page}")
     with right:
         chosen = list(selected) or list(cur.dropna(subset=["metric"]).nsmallest(3, "rank")["adcode"])
@@ -180,8 +186,8 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
             trend_fig = _figure("trend", view, lambda: charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
                                    title=f"{trend}（{munit}）{tag if is_sample else ''}", unit_label=munit,
                                    region_label=t("region_avg", lg) if mode in {"value", "share"} else t("region", lg),
-                                   tick_text=tick_text, source=charts.source_line(tr, lg)))
-            st.plotly_chart(trend_fig, key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"))
+                                   tick_text=tick_text, source=charts.source_line(tr, lg)).to_plotly_json())
+            plotly_map(trend_fig, key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"))
             png_button(trend_fig, f"{iname}_{trend}", f"trend_{page}")
 
     st.subheader(t("table", lg))

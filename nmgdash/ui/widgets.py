@@ -377,8 +377,9 @@ def map_selection_bar(page: str) -> str:
 
 
 def on_map_click(chart_key: str, multi_key: str | None = None, event: dict | None = None) -> None:
-    """Map click callback: the clicked league replaces the selection, or, with Ctrl/Cmd held or
-    the 多选 switch (``multi_key``) on, is added to or removed from it.
+    """Map click callback: the clicked league replaces the selection (and, on an indicator with
+    county data, opens its counties), or, with Ctrl/Cmd held or the 多选 switch (``multi_key``) on,
+    is added to or removed from it, staying on the league map (:func:`state.county_view`).
 
     event: the click of a map drawn by :func:`nmgdash.ui.mapview.plotly_map`
     (``{"adcode": "152200", "ctrl": bool, "shift": bool}``). Without it the click is read from
@@ -398,10 +399,18 @@ def on_map_click(chart_key: str, multi_key: str | None = None, event: dict | Non
         return
     if add or (multi_key and st.session_state.get(multi_key)):
         state.toggle_league(str(code))
+        state.set_county_view(False)  # adding or removing never drills into one league's counties
     else:
         state.set_leagues([str(code)])
+        state.set_county_view(True)
 
 
 def clear_leagues() -> None:
     """Callback of 清除选择 / 返回全区地图: all 12 leagues again."""
     state.set_leagues([])
+    state.set_county_view(True)
+
+
+def show_counties() -> None:
+    """Callback of 查看下辖旗县: the one chosen league's county map."""
+    state.set_county_view(True)
