@@ -10,6 +10,7 @@ import streamlit as st
 
 from nmgdash.core.i18n import t
 from nmgdash.figures import charts
+from nmgdash.reports import exports
 from nmgdash.slides import deck, present
 from nmgdash.ui import data, router, state, widgets
 
@@ -28,7 +29,7 @@ CSS = """<style>
 .nmg-head {display: flex; align-items: baseline; justify-content: space-between; gap: 1rem;}
 .nmg-title {font-size: clamp(24px, 4vh, 52px); font-weight: 700; color: #111827; margin: 0; line-height: 1.2;}
 .nmg-counter {font-size: clamp(16px, 2.6vh, 32px); font-weight: 700; color: #1f2937; white-space: nowrap;}
-.st-key-slide-chart {height: calc(100vh - 232px) !important; min-height: 300px; flex: 0 0 auto !important;}
+.st-key-slide-chart {height: calc(100vh - 200px) !important; min-height: 300px; flex: 0 0 auto !important;}
 .nmg-numbers {display: flex; flex-direction: column; gap: 1.6vh;}
 .nmg-big {border-left: 6px solid #1d4ed8; padding: 0.2vh 0 0.2vh 0.9rem;}
 .nmg-label {font-size: clamp(15px, 2.2vh, 30px); color: #374151; line-height: 1.25;}
@@ -85,22 +86,31 @@ def render() -> None:
     n = len(keys)
     body = st.container()
     with st.container(horizontal=True, vertical_alignment="center", key="nav", gap="small"):
-        st.button(t("present_first", lg), shortcut="Home", on_click=_go, args=(n, "first"), key="nav_first")
-        st.button(t("present_prev", lg), shortcut="Left", on_click=_go, args=(n, "prev"), key="nav_prev")
+        # the buttons before the page numbers are drawn once the current slide is known (placeholders):
+        # on the first slide 首页/上一页 are disabled, on the last 下一页/末页 (their keys too)
+        first_slot, prev_slot = st.empty(), st.empty()
         current = st.pagination(n, key=SLIDE, bind="query-params", max_visible_pages=n)
+        index = current if isinstance(current, int) and 1 <= current <= n else 1
+        at_first, at_last = index == 1, index == n
+        with first_slot:
+            st.button(t("present_first", lg), shortcut="Home", on_click=_go, args=(n, "first"), key="nav_first",
+                      disabled=at_first)
+        with prev_slot:
+            st.button(t("present_prev", lg), shortcut="Left", on_click=_go, args=(n, "prev"), key="nav_prev",
+                      disabled=at_first)
         st.button(t("present_next", lg), shortcut="Right", on_click=_go, args=(n, "next"),
-                  key="nav_next", type="primary")
-        st.button(t("present_last", lg), shortcut="End", on_click=_go, args=(n, "last"), key="nav_last")
+                  key="nav_next", type="primary", disabled=at_last)
+        st.button(t("present_last", lg), shortcut="End", on_click=_go, args=(n, "last"), key="nav_last",
+                  disabled=at_last)
         settings = st.popover(t("present_settings", lg))
     with st.container(key="nav-keys"):  # PageUp / PageDown: same moves, one shortcut per button
-        st.button("PageUp", shortcut="PageUp", on_click=_go, args=(n, "prev"), key="nav_pgup")
-        st.button("PageDown", shortcut="PageDown", on_click=_go, args=(n, "next"), key="nav_pgdn")
+        st.button("PageUp", shortcut="PageUp", on_click=_go, args=(n, "prev"), key="nav_pgup", disabled=at_first)
+        st.button("PageDown", shortcut="PageDown", on_click=_go, args=(n, "next"), key="nav_pgdn", disabled=at_last)
     with settings:
         mark_on = st.toggle(t("present_watermark", lg), value=True, key=WATERMARK,
                             bind="query-params")
     state.bound(SLIDE, WATERMARK)  # this page's own URL parameters (others are dropped at the end of the run)
 
-    index = current if isinstance(current, int) and 1 <= current <= n else 1
     slide = present.build(keys[index - 1], ctx)
     mark = present.watermark_text(lg, date.today()) if mark_on else None
 
@@ -124,17 +134,21 @@ def render() -> None:
         st.caption(t("present_settings_hint", lg))
         if deck.available():
             widgets.make_then_download(
-                t("present_png_generate", lg), t("present_png", lg), lambda: deck.png(slide.figure),
-                f"{slide.key}_{ctx.year}.png", "image/png", "dl_png", spinner=t("png_generating", lg),
+                t("present_png_generate", lg), t("present_png", lg),
+                lambda: deck.png(slide.figure, footnote=slide.footnote),
+                exports.download_name(f"{slide.key}_{ctx.year}", "png", sample=slide.sample, lang=lg),
+                "image/png", "dl_png", spinner=t("png_generating", lg),
                 signature=(slide.key, mark_on), width="stretch", disabled=slide.figure is None)
+            made: list = []
 
             def pptx() -> bytes:
-                slides = [present.build(k, ctx) for k in keys]
-                return deck.build_pptx(slides, lang=lg, filters=_filters_text(ctx), watermark=mark_on)
+                made[:] = [present.build(k, ctx) for k in keys]
+                return deck.build_pptx(made, lang=lg, filters=_filters_text(ctx), watermark=mark_on)
 
             widgets.make_then_download(
                 t("present_pptx_generate", lg), t("present_pptx", lg), pptx,
-                t("present_pptx_file", lg, year=ctx.year, date=f"{date.today():%Y%m%d}"),
+                lambda: exports.download_name(t("present_pptx_file", lg, year=ctx.year), "pptx",
+                                              sample=any(s.sample for s in made), lang=lg),
                 "application/vnd.openxmlformats-officedocument.presentationml.presentation", "dl_pptx",
                 spinner=t("present_pptx_generating", lg), signature=(tuple(keys), mark_on), width="stretch", type="primary")
         else:
