@@ -18,7 +18,8 @@ SLIDE, WATERMARK = "slide", "wm"
 
 #: Page-only CSS (st.html runs it on this page alone; the other pages keep sidebar and header).
 #: Sizes follow the window height so a slide fits 1280×720 and 1920×1080 without scrolling:
-#: numbers 4.4vh (47.5 px at 1080), labels, summary and footer 2.2vh (23.8 px), title 4vh.
+#: numbers 4.4vh (47.5 px at 1080), labels, summary and footer 2.2vh (23.8 px), title 4vh; the chart box
+#: takes the rest (90vh − 128 px: the title, footer and navigation grow with the window height too).
 CSS = """<style>
 [data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stExpandSidebarButton],
 [data-testid=stHeader], [data-testid=stToolbar], [data-testid=stDecoration], [data-testid=stStatusWidget]
@@ -29,7 +30,7 @@ CSS = """<style>
 .nmg-head {display: flex; align-items: baseline; justify-content: space-between; gap: 1rem;}
 .nmg-title {font-size: clamp(24px, 4vh, 52px); font-weight: 700; color: #111827; margin: 0; line-height: 1.2;}
 .nmg-counter {font-size: clamp(16px, 2.6vh, 32px); font-weight: 700; color: #1f2937; white-space: nowrap;}
-.st-key-slide-chart {height: calc(100vh - 200px) !important; min-height: 300px; flex: 0 0 auto !important;}
+.st-key-slide-chart {height: calc(90vh - 128px) !important; min-height: 300px; flex: 0 0 auto !important;}
 .nmg-numbers {display: flex; flex-direction: column; gap: 1.6vh;}
 .nmg-big {border-left: 6px solid #1d4ed8; padding: 0.2vh 0 0.2vh 0.9rem;}
 .nmg-label {font-size: clamp(15px, 2.2vh, 30px); color: #374151; line-height: 1.25;}
