@@ -45,6 +45,18 @@ CSS = """<style>
   pointer-events: none; z-index: 999; font-size: 9vh; font-weight: 800; color: rgba(17, 24, 39, 0.07);
   transform: rotate(-24deg); user-select: none;}
 .st-key-nav-keys {display: none !important;}
+.nmg-values {display: none; font-size: 15px; color: #111827; line-height: 1.5; column-count: 2; column-gap: 1rem;}
+.nmg-values span {display: block; break-inside: avoid;}
+.nmg-values b {font-weight: 600;}
+/* a phone: the map's value labels cannot fit, so the map shows none and the list under it gives the
+   values; the ▶ / ■ buttons (which would run into the year slider) are left out, the slider stays */
+@media (max-width: 640px) {
+  .st-key-slide-valuemap .st-key-slide-chart g.annotation {display: none;}
+  .st-key-slide-valuemap .st-key-slide-chart .updatemenu-container {display: none;}
+  .st-key-slide-chart {height: auto !important; aspect-ratio: 0.8; min-height: 0;}
+  .st-key-slide-chart .gtitle {font-size: 14px !important;}
+  .nmg-values {display: block;}
+}
 .st-key-nav [data-testid=stButton] button p {font-size: clamp(14px, 1.9vh, 24px);}
 </style>"""
 
@@ -119,12 +131,17 @@ def render() -> None:
         st.html(f"<div class='nmg-head'><h1 class='nmg-title' id='slide-title'>{escape(slide.title)}</h1>"
                 f"<div class='nmg-counter' id='slide-counter'>{index} / {n}</div></div>")
         left, right = st.columns([0.64, 0.36], gap="medium")
-        with left, st.container(key="slide-chart"):
-            if slide.figure is not None:
-                fig = slide.figure
-                fig.update_layout(height=None, autosize=True)
-                st.plotly_chart(fig, theme=None, height="stretch", key=f"slide_chart_{slide.key}",
-                                config=charts.plot_config(f"{slide.key}_{ctx.year}", scroll_zoom=False))
+        values = present.label_list(slide.figure)
+        with left, st.container(key="slide-valuemap" if values else "slide-plainchart"):
+            with st.container(key="slide-chart"):
+                if slide.figure is not None:
+                    fig = slide.figure
+                    fig.update_layout(height=None, autosize=True)
+                    st.plotly_chart(fig, theme=None, height="stretch", key=f"slide_chart_{slide.key}",
+                                    config=charts.plot_config(f"{slide.key}_{ctx.year}", scroll_zoom=False))
+            if values:
+                st.html("<div class='nmg-values' id='slide-values'>"
+                        + "".join(f"<span><b>{escape(n)}</b> {escape(v)}</span>" for n, v in values) + "</div>")
         with right:
             st.html(_numbers_html(slide, lg))
         st.html(_footer_html(slide, lg, mark))

@@ -14,6 +14,7 @@ region_figures, innovations) with the same filters (year, published only, langua
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -226,7 +227,11 @@ def fit_map(fig: go.Figure, label_offsets: dict | None = None) -> go.Figure:
     def keep(anns) -> list:
         return [a for a in anns or () if (a.name or "") != "source"]
 
+    # the bottom margin goes when it only held the source line: kept for a no-data note, and for maps
+    # whose call-outs hang below the map by a pixel offset (the innovations map's stars)
     note = any((a.name or "") == "no-data-note" for a in fig.layout.annotations or ())
+    hanging = max([a.ay for a in fig.layout.annotations or () if a.axref is None and a.showarrow is not False
+                   and isinstance(a.ay, (int, float)) and a.ay > 0] or [0])
     fig.layout.annotations = keep(fig.layout.annotations)
     for fr in fig.frames or ():
         if fr.layout and fr.layout.annotations:
@@ -240,17 +245,33 @@ def fit_map(fig: go.Figure, label_offsets: dict | None = None) -> go.Figure:
             lines = max(lines, tt.text.count("<br>") + 1)
     controls = CONTROLS_ROW_PX if fig.layout.sliders else 0
     top = TITLE_PAD_PX + round(lines * size * 1.3) + TITLE_PAD_PX + controls
-    fig.layout.title.update(yref="container", y=1, yanchor="top", pad=dict(t=TITLE_PAD_PX))
+    # plotly anchors a multi-line title's first line: "top" would lift the block by its extra lines
+    fig.layout.title.update(yref="container", y=1, yanchor="top",
+                            pad=dict(t=TITLE_PAD_PX + round((lines - 1) * size * 1.3)))
     m = fig.layout.margin
     # constrain="domain": the axes shrink to the map's aspect instead of widening their ranges. With
     # "range" plotly writes each widened range back into the layout, so every resize of the chart box
     # (the slide page draws at one size, then stretches) left the map smaller (a third of a 1920×1080 slide)
-    fig.update_layout(margin=dict(t=top, b=(m.b or 0) if note else 6), meta=dict(controls_row=controls),
+    bottom = (m.b or 0) if note else 6
+    if hanging:  # a call-out below its point: room for its box under the map
+        bottom = max(bottom, round(hanging + 2 * (fig.layout.font.size or 18)))
+    fig.update_layout(margin=dict(t=top, b=bottom), meta=dict(controls_row=controls),
                       xaxis=dict(constrain="domain"), yaxis=dict(constrain="domain"))
     if fig.layout.sliders:
         fig.layout.updatemenus[0].update(x=0, xanchor="left", y=1, yanchor="bottom", pad=dict(l=0, r=0, t=0, b=14))
         fig.layout.sliders[0].update(x=0.42, len=0.54, y=1, yanchor="bottom", pad=dict(t=0, b=6, l=0, r=0))
     return fig
+
+
+def label_list(fig: go.Figure | None) -> list[tuple[str, str]]:
+    """(name, value) of each map value label of ``fig`` (annotations named ``label-*``, in the figure's
+    order), for the compact list a phone shows instead of labels that do not fit; [] without labels."""
+    out = []
+    for a in (fig.layout.annotations if fig is not None else None) or ():
+        if (a.name or "").startswith("label-"):
+            name, _, value = str(a.text).partition("<br>")
+            out.append((re.sub(r"<[^>]+>", "", name), re.sub(r"<[^>]+>", "", value)))
+    return out
 
 
 def footnote_lines(ctx: Context, indicator_ids: list[str], sources: list[str], statuses) -> list[str]:
