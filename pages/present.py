@@ -45,6 +45,11 @@ CSS = """<style>
   pointer-events: none; z-index: 999; font-size: 9vh; font-weight: 800; color: rgba(17, 24, 39, 0.07);
   transform: rotate(-24deg); user-select: none;}
 .st-key-nav-keys {display: none !important;}
+/* narrow windows (1024×768): the buttons' key hints (Home, End, arrows) go, so the navigation with
+   nine page numbers stays on one line */
+@media (max-width: 1100px) {.st-key-nav kbd {display: none;}
+  .st-key-slide-chart {height: calc(90vh - 156px) !important;}}  /* the footer takes two lines there */
+[data-testid=stElementContainer]:has(.nmg-values) {display: none;}
 .nmg-values {display: none; font-size: 15px; color: #111827; line-height: 1.5; column-count: 2; column-gap: 1rem;}
 .nmg-values span {display: block; break-inside: avoid;}
 .nmg-values b {font-weight: 600;}
@@ -55,7 +60,7 @@ CSS = """<style>
   .st-key-slide-valuemap .st-key-slide-chart .updatemenu-container {display: none;}
   .st-key-slide-chart {height: auto !important; aspect-ratio: 0.8; min-height: 0;}
   .st-key-slide-chart .gtitle {font-size: 14px !important;}
-  .nmg-values {display: block;}
+  .nmg-values, [data-testid=stElementContainer]:has(.nmg-values) {display: block;}
 }
 .st-key-nav [data-testid=stButton] button p {font-size: clamp(14px, 1.9vh, 24px);}
 </style>"""
