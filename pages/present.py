@@ -10,6 +10,7 @@ import streamlit as st
 
 from nmgdash.core.i18n import t
 from nmgdash.figures import charts
+from nmgdash.reports import exports
 from nmgdash.slides import deck, present
 from nmgdash.ui import data, router, state, widgets
 
@@ -17,7 +18,8 @@ SLIDE, WATERMARK = "slide", "wm"
 
 #: Page-only CSS (st.html runs it on this page alone; the other pages keep sidebar and header).
 #: Sizes follow the window height so a slide fits 1280×720 and 1920×1080 without scrolling:
-#: numbers 4.4vh (47.5 px at 1080), labels, summary and footer 2.2vh (23.8 px), title 4vh.
+#: numbers 4.4vh (47.5 px at 1080), labels, summary and footer 2.2vh (23.8 px), title 4vh; the chart box
+#: takes the rest (90vh − 128 px: the title, footer and navigation grow with the window height too).
 CSS = """<style>
 [data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stExpandSidebarButton],
 [data-testid=stHeader], [data-testid=stToolbar], [data-testid=stDecoration], [data-testid=stStatusWidget]
@@ -28,7 +30,7 @@ CSS = """<style>
 .nmg-head {display: flex; align-items: baseline; justify-content: space-between; gap: 1rem;}
 .nmg-title {font-size: clamp(24px, 4vh, 52px); font-weight: 700; color: #111827; margin: 0; line-height: 1.2;}
 .nmg-counter {font-size: clamp(16px, 2.6vh, 32px); font-weight: 700; color: #1f2937; white-space: nowrap;}
-.st-key-slide-chart {height: calc(100vh - 232px) !important; min-height: 300px; flex: 0 0 auto !important;}
+.st-key-slide-chart {height: calc(90vh - 128px) !important; min-height: 300px; flex: 0 0 auto !important;}
 .nmg-numbers {display: flex; flex-direction: column; gap: 1.6vh;}
 .nmg-big {border-left: 6px solid #1d4ed8; padding: 0.2vh 0 0.2vh 0.9rem;}
 .nmg-label {font-size: clamp(15px, 2.2vh, 30px); color: #374151; line-height: 1.25;}
@@ -43,6 +45,23 @@ CSS = """<style>
   pointer-events: none; z-index: 999; font-size: 9vh; font-weight: 800; color: rgba(17, 24, 39, 0.07);
   transform: rotate(-24deg); user-select: none;}
 .st-key-nav-keys {display: none !important;}
+/* narrow windows (1024×768): the buttons' key hints (Home, End, arrows) go, so the navigation with
+   nine page numbers stays on one line */
+@media (max-width: 1100px) {.st-key-nav kbd {display: none;}
+  .st-key-slide-chart {height: calc(90vh - 156px) !important;}}  /* the footer takes two lines there */
+[data-testid=stElementContainer]:has(.nmg-values) {display: none;}
+.nmg-values {display: none; font-size: 15px; color: #111827; line-height: 1.5; column-count: 2; column-gap: 1rem;}
+.nmg-values span {display: block; break-inside: avoid;}
+.nmg-values b {font-weight: 600;}
+/* a phone: the map's value labels cannot fit, so the map shows none and the list under it gives the
+   values; the ▶ / ■ buttons (which would run into the year slider) are left out, the slider stays */
+@media (max-width: 640px) {
+  .st-key-slide-valuemap .st-key-slide-chart g.annotation {display: none;}
+  .st-key-slide-valuemap .st-key-slide-chart .updatemenu-container {display: none;}
+  .st-key-slide-chart {height: auto !important; aspect-ratio: 0.8; min-height: 0;}
+  .st-key-slide-chart .gtitle {font-size: 14px !important;}
+  .nmg-values, [data-testid=stElementContainer]:has(.nmg-values) {display: block;}
+}
 .st-key-nav [data-testid=stButton] button p {font-size: clamp(14px, 1.9vh, 24px);}
 </style>"""
 
@@ -85,22 +104,31 @@ def render() -> None:
     n = len(keys)
     body = st.container()
     with st.container(horizontal=True, vertical_alignment="center", key="nav", gap="small"):
-        st.button(t("present_first", lg), shortcut="Home", on_click=_go, args=(n, "first"), key="nav_first")
-        st.button(t("present_prev", lg), shortcut="Left", on_click=_go, args=(n, "prev"), key="nav_prev")
+        # the buttons before the page numbers are drawn once the current slide is known (placeholders):
+        # on the first slide 首页/上一页 are disabled, on the last 下一页/末页 (their keys too)
+        first_slot, prev_slot = st.empty(), st.empty()
         current = st.pagination(n, key=SLIDE, bind="query-params", max_visible_pages=n)
+        index = current if isinstance(current, int) and 1 <= current <= n else 1
+        at_first, at_last = index == 1, index == n
+        with first_slot:
+            st.button(t("present_first", lg), shortcut="Home", on_click=_go, args=(n, "first"), key="nav_first",
+                      disabled=at_first)
+        with prev_slot:
+            st.button(t("present_prev", lg), shortcut="Left", on_click=_go, args=(n, "prev"), key="nav_prev",
+                      disabled=at_first)
         st.button(t("present_next", lg), shortcut="Right", on_click=_go, args=(n, "next"),
-                  key="nav_next", type="primary")
-        st.button(t("present_last", lg), shortcut="End", on_click=_go, args=(n, "last"), key="nav_last")
+                  key="nav_next", type="primary", disabled=at_last)
+        st.button(t("present_last", lg), shortcut="End", on_click=_go, args=(n, "last"), key="nav_last",
+                  disabled=at_last)
         settings = st.popover(t("present_settings", lg))
     with st.container(key="nav-keys"):  # PageUp / PageDown: same moves, one shortcut per button
-        st.button("PageUp", shortcut="PageUp", on_click=_go, args=(n, "prev"), key="nav_pgup")
-        st.button("PageDown", shortcut="PageDown", on_click=_go, args=(n, "next"), key="nav_pgdn")
+        st.button("PageUp", shortcut="PageUp", on_click=_go, args=(n, "prev"), key="nav_pgup", disabled=at_first)
+        st.button("PageDown", shortcut="PageDown", on_click=_go, args=(n, "next"), key="nav_pgdn", disabled=at_last)
     with settings:
         mark_on = st.toggle(t("present_watermark", lg), value=True, key=WATERMARK,
                             bind="query-params")
     state.bound(SLIDE, WATERMARK)  # this page's own URL parameters (others are dropped at the end of the run)
 
-    index = current if isinstance(current, int) and 1 <= current <= n else 1
     slide = present.build(keys[index - 1], ctx)
     mark = present.watermark_text(lg, date.today()) if mark_on else None
 
@@ -108,12 +136,17 @@ def render() -> None:
         st.html(f"<div class='nmg-head'><h1 class='nmg-title' id='slide-title'>{escape(slide.title)}</h1>"
                 f"<div class='nmg-counter' id='slide-counter'>{index} / {n}</div></div>")
         left, right = st.columns([0.64, 0.36], gap="medium")
-        with left, st.container(key="slide-chart"):
-            if slide.figure is not None:
-                fig = slide.figure
-                fig.update_layout(height=None, autosize=True)
-                st.plotly_chart(fig, theme=None, height="stretch", key=f"slide_chart_{slide.key}",
-                                config=charts.plot_config(f"{slide.key}_{ctx.year}", scroll_zoom=False))
+        values = present.label_list(slide.figure)
+        with left, st.container(key="slide-valuemap" if values else "slide-plainchart"):
+            with st.container(key="slide-chart"):
+                if slide.figure is not None:
+                    fig = slide.figure
+                    fig.update_layout(height=None, autosize=True)
+                    st.plotly_chart(fig, theme=None, height="stretch", key=f"slide_chart_{slide.key}",
+                                    config=charts.plot_config(f"{slide.key}_{ctx.year}", scroll_zoom=False))
+            if values:
+                st.html("<div class='nmg-values' id='slide-values'>"
+                        + "".join(f"<span><b>{escape(n)}</b> {escape(v)}</span>" for n, v in values) + "</div>")
         with right:
             st.html(_numbers_html(slide, lg))
         st.html(_footer_html(slide, lg, mark))
@@ -124,17 +157,21 @@ def render() -> None:
         st.caption(t("present_settings_hint", lg))
         if deck.available():
             widgets.make_then_download(
-                t("present_png_generate", lg), t("present_png", lg), lambda: deck.png(slide.figure),
-                f"{slide.key}_{ctx.year}.png", "image/png", "dl_png", spinner=t("png_generating", lg),
+                t("present_png_generate", lg), t("present_png", lg),
+                lambda: deck.png(slide.figure, footnote=slide.footnote),
+                exports.download_name(f"{slide.key}_{ctx.year}", "png", sample=slide.sample, lang=lg),
+                "image/png", "dl_png", spinner=t("png_generating", lg),
                 signature=(slide.key, mark_on), width="stretch", disabled=slide.figure is None)
+            made: list = []
 
             def pptx() -> bytes:
-                slides = [present.build(k, ctx) for k in keys]
-                return deck.build_pptx(slides, lang=lg, filters=_filters_text(ctx), watermark=mark_on)
+                made[:] = [present.build(k, ctx) for k in keys]
+                return deck.build_pptx(made, lang=lg, filters=_filters_text(ctx), watermark=mark_on)
 
             widgets.make_then_download(
                 t("present_pptx_generate", lg), t("present_pptx", lg), pptx,
-                t("present_pptx_file", lg, year=ctx.year, date=f"{date.today():%Y%m%d}"),
+                lambda: exports.download_name(t("present_pptx_file", lg, year=ctx.year), "pptx",
+                                              sample=any(s.sample for s in made), lang=lg),
                 "application/vnd.openxmlformats-officedocument.presentationml.presentation", "dl_pptx",
                 spinner=t("present_pptx_generating", lg), signature=(tuple(keys), mark_on), width="stretch", type="primary")
         else:

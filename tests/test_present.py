@@ -145,9 +145,13 @@ def _counter(at) -> tuple[str, str]:
 def test_present_page_slides_and_url(params, want):
     at = run("present", **params)
     assert _counter(at) == want
-    at.button(key="nav_prev").click().run()
     n = int(want[0].split(" / ")[0])
-    assert _counter(at)[0].startswith(f"{max(1, n - 1)} /") and at.query_params.get("slide", ["1"])[0] in {str(max(1, n - 1)), "1"}
+    if n == 1:  # 上一页 is disabled on the first slide: 下一页 moves on
+        at.button(key="nav_next").click().run()
+        assert _counter(at)[0].startswith("2 /") and at.query_params.get("slide", ["1"])[0] == "2"
+        return
+    at.button(key="nav_prev").click().run()
+    assert _counter(at)[0].startswith(f"{n - 1} /") and at.query_params.get("slide", ["1"])[0] == str(n - 1)
 
 
 # ------------------------------------------------------------------ PPTX
@@ -251,3 +255,158 @@ def test_every_static_chart_offers_a_server_side_png():
         at = run(page)
         labels = [b.label for b in at.button]
         assert labels.count("生成图片（PNG，演示分辨率）") == n, (page, labels)
+
+
+# ------------------------------------------------------------------ issue 17: navigation, exports
+@pytest.mark.parametrize(("slide", "disabled"), [
+    ("1", {"nav_first", "nav_prev", "nav_pgup"}),
+    ("4", set()),
+    ("7", {"nav_next", "nav_last", "nav_pgdn"}),
+])
+def test_nav_buttons_disabled_at_the_ends(slide, disabled):
+    """首页/上一页 are disabled on the first slide, 下一页/末页 on the last (their keys too)."""
+    at = run("present", slide=slide)
+    keys = ["nav_first", "nav_prev", "nav_next", "nav_last", "nav_pgup", "nav_pgdn"]
+    assert {k for k in keys if at.button(key=k).disabled} == disabled
+    assert _counter(at)[0] == f"{slide} / 7"
+
+
+def test_download_name_rule():
+    """One rule for every download: <stem>[_示例数据]_<YYYYMMDD>.<ext>."""
+    from datetime import date
+
+    from nmgdash.reports.exports import download_name
+
+    d = date(2026, 12, 3)
+    assert download_name("汇报材料_2019", "pptx", sample=True, today=d) == "汇报材料_2019_示例数据_20261203.pptx"
+    assert download_name("hubs_2019", "png", sample=False, today=d) == "hubs_2019_20261203.png"
+    assert download_name("briefing_2019", "pptx", sample=True, lang="en", today=d) == "briefing_2019_SAMPLE_20261203.pptx"
+    assert download_name("全区各类指标_2019", "csv", sample=True, today=d) == "全区各类指标_2019_示例数据_20261203.csv"
+
+
+@pytest.fixture(scope="module")
+def built(con):
+    from nmgdash.slides import present
+
+    ctx = present.Context(lang="zh", year=2019, leagues=("152200",))
+    return {k: present.build(k, ctx) for k in present.sequence(ctx.leagues)}
+
+
+def test_export_figure_has_no_controls_and_carries_the_footnote(built):
+    """The figure an image export renders has no frames, buttons or slider (the slide figure has all
+    three), the controls row is out of its top margin, and its bottom carries the footnote."""
+    import json
+
+    from nmgdash.slides import deck, present
+
+    slide = built["hubs"]
+    shown = json.loads(slide.figure.to_json())
+    assert shown["layout"]["updatemenus"] and shown["layout"]["sliders"] and len(shown["frames"]) == 3
+    fig = deck.export_figure(slide.figure, *deck.DECK_IMAGE[:2], footnote=slide.footnote)
+    out = json.loads(fig.to_json())
+    assert "updatemenus" not in out["layout"] and "sliders" not in out["layout"] and not out.get("frames"), \
+        sorted(out["layout"])
+    assert out["layout"]["margin"]["t"] == shown["layout"]["margin"]["t"] - present.CONTROLS_ROW_PX
+    names = [a.get("name", "") for a in out["layout"]["annotations"]]
+    assert "source" not in names
+    foot = [a["text"].replace("<br>", "") for a in out["layout"]["annotations"] if a.get("name", "").startswith("footnote-")]
+    assert foot == ["口径 · 青年爱里（个）：全区建成的“青年爱里”（即“青年之家”）数量。",
+                    "来源：示例数据生成器，合计依《全团要讯》2020年第6期；状态：示例数据"]
+    assert (out["layout"]["width"], out["layout"]["height"]) == deck.DECK_IMAGE[:2]
+    for s in built.values():  # no slide figure exports a control
+        d = json.loads(deck.export_figure(s.figure, footnote=s.footnote).to_json())
+        assert not d["layout"].get("updatemenus") and not d["layout"].get("sliders") and not d.get("frames"), s.key
+
+
+def _footnote_expected(indicator_ids: list[str], sources: str, status: str) -> list[str]:
+    """The footnote lines straight from data/indicators.csv (independent of the app's catalogue code)."""
+    cat = pd.read_csv(ROOT / "data" / "indicators.csv").set_index("indicator_id")
+    lines = [f"口径 · {cat.at[i, 'name_zh']}（{cat.at[i, 'unit']}）：{cat.at[i, 'definition']}" for i in indicator_ids]
+    return [*lines, f"来源：{sources}；状态：{status}"]
+
+
+SAMPLE_SRC = "示例数据生成器，合计依《全团要讯》2020年第6期"
+BULLETIN = "《全团要讯》2020年第6期"
+
+
+def test_pptx_footnotes_pictures_and_no_controls(deck_bytes, tmp_path):
+    """Every chart slide of the PPTX has one picture and a footnote text frame with the 口径 of its
+    indicator(s), unit, source and status; the chart images hold no year slider: where the slider
+    and buttons are drawn when they are put back into the same figure, the image is background."""
+    from PIL import Image
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    data, slides = deck_bytes
+    prs = Presentation(io.BytesIO(data))
+    chart_slides = list(prs.slides)[1:-1]
+    want = {
+        "headline": _footnote_expected(["hubs"], SAMPLE_SRC, "示例数据"),
+        "funding": _footnote_expected(["grassroots_funding"], SAMPLE_SRC, "示例数据"),
+        "staffing": _footnote_expected(["county_cadres"], SAMPLE_SRC, "示例数据"),
+        "hubs": _footnote_expected(["hubs"], SAMPLE_SRC, "示例数据"),
+        "leadership": _footnote_expected(["party_reports_heard"], SAMPLE_SRC, "示例数据"),
+        "reforms": _footnote_expected(["univ_reform_plan_rate", "univ_second_classroom_rate", "soe_reform_plan_rate",
+                                       "soe_funding_rate", "soe_fulltime_cadre_rate"], BULLETIN, "已发布"),
+        "innovations": _footnote_expected([], BULLETIN, "已发布"),
+        "league-152200": _footnote_expected(["hubs"], SAMPLE_SRC, "示例数据"),
+    }
+    assert [s.key for s in slides] == list(want)
+    for sl, s in zip(chart_slides, slides):
+        shapes = {sh.name: sh for sh in sl.shapes}
+        pics = [sh for sh in sl.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pics) == 1 and pics[0].name == "chart", (s.key, [sh.name for sh in sl.shapes])
+        assert [p.text for p in shapes["footnote"].text_frame.paragraphs] == want[s.key], s.key
+        # the footnote sits under the picture and above the footer, inside the slide
+        pic, foot, footer = pics[0], shapes["footnote"], shapes["footer"]
+        assert pic.top + pic.height <= foot.top and foot.top + foot.height <= footer.top + 1, s.key
+    # the 青年爱里 map (slide 4): put the slide's own controls back into the exported figure, render
+    # both with kaleido in a subprocess, and look at the deck's image where the controls are drawn
+    from nmgdash.slides import deck
+
+    s = slides[3]
+    exported = deck.export_figure(s.figure, *deck.DECK_IMAGE[:2])
+    with_controls = exported.to_dict()
+    with_controls["layout"]["updatemenus"] = [u.to_plotly_json() for u in s.figure.layout.updatemenus]
+    with_controls["layout"]["sliders"] = [u.to_plotly_json() for u in s.figure.layout.sliders]
+    with_controls["layout"]["margin"]["t"] += 60  # room for the row, as on the page
+    exported.update_layout(margin=dict(t=with_controls["layout"]["margin"]["t"]))
+    import json
+
+    (tmp_path / "a.json").write_text(json.dumps(with_controls, default=str))
+    (tmp_path / "b.json").write_text(exported.to_json())
+    code = ("import sys, kaleido, json; from nmgdash.slides.deck import CHROMIUM, DECK_IMAGE; "
+            "from nmgdash.figures.charts import PLOTLY_JS_SOURCE; "
+            "opts = dict(format='png', width=DECK_IMAGE[0], height=DECK_IMAGE[1], scale=DECK_IMAGE[2]); "
+            "import asyncio\n"
+            "async def main():\n"
+            "    async with kaleido.Kaleido(path=str(CHROMIUM), plotlyjs=str(PLOTLY_JS_SOURCE), mathjax=False, n=1) as k:\n"
+            f"        for name in ('a', 'b'):\n"
+            f"            fig = json.load(open({str(tmp_path)!r} + '/' + name + '.json'))\n"
+            f"            open({str(tmp_path)!r} + '/' + name + '.png', 'wb').write(await k.calc_fig(fig, opts=opts))\n"
+            "asyncio.run(main())\n")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
+    a = np.asarray(Image.open(tmp_path / "a.png").convert("RGB")).astype(int)
+    b = np.asarray(Image.open(tmp_path / "b.png").convert("RGB")).astype(int)
+    assert a.shape == b.shape
+    rows = np.where(np.abs(a - b).max(axis=2).max(axis=1) > 60)[0]
+    assert len(rows) > 20, "the controls drew nothing"
+    # those rows in the figure as exported (b: same layout, no controls) are background (white)
+    band = b[rows.min():rows.max() + 1]
+    assert (band.min(axis=2) >= 250).mean() > 0.995, (rows.min(), rows.max(), (band.min(axis=2) >= 250).mean())
+    # and the deck's own image of that slide has no slider: its top band above the map is white too
+    pic = {sh.name: sh for sh in chart_slides[3].shapes}["chart"]
+    img = np.asarray(Image.open(io.BytesIO(pic.image.blob)).convert("RGB")).astype(int)
+    assert img.shape == b.shape
+    top = int(exported.layout.margin.t * deck.DECK_IMAGE[2])
+    title_bottom = int((present_title_px(s) + 4) * deck.DECK_IMAGE[2])
+    assert (img[title_bottom:top - 60].min(axis=2) >= 250).mean() > 0.995
+
+
+def present_title_px(slide) -> int:
+    """Bottom of the title block of a slide figure, in CSS px (title pad + lines × 1.3 × size)."""
+    from nmgdash.slides import present
+
+    size = slide.figure.layout.title.font.size
+    lines = str(slide.figure.layout.title.text).count("<br>") + 1
+    return present.TITLE_PAD_PX + round(lines * size * 1.3)

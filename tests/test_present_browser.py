@@ -202,3 +202,124 @@ def test_deep_link_and_play(server, browser):
     finally:
         ctx.close()
     assert not off.blocked, sorted(set(off.blocked))
+
+
+#: The slide map's geometry: the axes' rectangle (the map's plot area), the value labels' boxes
+#: (annotations named label-*), the year player's boxes and the navigation's box, in page px.
+MAP_FIT_JS = r"""() => {
+  const gd = document.querySelector('.st-key-slide-chart .js-plotly-plot');
+  if (!gd || !gd._fullLayout) return null;
+  const fl = gd._fullLayout, R = gd.getBoundingClientRect();
+  const box = r => ({l: r.left, t: r.top, r: r.right, b: r.bottom});
+  const axes = {l: R.left + fl.xaxis._offset, t: R.top + fl.yaxis._offset,
+                r: R.left + fl.xaxis._offset + fl.xaxis._length, b: R.top + fl.yaxis._offset + fl.yaxis._length};
+  const names = (fl.annotations || []).map(a => a.name || '');
+  const labels = [...gd.querySelectorAll('g.annotation')]
+      .filter(g => (names[+g.dataset.index] || '').startsWith('label-'))
+      .map(g => ({text: g.textContent, ...box(g.querySelector('rect.bg').getBoundingClientRect())}));
+  const controls = [...gd.querySelectorAll('.updatemenu-button, .slider-group .slider-rail-rect, .slider-group .slider-grip-rect, .slider-group .slider-label')]
+      .map(e => ({text: e.textContent || e.getAttribute('class'), ...box(e.getBoundingClientRect())}))
+      .filter(b => b.r > b.l && b.b > b.t);
+  const nav = [...document.querySelectorAll('.st-key-nav')].map(e => box(e.getBoundingClientRect()));
+  const w = (fl.xaxis.range[1] - fl.xaxis.range[0]) / fl.xaxis._length, h = (fl.yaxis.range[1] - fl.yaxis.range[0]) / fl.yaxis._length;
+  return {axes, labels, controls, nav, aspect: w / h, sliders: (fl.sliders || []).length};
+}"""
+
+
+def _cross(a: dict, b: dict, slack: float = 0.0) -> bool:
+    return min(a["r"], b["r"]) - max(a["l"], b["l"]) > slack and min(a["b"], b["b"]) - max(a["t"], b["t"]) > slack
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720), (1920, 1080)], ids=["1024x768", "1280x720", "1920x1080"])
+def test_slide_maps_labels_and_controls(server, browser, size):
+    """On every map slide (four topic maps with the year player, the innovations map, two league
+    maps): no two value labels overlap, every label is inside the map's plot area, no control of the
+    year player and no navigation button intersects the map's plot area, the map fills the chart box
+    in one direction (height or width) and keeps its aspect, nothing scrolls. 下一页/末页 are disabled
+    on the last slide, 首页/上一页 on the first."""
+    w, h = size
+    ctx = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=1, locale="zh-CN")
+    page = ctx.new_page()
+    off = Offline()
+    page.route("**/*", off.route)
+    problems: list[str] = []
+    try:
+        page.goto(server + LINK + "&slide=2", wait_until="domcontentloaded")
+        for i in range(2, N_SLIDES + 1):
+            if i > 2:
+                page.locator("#slide-title").click()
+                page.keyboard.press("ArrowRight")
+            wait_slide(page, f"{i} / {N_SLIDES}")
+            if i == 6:  # 高校与国企改革: a bar chart, no map
+                continue
+            info = page.evaluate(MAP_FIT_JS)
+            where = f"{w}x{h} slide {i}"
+            ax = info["axes"]
+            if i <= 5:
+                assert info["sliders"] == 1 and len(info["labels"]) == 12, (where, info["sliders"], len(info["labels"]))
+            labels = info["labels"]
+            for a in labels:
+                if a["l"] < ax["l"] - 1 or a["r"] > ax["r"] + 1 or a["t"] < ax["t"] - 1 or a["b"] > ax["b"] + 1:
+                    problems.append(f"{where}: label outside the map: {a['text']}")
+            for j, a in enumerate(labels):
+                for b in labels[j + 1:]:
+                    if _cross(a, b, 1.0):
+                        problems.append(f"{where}: labels overlap: {a['text']} × {b['text']}")
+            for c in info["controls"] + [dict(n, text="navigation") for n in info["nav"]]:
+                if _cross(c, ax):
+                    problems.append(f"{where}: control on the map: {c['text']} {c} × {ax}")
+            if abs(info["aspect"] - 1) > 0.02:
+                problems.append(f"{where}: map aspect {info['aspect']:.3f} (km per px x / y)")
+            fit = page.evaluate(SLIDE_JS)
+            if fit["scrollers"] or fit["docH"] > fit["winH"] + 1 or fit["navBottom"] > fit["winH"]:
+                problems.append(f"{where}: scrolls or navigation below the window ({fit['scrollers']}, {fit['navBottom']})")
+            page.screenshot(path=str(ARTIFACTS / f"present-map-{w}x{h}-{i}.png"))
+        disabled = page.evaluate("""() => Object.fromEntries(['nav_first', 'nav_prev', 'nav_next', 'nav_last'].map(k =>
+            [k, document.querySelector('.st-key-' + k + ' button').disabled]))""")
+        assert disabled == {"nav_first": False, "nav_prev": False, "nav_next": True, "nav_last": True}, disabled
+        page.locator("#slide-title").click()
+        page.keyboard.press("End")  # disabled on the last slide: nothing happens
+        page.keyboard.press("Home")
+        wait_slide(page, f"1 / {N_SLIDES}")
+        disabled = page.evaluate("""() => Object.fromEntries(['nav_first', 'nav_prev', 'nav_next', 'nav_last'].map(k =>
+            [k, document.querySelector('.st-key-' + k + ' button').disabled]))""")
+        assert disabled == {"nav_first": True, "nav_prev": True, "nav_next": False, "nav_last": False}, disabled
+    finally:
+        ctx.close()
+    assert not off.blocked, sorted(set(off.blocked))
+    assert not problems, "\n".join(problems)
+
+
+def test_download_names_say_sample(server, browser):
+    """The slide PNG and the PPTX are named by the same rule as the CSV and Excel downloads
+    (nmgdash.reports.exports.download_name): 示例数据 in the name when sample values are in them."""
+    from datetime import date
+
+    sys.path.insert(0, str(ROOT))
+    from nmgdash.reports.exports import download_name
+
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1, locale="zh-CN",
+                              accept_downloads=True)
+    page = ctx.new_page()
+    off = Offline()
+    page.route("**/*", off.route)
+    try:
+        page.goto(server + "/present?slide=4", wait_until="domcontentloaded")
+        wait_slide(page, "4 / 7")
+        names = []
+        for make, save in (("生成本页图片（PNG，1920×1080）", "下载本页图片（PNG，1920×1080）"),
+                           ("生成汇报材料（PPTX）", "下载汇报材料（PPTX）")):
+            page.get_by_text("⚙ 设置与下载").click()
+            page.get_by_role("button", name=make).click()
+            page.get_by_role("button", name=save).wait_for(timeout=90_000)
+            with page.expect_download(timeout=30_000) as dl:
+                page.get_by_role("button", name=save).click()
+            names.append(dl.value.suggested_filename)
+            page.keyboard.press("Escape")
+        today = date.today()
+        assert names == [download_name("hubs_2019", "png", sample=True, today=today),
+                         download_name("汇报材料_2019", "pptx", sample=True, today=today)], names
+        assert all("_示例数据_" in n for n in names), names
+    finally:
+        ctx.close()
+    assert not off.blocked, sorted(set(off.blocked))

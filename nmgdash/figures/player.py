@@ -148,7 +148,9 @@ def static(fig: go.Figure) -> go.Figure:
     """A copy of ``fig`` without frames, buttons and slider (for PNG/PPTX export: the shown year)."""
     out = go.Figure(fig)
     out.frames = []
-    out.update_layout(updatemenus=[], sliders=[])
+    # assigned, not update_layout(updatemenus=[]): plotly's update leaves a non-empty array as it is
+    out.layout.updatemenus = ()
+    out.layout.sliders = ()
     return out
 
 

@@ -8,7 +8,8 @@ Scheme (the same for every export):
   A sample export names it ``数据（示例数据）`` / ``data (SAMPLE)``; the notes sheet ``说明`` /
   ``notes`` comes second and holds the notice. ``pandas.read_excel`` reads sheet 0 unchanged.
 - **Sample labelling** travels in the rows themselves (status column 示例, source column
-  “示例数据（生成，非实报）…”), in the Excel sheet name and in the file name (set by the caller).
+  “示例数据（生成，非实报）…”), in the Excel sheet name and in the file name (:func:`download_name`,
+  the same rule for CSV, Excel, PNG and PPTX downloads).
 - **Formula injection** (OWASP “CSV Injection”): a text cell that starts with ``=``, ``+``, ``-``,
   ``@``, a tab or a carriage return — or their full-width forms ＝＋－＠, which spreadsheet
   programs in CJK locales also take as formula starts — gets a leading single quote, so a
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 
 import pandas as pd
 from openpyxl.styles import PatternFill
@@ -52,6 +54,16 @@ def _tidy(table: pd.DataFrame) -> pd.DataFrame:
             out[col] = s.map(escape_cell, na_action="ignore")
     out.columns = [escape_cell(str(c)) for c in out.columns]
     return out
+
+
+def download_name(stem: str, ext: str, *, sample: bool, lang: str = "zh", today: date | None = None) -> str:
+    """The file name of every download (CSV, Excel, PNG, PPTX): ``<stem>[_示例数据]_<YYYYMMDD>.<ext>``.
+    A file holding sample values says so in its name (``_示例数据`` / ``_SAMPLE``, i18n
+    ``admin_export_stem_sample``), whatever its kind; ``today`` defaults to the current date.
+    Example: ``download_name("汇报材料_2019", "pptx", sample=True, today=date(2026, 12, 3))`` →
+    ``汇报材料_2019_示例数据_20261203.pptx``."""
+    tag = t("admin_export_stem_sample", lang) if sample else ""
+    return f"{stem}{tag}_{(today or date.today()):%Y%m%d}.{ext}"
 
 
 def data_sheet_name(sample: bool, lang: str = "zh") -> str:

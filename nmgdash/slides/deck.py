@@ -38,7 +38,7 @@ import plotly.graph_objects as go
 
 from nmgdash.core import settings
 from nmgdash.core.i18n import t
-from nmgdash.figures import player
+from nmgdash.figures import charts, player
 from nmgdash.figures.charts import PLOTLY_JS_SOURCE
 from nmgdash.slides import renderer
 from nmgdash.slides.present import footer_parts, watermark_text
@@ -232,10 +232,44 @@ def _render(request: bytes) -> bytes:
     raise ExportFailed()
 
 
-def png(fig: go.Figure | dict, width: int = PNG_SIZE[0], height: int = PNG_SIZE[1], scale: float = PNG_SIZE[2]) -> bytes:
+#: Font of an exported image's footnote (px at the export size, before ``scale``).
+FOOTNOTE_FONT = dict(size=15, color="#374151")
+
+
+def export_figure(fig: go.Figure | dict, width: int = PNG_SIZE[0], height: int = PNG_SIZE[1],
+                  footnote: list[str] | None = None) -> go.Figure:
+    """The figure an image export renders (a copy of ``fig``): no interactive control at all (no
+    frames, no ▶ / ■ buttons, no year slider: the year shown), the slide's controls row
+    (``layout.meta["controls_row"]``, :func:`nmgdash.slides.present.fit_map`) taken out of the top
+    margin, ``width``×``height`` px; with ``footnote`` (lines, e.g. :attr:`Slide.footnote`: 口径,
+    unit, source, status) those lines replace the figure's own source line at the bottom, wrapped to
+    the width."""
+    out = player.static(go.Figure(fig))
+    meta = out.layout.meta if isinstance(out.layout.meta, dict) else {}
+    m = out.layout.margin
+    if meta.get("controls_row"):
+        out.update_layout(margin=dict(t=max(0, (m.t or 0) - int(meta["controls_row"]))))
+    if footnote:
+        anns = [a for a in out.layout.annotations or () if (a.name or "") != "source"]
+        note = [a for a in anns if (a.name or "") == "no-data-note"]
+        y_px = 6 + sum((str(a.text).count("<br>") + 1) * 19 + 4 for a in note)
+        for i, line in enumerate(footnote):
+            text = charts.wrap(line, width - 24, FOOTNOTE_FONT["size"])
+            anns.append(dict(text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                             yshift=-y_px, xshift=-(m.l or 0) + 8, showarrow=False, align="left",
+                             font=FOOTNOTE_FONT, name=f"footnote-{i}"))
+            y_px += (text.count("<br>") + 1) * round(FOOTNOTE_FONT["size"] * 1.35) + 3
+        out.layout.annotations = anns
+        out.update_layout(margin=dict(b=y_px + 8))
+    out.update_layout(width=width, height=height)
+    return out
+
+
+def png(fig: go.Figure | dict, width: int = PNG_SIZE[0], height: int = PNG_SIZE[1], scale: float = PNG_SIZE[2],
+        footnote: list[str] | None = None) -> bytes:
     """``fig`` as PNG bytes (``width``×``height`` CSS px times ``scale``), rendered by kaleido in
-    the system Chromium (in a worker process); frames, ▶ buttons and the year slider are left out
-    (the shown year).
+    the system Chromium (in a worker process) from :func:`export_figure`: no frames, ▶ / ■ buttons or
+    year slider (the shown year), and ``footnote`` (口径, unit, source, status) under the chart.
 
     A browser that died is restarted once (then :class:`ExportFailed`); a render longer than
     :data:`RENDER_TIMEOUT` s, or a wait for other users' exports longer than that, raises
@@ -245,8 +279,7 @@ def png(fig: go.Figure | dict, width: int = PNG_SIZE[0], height: int = PNG_SIZE[
     if not available():
         log.error("image export: no Chromium at %s (set NMGDASH_CHROMIUM)", CHROMIUM)
         raise ExportUnavailable()
-    fig = player.static(go.Figure(fig))
-    fig.update_layout(width=width, height=height)
+    fig = export_figure(fig, width, height, footnote)
     request = ('{"opts": ' + json.dumps(dict(format="png", width=width, height=height, scale=scale))
                + ', "fig": ' + fig.to_json() + "}").encode("utf-8")
     if not _lock.acquire(timeout=RENDER_TIMEOUT):
@@ -310,8 +343,10 @@ def build_pptx(slides: list, *, lang: str = "zh", filters: str = "", watermark: 
     """The deck of ``slides`` (:class:`nmgdash.slides.present.Slide`) as PPTX bytes, 16:9 (13.333×7.5 in).
 
     Slide 1: cover (dashboard name, "汇报材料", ``filters``, date). Then one slide per Slide:
-    title (shape "title"), chart PNG (shape "chart", :data:`DECK_IMAGE`), big numbers ("number-<i>"),
-    summary ("summary"), footer ("footer": 数据来源：… · 数据截至YYYY年 · 含示例数据 · 内部资料 date).
+    title (shape "title"), chart PNG (shape "chart", :data:`DECK_IMAGE`, no interactive controls:
+    :func:`export_figure`), big numbers ("number-<i>"), summary ("summary"), the footnote under the
+    chart ("footnote": one paragraph per line of :attr:`Slide.footnote`: 口径 · name（unit）：definition,
+    then 来源：…；状态：…), footer ("footer": 数据来源：… · 数据截至YYYY年 · 含示例数据 · 内部资料 date).
     Last: "数据来源" with the full title of every source cited, and the sample-data notice when any
     slide holds sample values. ``image``: figure → PNG bytes (default :func:`png` at DECK_IMAGE).
     Raises ExportUnavailable when charts cannot be rendered.
@@ -345,7 +380,7 @@ def build_pptx(slides: list, *, lang: str = "zh", filters: str = "", watermark: 
             from PIL import Image  # noqa: PLC0415 (heavy optional library, loaded on first export)
 
             w, h = Image.open(io.BytesIO(pic_bytes)).size
-            box_w, box_h = Inches(8.3), Inches(5.6)
+            box_w, box_h = Inches(8.3), Inches(4.75)
             scale = min(box_w / w, box_h / h)
             pic = sl.shapes.add_picture(io.BytesIO(pic_bytes), Inches(0.4), Inches(1.15),
                                         Emu(int(w * scale)), Emu(int(h * scale)))
@@ -358,6 +393,9 @@ def build_pptx(slides: list, *, lang: str = "zh", filters: str = "", watermark: 
             top += Inches(1.25)
         _text(sl, Inches(8.95), top + Inches(0.05), Inches(4.0), Inches(6.6) - top,
               [(s.summary, 14, False, "111827")], name="summary")
+        if s.footnote:
+            _text(sl, Inches(0.4), Inches(5.9), Inches(8.3), Inches(0.93),
+                  [(line, 8.5, False, "374151") for line in s.footnote], name="footnote")
         _text(sl, Inches(0.45), Inches(6.85), Inches(12.4), Inches(0.5),
               [(" · ".join(footer_parts(s, lang, wm)), 11, False, "374151")], name="footer")
         for title in s.source_titles:

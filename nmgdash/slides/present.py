@@ -14,6 +14,7 @@ region_figures, innovations) with the same filters (year, published only, langua
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,20 @@ PROJECTOR_SCALE = 1.3
 LABEL_SCALE = 1.15
 #: Height the slide maps' labels are laid out for (the chart box at 1280×720 is about 500 px).
 SLIDE_CHART_H = 560
+#: The smallest map plot the slide page draws (px), which the slide maps' labels are laid out for
+#: (:func:`fit_map`): 1280×720 gives a plot about 410 px high, 1024×768 one about 600 px wide;
+#: 560 px is narrower than any, so the colour bar's corner is reserved generously. On every larger
+#: plot the labels (fixed px, placed in km) only move apart.
+MAP_DESIGN_PX = (560, 410)
+#: Font size (px) of the map value labels on a slide (13 px × :data:`LABEL_SCALE`).
+SLIDE_LABEL_PX = round(charts.LABEL_SIZE * LABEL_SCALE)
+#: Height (px) of the year player's row (▶ / ■ buttons and the year slider) between the map's
+#: title and the map: the controls sit above the plot area, never on the map.
+CONTROLS_ROW_PX = 58
+#: Space (px) above the title and between the title and what follows.
+TITLE_PAD_PX = 8
+#: Narrowest chart the slide page draws (px): titles are wrapped to it.
+SLIDE_MIN_W = 600
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,9 @@ class Slide:
     as_of: int | None = None
     sample: bool = False
     playable: bool = False
+    #: The footnote of the exported image and PPTX slide: one "口径 · name（unit）：definition" line per
+    #: indicator in the chart (data/indicators.csv), then "来源：…；状态：…" (:func:`footnote_lines`).
+    footnote: list[str] = field(default_factory=list)
 
 
 def sequence(leagues: tuple[str, ...] = (), data: Any = None) -> list[str]:
@@ -143,6 +161,142 @@ def projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
         for a in (fr.layout.annotations if fr.layout else None) or ():
             grow(a)
     return fig
+
+
+def _label_box(text: str) -> tuple[float, float]:
+    """Size (w, h) in px of a map label "<b>name</b><br>value" at :data:`SLIDE_LABEL_PX` (as
+    :func:`nmgdash.figures.charts.choropleth` sizes its labels, plus the border)."""
+    lines = text.split("<br>")
+    w = max(charts.text_px(line, SLIDE_LABEL_PX) * 1.05 for line in lines)
+    return (w + 12, len(lines) * SLIDE_LABEL_PX * 1.3 + 12)
+
+
+def _place_labels(fig: go.Figure, label_offsets: dict | None) -> None:
+    """Lay the value labels (annotations named ``label-<adcode>``) of ``fig`` and of its frames out
+    again for the smallest slide map (:data:`MAP_DESIGN_PX`, text at :data:`SLIDE_LABEL_PX`): no
+    two labels overlap, none covers the colour bar's corner or leaves the map; a moved label gets a
+    leader line. One layout for every year (the widest label of each area over all frames)."""
+    groups = [list(fig.layout.annotations or ())] + [list(fr.layout.annotations or ()) for fr in fig.frames or ()
+                                                      if fr.layout]
+    sizes: dict[str, tuple[float, float]] = {}
+    anchors: dict[str, tuple[float, float]] = {}
+    for anns in groups:
+        for a in anns:
+            name = a.name or ""
+            if not name.startswith("label-"):
+                continue
+            w, h = _label_box(str(a.text))
+            ow, oh = sizes.get(name, (0.0, 0.0))
+            sizes[name] = (max(w, ow), max(h, oh))
+            anchors.setdefault(name, (float(a.x), float(a.y)))
+    if not sizes:
+        return
+    xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
+    offsets = label_offsets or {}
+    items = [(name, anchors[name], sizes[name], offsets.get(name.removeprefix("label-"))) for name in sizes]
+    w_px, h_px = MAP_DESIGN_PX
+    # the horizontal colour bar in the top-left corner: 180 px long plus its title and ticks at
+    # projector size (about 100 px high)
+    reserved = [(0.0, 0.0, charts.COLOUR_BAR_PX + 30, 0.03 * h_px + 104)]
+    spots = charts.place_labels(items, (xr[0], yr[0], xr[1], yr[1]), h_px, w_px, reserved_px=reserved)
+    for anns in groups:
+        for a in anns:
+            spot = spots.get(a.name or "")
+            if (a.name or "").startswith("label-") and spot is not None:
+                moved = abs(spot[0] - a.x) > 1e-9 or abs(spot[1] - a.y) > 1e-9
+                a.update(ax=float(spot[0]), ay=float(spot[1]), axref="x", ayref="y", showarrow=bool(moved),
+                         font=dict(size=SLIDE_LABEL_PX))
+
+
+def fit_map(fig: go.Figure, label_offsets: dict | None = None) -> go.Figure:
+    """The slide page's layout of a map (after :func:`projector`; works on a copy):
+
+    - value labels laid out for the smallest slide map (:func:`_place_labels`);
+    - the year player's ▶ / ■ buttons and year slider in a row of their own between the title and
+      the map (:data:`CONTROLS_ROW_PX`), so no control covers the map at any window size;
+    - the title wrapped to the narrowest slide chart (:data:`SLIDE_MIN_W`), top-aligned;
+    - axes constrained to the map's domain, so the map fills the chart box at any size;
+    - no source line inside the figure: the slide's footer names the sources, and an exported
+      image gets the full footnote instead (:func:`nmgdash.slides.deck.export_figure`).
+
+    ``fig.layout.meta`` records {"controls_row": px} so the export can take the row out again.
+    """
+    fig = go.Figure(fig)
+    _place_labels(fig, label_offsets)
+
+    def keep(anns) -> list:
+        return [a for a in anns or () if (a.name or "") != "source"]
+
+    # the bottom margin goes when it only held the source line: kept for a no-data note, and for maps
+    # whose call-outs hang below the map by a pixel offset (the innovations map's stars)
+    note = any((a.name or "") == "no-data-note" for a in fig.layout.annotations or ())
+    hanging = max([a.ay for a in fig.layout.annotations or () if a.axref is None and a.showarrow is not False
+                   and isinstance(a.ay, (int, float)) and a.ay > 0] or [0])
+    fig.layout.annotations = keep(fig.layout.annotations)
+    for fr in fig.frames or ():
+        if fr.layout and fr.layout.annotations:
+            fr.layout.annotations = keep(fr.layout.annotations)
+    size = fig.layout.title.font.size or 23
+    titles = [fig.layout.title] + [fr.layout.title for fr in fig.frames or () if fr.layout and fr.layout.title]
+    lines = 1
+    for tt in titles:
+        if tt.text:
+            tt.text = charts.wrap(str(tt.text).replace("<br>", ""), SLIDE_MIN_W - 16, size)
+            lines = max(lines, tt.text.count("<br>") + 1)
+    controls = CONTROLS_ROW_PX if fig.layout.sliders else 0
+    top = TITLE_PAD_PX + round(lines * size * 1.3) + TITLE_PAD_PX + controls
+    # plotly anchors a multi-line title's first line: "top" would lift the block by its extra lines
+    fig.layout.title.update(yref="container", y=1, yanchor="top",
+                            pad=dict(t=TITLE_PAD_PX + round((lines - 1) * size * 1.3)))
+    m = fig.layout.margin
+    # constrain="domain": the axes shrink to the map's aspect instead of widening their ranges. With
+    # "range" plotly writes each widened range back into the layout, so every resize of the chart box
+    # (the slide page draws at one size, then stretches) left the map smaller (a third of a 1920×1080 slide)
+    bottom = (m.b or 0) if note else 6
+    if hanging:  # a call-out below its point: room for its box under the map
+        bottom = max(bottom, round(hanging + 2 * (fig.layout.font.size or 18)))
+    fig.update_layout(margin=dict(t=top, b=bottom), meta=dict(controls_row=controls),
+                      xaxis=dict(constrain="domain"), yaxis=dict(constrain="domain"))
+    if fig.layout.sliders:
+        fig.layout.updatemenus[0].update(x=0, xanchor="left", y=1, yanchor="bottom", pad=dict(l=0, r=0, t=0, b=14))
+        fig.layout.sliders[0].update(x=0.42, len=0.54, y=1, yanchor="bottom", pad=dict(t=0, b=6, l=0, r=0))
+    return fig
+
+
+def label_list(fig: go.Figure | None) -> list[tuple[str, str]]:
+    """(name, value) of each map value label of ``fig`` (annotations named ``label-*``, in the figure's
+    order), for the compact list a phone shows instead of labels that do not fit; [] without labels."""
+    out = []
+    for a in (fig.layout.annotations if fig is not None else None) or ():
+        if (a.name or "").startswith("label-"):
+            name, _, value = str(a.text).partition("<br>")
+            out.append((re.sub(r"<[^>]+>", "", name), re.sub(r"<[^>]+>", "", value)))
+    return out
+
+
+def footnote_lines(ctx: Context, indicator_ids: list[str], sources: list[str], statuses) -> list[str]:
+    """The footnote of an exported slide: "口径 · 支持基层工作经费（万元）：<definition>" for each of
+    ``indicator_ids`` (name, unit and 口径 from the catalogue, data/indicators.csv; the catalogue
+    keeps definitions in Chinese only), then "来源：<sources>；状态：<statuses>" (status labels in
+    published → sample order; sample is "示例数据")."""
+    lang = ctx.lang
+    cat = ctx.src.catalogue()
+    out = []
+    for i in indicator_ids:
+        if i not in cat.index:
+            continue
+        r = cat.loc[i]
+        out.append(t("footnote_definition", lang, name=str(r[_name_col(lang)]),
+                     unit=str(r["unit" if lang == "zh" else "unit_en"]), definition=str(r["definition"])))
+    present_statuses = {str(x) for x in statuses if isinstance(x, str)}
+    labels = [t("sample_tag" if s == "sample" else f"status_{s}", lang) for s in STATUS_ORDER if s in present_statuses]
+    out.append(t("footnote_tail", lang, sources=t("semicolon", lang).join(sources) or "—",
+                 statuses=t("list_sep", lang).join(labels) or "—"))
+    return out
+
+
+#: Order of the statuses in a footnote.
+STATUS_ORDER = ("published", "approved", "imported", "reference", "sample")
 
 
 def figures(ctx: Context, ids: list[str]) -> list[BigNumber]:
@@ -217,7 +371,9 @@ def _topic(key: str, ctx: Context) -> Slide:
     short, titles = _sources([figs, cur], lang)
     shown_years = [ctx.year] + [n.year for n in nums if n.year]
     sample = bool((cur["status"] == "sample").any()) or s.sample or any(n.status == "sample" for n in nums)
-    return Slide(key, t(key, lang), projector(fig), nums, s.text, short, titles, max(shown_years), sample, True)
+    foot = footnote_lines(ctx, [indicator_id], _sources([cur], lang)[0], cur["status"])
+    return Slide(key, t(key, lang), fit_map(projector(fig), ctx.src.label_offsets()), nums, s.text, short, titles,
+                 max(shown_years), sample, True, foot)
 
 
 def _headline(ctx: Context) -> Slide:
@@ -241,8 +397,9 @@ def _headline(ctx: Context) -> Slide:
     short, titles = _sources([_figs_frame(ctx, list(reg.headline_numbers)), cur], lang)
     sample = bool((cur["status"] == "sample").any()) or s.sample or any(n.status == "sample" for n in nums)
     title = t("slide_headline_title", lang)
+    foot = footnote_lines(ctx, [reg.headline_indicator], _sources([cur], lang)[0], cur["status"])
     return Slide("headline", title, projector(fig), nums, s.text, short, titles,
-                 max([ctx.year] + [n.year for n in nums if n.year]), sample)
+                 max([ctx.year] + [n.year for n in nums if n.year]), sample, footnote=foot)
 
 
 def _reforms(ctx: Context) -> Slide:
@@ -257,7 +414,9 @@ def _reforms(ctx: Context) -> Slide:
     short, titles = _sources([figs], lang)
     sample = bool((figs["status"] == "sample").any())
     years = [int(y) for y in figs["year"]] or [ctx.year]
-    return Slide("reforms", t("reforms", lang), projector(fig), nums, s.text, short, titles, max(years), sample)
+    foot = footnote_lines(ctx, [i for i in rates if i in set(figs["indicator_id"])], short, figs["status"])
+    return Slide("reforms", t("reforms", lang), projector(fig), nums, s.text, short, titles, max(years), sample,
+                 footnote=foot)
 
 
 def innovations_figure(ctx: Context, height: int = SLIDE_CHART_H) -> tuple[go.Figure, pd.DataFrame]:
@@ -278,7 +437,9 @@ def _innovations(ctx: Context) -> Slide:
                       t("slide_list_sep", lang).join(dict.fromkeys(inn[league_col])))]
     src = inn.assign(source_id="bulletin_2020_06")
     short, titles = _sources([src], lang)
-    return Slide("innovations", t("innovations", lang), projector(fig), nums, s.text, short, titles, 2019, False)
+    foot = footnote_lines(ctx, [], short, ["published"])
+    return Slide("innovations", t("innovations", lang), fit_map(projector(fig)), nums, s.text, short, titles, 2019,
+                 False, footnote=foot)
 
 
 def _league(adcode: str, ctx: Context) -> Slide:
@@ -309,7 +470,9 @@ def _league(adcode: str, ctx: Context) -> Slide:
                               t("slide_change_period", lang, base=base, year=ctx.year), str(row["status"]), ctx.year))
     short, titles = _sources([cur, ccur], lang)
     sample = bool((ccur["status"] == "sample").any()) or str(row["status"]) == "sample"
-    return Slide(f"league-{adcode}", lname, projector(fig), nums, s.text, short, titles, ctx.year, sample)
+    foot = footnote_lines(ctx, [topics.registry().league_indicator], _sources([ccur], lang)[0], ccur["status"])
+    return Slide(f"league-{adcode}", lname, fit_map(projector(fig)), nums, s.text, short, titles, ctx.year, sample,
+                 footnote=foot)
 
 
 def build(key: str, ctx: Context) -> Slide:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -249,7 +248,6 @@ def export_buttons(table: pd.DataFrame, stem: str, sample: bool, key: str) -> No
     source columns of every row say 示例."""
     lg = state.lang()
     note = t("sample_notice", lg) if sample else ""
-    fname = f"{stem}{t('admin_export_stem_sample', lg) if sample else ''}_{date.today():%Y%m%d}"
 
     def csv_bytes() -> bytes:
         return exports.to_csv_bytes(table)
@@ -259,9 +257,10 @@ def export_buttons(table: pd.DataFrame, stem: str, sample: bool, key: str) -> No
 
     # Callables: the files are only built when the button is clicked, not on every rerun.
     c1, c2 = st.columns(2)
-    c1.download_button(t("download_csv", lg), csv_bytes, f"{fname}.csv", "text/csv",
+    c1.download_button(t("download_csv", lg), csv_bytes, exports.download_name(stem, "csv", sample=sample, lang=lg),
+                       "text/csv",
                        key=f"{key}_csv", width="stretch", on_click="ignore")
-    c2.download_button(t("download_xlsx", lg), xlsx_bytes, f"{fname}.xlsx",
+    c2.download_button(t("download_xlsx", lg), xlsx_bytes, exports.download_name(stem, "xlsx", sample=sample, lang=lg),
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}_xlsx", width="stretch", on_click="ignore")
 
@@ -287,17 +286,19 @@ def data_table(table: pd.DataFrame, **kwargs: object) -> None:
     st.dataframe(styler, **({"hide_index": True, "width": "stretch"} | kwargs))
 
 
-def make_then_download(make_label: str, save_label: str, make: Callable[[], bytes], file_name: str, mime: str,
-                       key: str, *, spinner: str, signature: object = None, **button: object) -> None:
+def make_then_download(make_label: str, save_label: str, make: Callable[[], bytes], file_name: str | Callable[[], str],
+                       mime: str, key: str, *, spinner: str, signature: object = None, **button: object) -> None:
     """A "make" button that builds a file on the server (under ``st.spinner(spinner)``) and then
     offers its bytes with a download button labelled ``save_label``. When ``make`` raises
     :class:`nmgdash.slides.deck.ExportError` (no Chromium, timeout, failure) its message in the
     current language is shown with ``st.error`` instead of Streamlit's own English "Failed to
     generate file for download". The bytes are kept in the session for this ``key`` while
     ``signature`` (default: ``file_name`` with the URL's filters) stays the same, so a changed view
-    never offers an old file. ``button``: more arguments for both buttons (``width``, ``type``, ``disabled``)."""
+    never offers an old file. ``file_name``: the name, or a callable asked for it right after ``make``
+    (when the name depends on what was made, e.g. whether sample values went in).
+    ``button``: more arguments for both buttons (``width``, ``type``, ``disabled``)."""
     lg = state.lang()
-    sig = (file_name, lg, tuple(sorted((k, tuple(st.query_params.get_all(k))) for k in st.query_params)), signature)
+    sig = (file_name if isinstance(file_name, str) else None, lg, tuple(sorted((k, tuple(st.query_params.get_all(k))) for k in st.query_params)), signature)
     held_key = f"_made_{key}"
     held = st.session_state.get(held_key)
     if held is not None and held[0] != sig:
@@ -306,7 +307,8 @@ def make_then_download(make_label: str, save_label: str, make: Callable[[], byte
     if st.button(make_label, key=f"make_{key}", icon=":material/image:" if mime.startswith("image/") else None, **button):
         with st.spinner(spinner):
             try:
-                held = (sig, make())
+                made = make()
+                held = (sig, made, file_name if isinstance(file_name, str) else file_name())
             except deck.ExportError as exc:
                 st.session_state.pop(held_key, None)
                 held = None
@@ -314,21 +316,23 @@ def make_then_download(make_label: str, save_label: str, make: Callable[[], byte
             else:
                 st.session_state[held_key] = held
     if held is not None:
-        st.download_button(save_label, held[1], file_name, mime, key=key, on_click="ignore",
+        st.download_button(save_label, held[1], held[2], mime, key=key, on_click="ignore",
                            icon=":material/download:", **button)
 
 
-def png_button(fig: object, stem: str, key: str) -> None:
+def png_button(fig: object, stem: str, key: str, *, sample: bool = False) -> None:
     """A "生成图片（PNG，演示分辨率）" button for ``fig`` at presentation resolution (1920×1080 × 2),
     rendered on the server by kaleido in the system Chromium with CJK fonts
     (:func:`nmgdash.slides.deck.png`) when clicked, then "下载图片（PNG，演示分辨率）" for the file
-    (:func:`make_then_download`; a failure shows our message). Not shown when the server has no
-    Chromium (the modebar's camera still works)."""
+    (:func:`make_then_download`; a failure shows our message). The file is named by
+    :func:`nmgdash.reports.exports.download_name` (``sample``: the figure shows sample values). Not
+    shown when the server has no Chromium (the modebar's camera still works)."""
 
     if not deck.available():
         return
     lg = state.lang()
-    make_then_download(t("png_generate", lg), t("png_download", lg), lambda: deck.png(fig), f"{stem}.png", "image/png",
+    make_then_download(t("png_generate", lg), t("png_download", lg), lambda: deck.png(fig),
+                       exports.download_name(stem, "png", sample=sample, lang=lg), "image/png",
                        f"png_{key}", spinner=t("png_generating", lg))
 
 
