@@ -26,7 +26,7 @@ from google.protobuf.json_format import MessageToDict
 
 from nmgdash.core import topics
 from nmgdash.core.i18n import t
-from tests.test_app import _decode, run
+from tests.test_app import _decode, map_figure, run
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 #: A quotation of Chinese source text: the bulletin's words in a locator, a Chinese header of the import template.
@@ -232,3 +232,12 @@ def test_the_map_hint_fits_the_view():
     at.radio(key="lang").set_value("en").run()
     en = _captions(at)
     assert "The county-level units of Hinggan League: hover for value and source; “Back to the region map” returns to the 12 leagues." in en
+
+
+def test_english_colour_bar_ticks_are_short_enough_to_stand_upright():
+    """The overview's population map in English had "1,000,000 … 4,000,000" under a 120 px colour
+    bar, which plotly rotated; now 1M … 4M (zh keeps 100万 … 400万)."""
+    for lang, expected in (("en", ["1M", "2M", "3M", "4M"]), ("zh", ["100万", "200万", "300万", "400万"])):
+        fig = map_figure(run(lang=lang))
+        bar = [tr["marker"]["colorbar"] for tr in fig["data"] if (tr.get("marker") or {}).get("colorbar")][0]
+        assert bar["ticktext"] == expected

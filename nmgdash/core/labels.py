@@ -13,7 +13,7 @@ from functools import cache
 
 import pandas as pd
 
-from nmgdash.core.fmt import format_figure, format_number, format_period, format_signed, is_missing
+from nmgdash.core.fmt import format_figure, format_number, format_period, format_signed, format_tick, is_missing
 from nmgdash.core.i18n import t
 from nmgdash.core.settings import BASELINE_YEAR, DATA_DIR
 
@@ -124,7 +124,7 @@ def map_frame(rows: pd.DataFrame, unit: str, mode: str, lang: str) -> pd.DataFra
 
 def tick_formatter(lang: str):
     """A callable float → axis tick text in the language's number style (zh: 1.5万, 400万)."""
-    return lambda v: format_number(v, "", lang)
+    return lambda v: format_tick(v, lang)
 
 
 def sample_tag(lang: str) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from nmgdash.core import geo, labels
-from nmgdash.core.fmt import format_number, format_range, is_missing
+from nmgdash.core.fmt import format_range, format_tick, is_missing
 from nmgdash.core.i18n import t
 from nmgdash.core.labels import figure_text, mode_text, period_text, row_value, source_text
 from nmgdash.reports import exports
@@ -23,7 +23,7 @@ from nmgdash.ui.text import plain
 
 def tick_text(value: float) -> str:
     """Axis tick in the current language's number style (zh: 1.5万, 400万)."""
-    return format_number(value, "", state.lang())
+    return format_tick(value, state.lang())
 
 
 def short_names(names: pd.Series) -> pd.Series:
@@ -78,13 +78,24 @@ def mode_label(mode: str) -> str:
     return mode_text(mode, state.lang())
 
 
+def relabel() -> None:
+    """After a language switch (the language radio's callback): hand the bound widgets whose labels
+    are words (leagues, indicator, display mode) their own values again. Their options are labelled
+    in the new language, but the browser keeps the selection it shows (and puts in the URL) as the
+    old labels, 兴安盟 in English, unless the script sets the value; re-setting it makes Streamlit
+    send the value with the new labels, so chips, picker and URL follow the language."""
+    for key in (state.LEAGUES, state.IND, state.MODE):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def sidebar() -> None:
     """Draw the shared filters (language, leagues, year, published-only). Each is bound to its URL
     parameter (see nmgdash.ui.state); being drawn on every run by app.py, they keep their values
     across page switches."""
     with st.sidebar:
         st.radio(t("language", state.lang()), ["zh", "en"], key=state.LANG, horizontal=True,
-                 format_func=lang_label, bind="query-params")
+                 format_func=lang_label, bind="query-params", on_change=relabel)
         label = league_labels()
         st.multiselect(t("leagues", state.lang()), list(label), key=state.LEAGUES, format_func=label.get,
                        placeholder=t("all_leagues", state.lang()), help=t("leagues_help", state.lang()),
