@@ -11,11 +11,14 @@ from __future__ import annotations
 import csv
 import json
 import re
+from decimal import Decimal
 
 import pytest
 
 from nmgdash.core import topics
 from nmgdash.core.fmt import format_number
+from nmgdash.ingest.catalogue import load
+from nmgdash.ingest.normalize import convert_unit
 from tests.conftest import ROOT
 from tests.test_app import _decode, run
 
@@ -138,3 +141,15 @@ def test_county_cadres_exact_strings():
     labels = [a["text"] for a in fig["layout"]["annotations"] if str(a.get("name", "")).startswith("label-")]
     assert "<b>兴安盟</b><br>15个" in labels, labels
     assert format_number(275, "个") == "275个"
+
+
+def test_the_importer_speaks_the_same_units():
+    """The template's header says the catalogue unit; a league that writes 人 for a 名 column (or 名
+    for 人) is understood, nothing is converted."""
+    cat = load()
+    assert cat.template_header("county_cadres") == "旗县挂兼职团干部（个）"
+    assert cat.template_header("hubs_cloud") == "入驻云平台的青年爱里（家）"
+    assert cat.template_header("western_volunteers") == "西部计划志愿者（名）"
+    assert convert_unit(Decimal(1330), "人", "名") == Decimal(1330)
+    assert convert_unit(Decimal(236), "名", "人") == Decimal(236)
+    assert cat.measure("hub_youth_covered") == "count"
