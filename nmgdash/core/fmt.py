@@ -62,8 +62,8 @@ def format_tick(value: float, lang: str = "zh") -> str:
     if lang == "zh" or is_missing(value):
         return format_number(value, "", lang)
     v = float(value)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "k")):
-        if abs(v) >= size:
+    for threshold, size, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(v) >= threshold:
             return f"{_trim(v / size, 2)}{suffix}"
     return format_number(v, "", lang)
 
