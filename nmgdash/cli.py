@@ -192,7 +192,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     stats = build.build_database()
     seconds = f"{stats.pop('seconds'):.2f}"
-    print(t("cli_rebuilt", path=settings.db_path(), seconds=seconds, stats=stats))
+    rows = t("list_sep").join(t("cli_table_rows", table=name, n=n) for name, n in stats.items())
+    print(t("cli_rebuilt", path=settings.db_path(), seconds=seconds, stats=rows))
     return EXIT_OK
 
 

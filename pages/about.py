@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from nmgdash.core.i18n import t
+from nmgdash.core.labels import quoted, source_text
 from nmgdash.ui import data, router, state, widgets
 
 
@@ -20,10 +21,10 @@ def sources_table(lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("col_source_id", lang): src["source_id"],
         t("col_title", lang): src["title" if lang == "zh" else "title_en"],
-        t("col_publisher", lang): src["publisher"],
+        t("col_publisher", lang): [source_text(x, lang) for x in src["publisher"]],
         t("col_issued_on", lang): src["issued_on"],
-        t("col_source_locator", lang): src["locator"],
-        t("col_licence", lang): src["licence"],
+        t("col_source_locator", lang): [source_text(x, lang) for x in src["locator"]],
+        t("col_licence", lang): [source_text(x, lang) for x in src["licence"]],
     })
 
 
@@ -36,8 +37,8 @@ def catalogue_table(lang: str) -> pd.DataFrame:
         t("col_name", lang): cat["name_zh" if lang == "zh" else "name_en"],
         t("col_name_other", lang): cat["name_en" if lang == "zh" else "name_zh"],
         t("col_unit", lang): cat["unit" if lang == "zh" else "unit_en"],
-        t("category", lang): cat["category"],
-        t("col_definition", lang): cat["definition"],
+        t("category", lang): cat["category" if lang == "zh" else "category_en"],
+        t("col_definition", lang): cat["definition" if lang == "zh" else "definition_en"],
         t("col_additive", lang): [t("yes" if a else "no", lang) for a in cat["additive"]],
         t("col_lowest_level", lang): [t(f"level_{v}", lang) for v in cat["lowest_level"]],
         t("col_statuses", lang): [_status_list(v, lang) for v in cat["statuses"]],
@@ -56,11 +57,11 @@ def wording_and_periods(lang: str) -> None:
     table = pd.DataFrame({
         t("indicator", lang): figs[state.name_col()],
         **widgets.figure_columns(figs, lang),
-        t("qualifier", lang): figs["qualifier"],
+        t("qualifier", lang): [quoted(q, lang) for q in figs["qualifier"]],
         t("value", lang): figs["value"],
         t("unit", lang): figs["display_unit"] if lang == "zh" else figs["unit_en"],
         t("year", lang): figs["year"],
-        t("locator", lang): figs["locator"],
+        t("locator", lang): [source_text(x, lang) for x in figs["locator"]],
     })
     widgets.data_table(table)
     widgets.export_buttons(table, t("about_wording_file", lang),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from nmgdash.core.i18n import t
+from nmgdash.core.labels import source_text
 from nmgdash.ui import router, state, views
 
 
@@ -19,7 +20,7 @@ def render() -> None:
             st.markdown(f"**{i}. {row[f'title_{lang}']}** — {where}")
             st.write(row[f"description_{lang}"])
             st.caption(t("innovation_source", lang, source=t("source", lang),
-                         title=row["source_title" if lang == "zh" else "source_title_en"], locator=r.locator))
+                         title=row["source_title" if lang == "zh" else "source_title_en"], locator=source_text(r.locator, lang)))
 
 
 router.page(render)  # renders when app.py routes here; otherwise runs app.py (see nmgdash/router.py)

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from nmgdash.core.i18n import t
+from nmgdash.core.labels import source_text
 from nmgdash.ui import router, state, views, widgets
 
 
@@ -21,7 +22,7 @@ def render() -> None:
                              t("reforms_grassroots", lang, year=year))
     figs = widgets.kpi_cards(["soe_funding_standard", "standard_school_count", "volunteer_hours_standard"], columns=3)
     widgets.sources_footnote(figs)
-    st.caption("  \n".join(t("reforms_locator", lang, name=r[f"name_{lang}"], locator=r["locator"])
+    st.caption("  \n".join(t("reforms_locator", lang, name=r[f"name_{lang}"], locator=source_text(r["locator"], lang))
                            for r in pd.concat([f1, f2, f3]).to_dict("records")))
 
 

@@ -3,7 +3,8 @@
 -- Returns one row per (indicator, year), best status first, with the source's wording and period:
 -- qualifier/qualifier_pos (NULL = exact), display_unit (the source's measure word, else the
 -- catalogue unit), period_start/period_end ('YYYY-MM' or NULL), cumulative (BOOLEAN).
-SELECT o.indicator_id, i.name_zh, i.name_en, i.unit, i.unit_en, i.category, i.definition,
+SELECT o.indicator_id, i.name_zh, i.name_en, i.unit, i.unit_en, i.category, i.category_en, i.definition,
+       i.definition_en,
        o.year, o.value, o.status, o.source_id, s.title AS source_title,
        s.title_en AS source_title_en, s.issued_on, o.locator,
        o.qualifier, o.qualifier_pos, coalesce(o.display_unit, i.unit) AS display_unit,

@@ -271,7 +271,7 @@ def test_about_page():
 
 def test_english_switch():
     at = run("hubs", lang="en")
-    assert at.title[0].value == "Youth hubs (青年爱里)"
+    assert at.title[0].value == "Youth hubs (Qingnian Aili)"
     assert "SAMPLE" in warnings(at)
     assert any("<b>Hinggan</b>" in t for t in labels(map_figure(at)))  # " League" dropped on the map
 
@@ -385,7 +385,11 @@ def test_indicator_picker_help_gives_the_definition():
     assert "口径：入驻“青年之家”云平台的青年爱里数量。" in box.help
     at = run("staffing", ind="county_cadres")
     box = [s for s in at.selectbox if s.label == "指标"][0]
-    assert "（公报记为“个”）" in box.help
+    assert box.help == "旗县挂兼职团干部（个）  \n口径：旗县（市、区）团委配齐的挂职、兼职团干部人数。"
+    at.radio(key="lang").set_value("en").run()
+    box = [s for s in at.selectbox if s.label == "Indicator"][0]
+    assert box.help == ("Seconded and part-time cadres at county level (persons)  \n"
+                        "Definition: Seconded and part-time cadres in place at county-level League committees.")
 
 
 def test_region_tables_keep_wording_and_period():

@@ -22,8 +22,8 @@ import browser_util as bu
 from st_client import run_page
 
 ROOT = Path(__file__).resolve().parents[1]
-NEW_ROW = ("hub_volunteers,青年爱里注册志愿者,Registered hub volunteers,人,people,阵地建设/青年爱里,"
-           "各盟市青年爱里注册志愿者人数。,true,league,青年爱里志愿者|注册志愿者,{topic}\n")
+NEW_ROW = ("hub_volunteers,青年爱里注册志愿者,Registered hub volunteers,人,people,阵地建设/青年爱里,Youth hubs (Qingnian Aili),"
+           "各盟市青年爱里注册志愿者人数。,Registered volunteers of the youth hubs per league.,true,league,青年爱里志愿者|注册志愿者,{topic}\n")
 LEAGUES = ["150100", "150200", "150300", "150400", "150500", "150600", "150700", "150800", "150900", "152200",
            "152500", "152900"]
 

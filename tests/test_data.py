@@ -250,7 +250,7 @@ def test_other_statuses_have_no_wording_or_period(con):
 def test_schema_rejects_bad_periods_and_qualifiers():
     mem = duckdb.connect()
     queries.run_script(mem, "schema")
-    mem.execute("INSERT INTO indicators VALUES ('x', 'x', 'x', '个', 'u', 'c', 'd', true, 'region', NULL, NULL)")
+    mem.execute("INSERT INTO indicators VALUES ('x', 'x', 'x', '个', 'u', 'c', 'c', 'd', 'd', true, 'region', NULL, NULL)")
     mem.execute("INSERT INTO areas VALUES ('150000', '内蒙古自治区', 'Inner Mongolia', 'region', NULL)")
     mem.execute("INSERT INTO sources (source_id, title) VALUES ('s', 's')")
     base = "INSERT INTO observations (indicator_id, adcode, year, value, status, source_id, locator"

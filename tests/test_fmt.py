@@ -2,7 +2,7 @@
 
 import pytest
 
-from nmgdash.core.fmt import format_number, format_signed, mode_unit
+from nmgdash.core.fmt import format_number, format_signed, format_tick, mode_unit
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,10 @@ def test_format_period_and_range():
     assert format_period(None, None, year=2019) == "2019年"
     assert format_period(None, None, lang="en", year=2018) == "2018"
     assert format_range(1, 5, "%") == "1—5%" and format_range(1, 5, "%", "en") == "1–5%"
+
+
+def test_ticks_are_short():
+    """Colour-bar and axis ticks: English k/M/B from 10,000 on, so they stand upright (issue 17)."""
+    assert [format_tick(v, "en") for v in (400, 4000, 12000, 1_000_000, 2_500_000, 3e9)] == [
+        "400", "4,000", "12k", "1M", "2.5M", "3B"]
+    assert [format_tick(v, "zh") for v in (400, 1_000_000)] == ["400", "100万"]

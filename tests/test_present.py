@@ -24,7 +24,7 @@ from tests.conftest import ROOT
 from tests.test_app import run
 
 #: Each topic page and its default indicator (the first of its picker).
-PAGES = {"funding": ("grassroots_funding", "万元"), "staffing": ("county_cadres", "人"), "hubs": ("hubs", "个"),
+PAGES = {"funding": ("grassroots_funding", "万元"), "staffing": ("county_cadres", "个"), "hubs": ("hubs", "个"),
          "leadership": ("party_reports_heard", "次")}
 MODES = ["value", "per_10k", "share", "yoy", "vs_base"]
 MODE_UNIT = {"value": None, "per_10k": "{u}/万人", "share": "%", "yoy": "%", "vs_base": "%"}

@@ -498,7 +498,7 @@ def test_a_value_far_from_the_other_areas_needs_a_note(people):
     reporting.save_draft(people["xam"], 2020, XAM, {("hubs_cloud", c): v for c, v in others.items()}
                          | {("hubs_cloud", KYQ): 40})
     assert [(f.kind, f.text) for f in reporting.flags(2020, KYQ)] == [
-        ("outlier", "科尔沁右翼前旗“入驻云平台的青年爱里”2020 年填 40个，远离其他 3 个旗县（市、区）的中位数 11个"
+        ("outlier", "科尔沁右翼前旗“入驻云平台的青年爱里”2020 年填 40家，远离其他 3 个旗县（市、区）的中位数 11家"
                     "（超过其 3 倍或不到其 3 分之一）")]
     assert reporting.flags(2020, "152201") == []  # 10 against 11.5 (12, 11, 40)
     with pytest.raises(NeedsExplanation):

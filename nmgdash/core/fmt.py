@@ -56,6 +56,18 @@ def format_number(value: float | None, unit: str = "", lang: str = "zh", digits:
     return f"{_trim(v, digits)}{unit}"
 
 
+def format_tick(value: float, lang: str = "zh") -> str:
+    """An axis or colour-bar tick, short enough to stand upright beside its neighbours: zh as
+    :func:`format_number` (100万, 1.5万, 400); en with k/M/B from 10,000 on (10k, 2.5M, 1B; 4,000 stays)."""
+    if lang == "zh" or is_missing(value):
+        return format_number(value, "", lang)
+    v = float(value)
+    for threshold, size, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(v) >= threshold:
+            return f"{_trim(v / size, 2)}{suffix}"
+    return format_number(v, "", lang)
+
+
 def mode_unit(mode: str, unit: str, additive: bool, lang: str = "zh") -> str:
     """Unit of a display mode: value keeps the unit, per_10k gives "<unit>/万人",
     share gives %, change modes give % (additive) or 个百分点 (rates)."""

@@ -6,13 +6,16 @@ nothing here draws or reads state. ``lang`` is ``"zh"`` or ``"en"``.
 
 from __future__ import annotations
 
+import csv
 import html
+import re
+from functools import cache
 
 import pandas as pd
 
-from nmgdash.core.fmt import format_figure, format_number, format_period, format_signed, is_missing
+from nmgdash.core.fmt import format_figure, format_number, format_period, format_signed, format_tick, is_missing
 from nmgdash.core.i18n import t
-from nmgdash.core.settings import BASELINE_YEAR
+from nmgdash.core.settings import BASELINE_YEAR, DATA_DIR
 
 #: English suffixes dropped from map labels to save room (Chinese names stay official).
 _EN_SUFFIXES = r" (League|Autonomous Banner|United Banner|Mining District)$"
@@ -23,6 +26,38 @@ def html_text(value: object) -> str:
     labels, titles and annotations, which render a subset of HTML (``<a href>``, ``<b>``, ``<br>`` …):
     ``&``, ``<`` and ``>`` become entities, so ``<a href=x>`` shows as those characters. None → ""."""
     return "" if value is None else html.escape(str(value), quote=False)
+
+
+@cache
+def _translations() -> tuple[tuple[re.Pattern, str], ...]:
+    """data/translations_en.csv: (pattern, English replacement) in file order."""
+    with (DATA_DIR / "translations_en.csv").open(encoding="utf-8") as f:
+        return tuple((re.compile(r["pattern"]), r["english"]) for r in csv.DictReader(f))
+
+
+def source_text(text: object, lang: str) -> str:
+    """A Chinese text of the data that has no English column — a locator ("二、1. 一是：“配齐挂兼职团干部275个”"),
+    a source's publisher, locator or licence — in ``lang``. zh: unchanged. en: the part before the first
+    quotation mark is rewritten by the rules of ``data/translations_en.csv`` (regular expression → English,
+    applied in file order: "Part II, 1, point 1: “配齐挂兼职团干部275个”"); the quotation itself stays the
+    bulletin's own words. None/NaN → ""."""
+    if is_missing(text) or text is None:
+        return ""
+    s = str(text)
+    if lang == "zh":
+        return s
+    head, quote, tail = s.partition("“")
+    for pattern, english in _translations():
+        head = pattern.sub(english, head)
+    return head + quote + tail
+
+
+def quoted(text: object, lang: str) -> str:
+    """A word of the bulletin kept in Chinese inside English text, as a quotation: zh "余", en "“余”";
+    None/NaN/"" → ""."""
+    if is_missing(text) or text is None or not str(text):
+        return ""
+    return t("quoted", lang, text=text)
 
 
 def short_names(names: pd.Series, lang: str) -> pd.Series:
@@ -89,7 +124,7 @@ def map_frame(rows: pd.DataFrame, unit: str, mode: str, lang: str) -> pd.DataFra
 
 def tick_formatter(lang: str):
     """A callable float → axis tick text in the language's number style (zh: 1.5万, 400万)."""
-    return lambda v: format_number(v, "", lang)
+    return lambda v: format_tick(v, lang)
 
 
 def sample_tag(lang: str) -> str:

@@ -20,10 +20,11 @@ from pydantic_core import PydanticCustomError
 
 from .i18n import t
 
-#: Units counted in whole numbers: a negative or fractional value is an error.
 #: Categories of data/indicators.csv that hold reference data (census, boundaries), never reported.
 REFERENCE_CATEGORIES = frozenset({"基础数据"})
-COUNT_UNITS = frozenset({"个", "人", "次", "场次", "所", "家", "班次", "人次", "类"})
+#: Units counted in whole numbers: a negative or fractional value is an error.
+#: The measure words are the bulletin's own (配齐挂兼职团干部275个, 334家, 47万名, 6大类): one unit per figure.
+COUNT_UNITS = frozenset({"个", "人", "名", "次", "场次", "所", "家", "班次", "人次", "类", "大类"})
 #: Money units and their size in 元.
 MONEY_UNITS = {"元": 1, "千元": 1_000, "万元": 10_000, "百万元": 1_000_000, "亿元": 100_000_000}
 #: Other units the importer knows, checked only as finite numbers (area, rates per person, hours, ratios).

@@ -582,7 +582,7 @@ def trend_lines(
 
 def bullet_chart(frame: pd.DataFrame, *, title: str, target_label: str, gap_label: str,
                  gap_unit: str = TEXT["gap_unit"][0], source: str = "", height_per_row: int = 64,
-                 met_label: str = TEXT["target_met"][0]) -> go.Figure:
+                 met_label: str = TEXT["target_met"][0], colon: str = "：") -> go.Figure:
     """Rates against a 100 % target as a bullet chart, readable from a 390 px phone to a projector.
 
     frame columns: name (str), value (float, percent 0–100), label (str, e.g. "98%").
@@ -601,7 +601,7 @@ def bullet_chart(frame: pd.DataFrame, *, title: str, target_label: str, gap_labe
     right = int(max(text_px(line, 13.5) for txt in values_txt for line in txt.split("<br>")) + 14)
     fig = go.Figure()
     fig.add_trace(go.Bar(x=frame["value"], y=ys, orientation="h", marker_color="#1d4ed8", width=0.38,
-                         name="value", hovertext=frame["name"] + "：" + frame["label"],
+                         name="value", hovertext=frame["name"] + colon + frame["label"],
                          hovertemplate="%{hovertext}<extra></extra>", textposition="none"))
     fig.add_trace(go.Bar(x=gap, y=ys, orientation="h", marker_color="#bfdbfe", width=0.38, name="gap",
                          hovertext=[f"{gap_label}{g:g}{gap_unit}" for g in gap],

@@ -75,4 +75,4 @@ def rates_figure(figs: pd.DataFrame, title: str, lang: str, height_per_row: int 
     kwargs = {} if height_per_row is None else {"height_per_row": height_per_row}
     return charts.bullet_chart(figs[["name", "value", "label"]], title=title, target_label=f"{t('target', lang)} 100%",
                                gap_label=t("gap_short", lang), gap_unit=t("gap_unit", lang),
-                               met_label=t("target_met", lang), source=charts.source_line(figs, lang), **kwargs)
+                               met_label=t("target_met", lang), colon=t("colon", lang), source=charts.source_line(figs, lang), **kwargs)

@@ -26,7 +26,7 @@ from nmgdash.core.settings import DATA_DIR
 DERIVED = frozenset({"hub_activities_per_hub"})
 #: Categories that hold reference data (census, boundaries), never imported from league reports.
 #: Other spellings of a unit that mean the same thing (the bulletin writes 名 for persons).
-UNIT_SYNONYMS = {"人": {"名", "人"}, "个": {"个"}, "场次": {"场次", "场"}, "次": {"次"}, "家": {"家", "个"},
+UNIT_SYNONYMS = {"人": {"名", "人"}, "名": {"名", "人"}, "个": {"个"}, "场次": {"场次", "场"}, "次": {"次"}, "家": {"家", "个"},
                  "人次": {"人次"}, "班次": {"班次", "期", "班"}, "%": {"%", "百分比"}}
 
 _QUOTES = "“”‘’\"'「」『』《》〈〉"

@@ -436,6 +436,7 @@ def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBP
 
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m nmgdash.storage.build: the same as python -m nmgdash rebuild
     stats = build_database()
-    print(f"built {db_path()} -> {resolve().name} in {stats.pop('seconds'):.2f} s: {stats}")
+    rows = t("list_sep").join(t("cli_table_rows", table=name, n=n) for name, n in stats.items() if name != "seconds")
+    print(t("cli_rebuilt", path=db_path(), seconds=f"{stats['seconds']:.2f}", stats=rows))

@@ -19,6 +19,7 @@ from nmgdash.core.labels import (
     player_labels,
     sample_notice_text,
     sample_tag,
+    source_text,
     tick_formatter,
     value_label,
 )
@@ -55,6 +56,15 @@ def _figure(kind: str, view: tuple, _build: Callable[[], object]) -> object:
     ``json.dumps``, without plotly's object tree). Nobody mutates a cached figure. Building the three figures was about half of a topic
     page's script time (profile in README "Benchmark")."""
     return _build()
+
+
+def map_hint(county_view: bool, has_counties: bool, league: str, n_leagues: int, lg: str) -> str:
+    """The caption under a topic map, fitting what the map shows: a county map of ``league`` (hover;
+    back to the region), or the league map (click selects, and shows the counties only when the
+    indicator ``has_counties``)."""
+    if county_view:
+        return t("map_hint_county", lg, league=league, n=n_leagues)
+    return t("map_hint" if has_counties else "map_hint_league_only", lg)
 
 
 def topic_page(key: str) -> None:
@@ -157,7 +167,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
             st.button(t("view_counties", lg), on_click=show_counties, key=f"counties_{page}")
         else:
             st.caption(t("county_na", lg))
-    st.caption(t("map_hint", lg))
+    st.caption(map_hint(drill, ind["lowest_level"] == "county", names[selected[0]] if drill else "", len(names), lg))
     topic_player(page, ind, mode, full, munit)  # ▶ play the years
 
     left, right = st.columns(2)
@@ -184,7 +194,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
             st.info(f"{trend}{t('colon', lg)}{t('empty_selection', lg)}")
         else:
             trend_fig = _figure("trend", view, lambda: charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
-                                   title=f"{trend}（{munit}）{tag if is_sample else ''}", unit_label=munit,
+                                   title=f"{trend}{t('in_brackets', lg, text=munit)}{tag if is_sample else ''}", unit_label=munit,
                                    region_label=t("region_avg", lg) if mode in {"value", "share"} else t("region", lg),
                                    tick_text=tick_text, source=charts.source_line(tr, lg)).to_plotly_json())
             plotly_map(trend_fig, key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"))
@@ -252,16 +262,16 @@ def league_table(rows: pd.DataFrame, comparison: pd.DataFrame, *, iname: str, un
 
     def block(frame: pd.DataFrame, names: list[str], values: list, metrics: list, ranks: list, notes: list) -> dict:
         out = {"adcode": list(frame["adcode"]), area_col: names, t("year", lg): [year] * len(frame),
-               f"{iname}（{unit}）": values}
+               t("name_with_unit", lg, name=iname, unit=unit): values}
         if worded:  # the bulletin's wording and period, when any shown figure has them
             out |= figure_columns(frame.assign(value=values), lg)
         if mode != "value":  # the value column already is the metric in 绝对值 mode
-            out[f"{mode_txt}（{munit}）"] = [float(f"{m:.4g}") if not is_missing(m) else None for m in metrics]
+            out[t("name_with_unit", lg, name=mode_txt, unit=munit)] = [float(f"{m:.4g}") if not is_missing(m) else None for m in metrics]
         return out | {
             t("rank", lg): ranks,
             t("status", lg): [status_label(s) for s in frame["status"]],
             t("source", lg): list(frame["source_title" if lg == "zh" else "source_title_en"]),
-            t("locator", lg): list(frame["locator"]),
+            t("locator", lg): [source_text(x, lg) for x in frame["locator"]],
             t("note", lg): notes,
         }
 
@@ -279,7 +289,8 @@ def league_table(rows: pd.DataFrame, comparison: pd.DataFrame, *, iname: str, un
             total = metric = None
         note = t("region_row_note" if additive else "region_row_note_rate", lg, n=n) if n else t("no_data", lg)
         name, value, ranks = t("region_row", lg), total, [None]
-        c["source_title"] = c["source_title_en"] = c["source_title"] if not is_missing(total) else None
+        if is_missing(total):
+            c["source_title"] = c["source_title_en"] = None
         c["status"] = c["status"] if not is_missing(total) else None
     else:
         name, value, metric, ranks = t("comparison_row", lg, name=comparison_label), c["value"].iloc[0], c["metric"].iloc[0], [None]

@@ -8,6 +8,7 @@ import streamlit as st
 
 from nmgdash.core.fmt import format_number
 from nmgdash.core.i18n import t
+from nmgdash.core.labels import source_text
 from nmgdash.figures import charts
 from nmgdash.figures.innovations import innovations_figure, innovations_title, rates_figure, rates_frame
 from nmgdash.ui import data, state, topic, widgets
@@ -60,15 +61,15 @@ def category_summary(year: int) -> pd.DataFrame:
     df = data.query("region_by_category", year=year, published_only=state.published_only())
     unit = df["display_unit"] if lg == "zh" else df["unit_en"]
     table = pd.DataFrame({
-        t("category", lg): df["category"],
+        t("category", lg): df["category" if lg == "zh" else "category_en"],
         t("indicator", lg): df[state.name_col()],
         **widgets.figure_columns(df, lg),
         t("value", lg): df["value"],
         t("unit", lg): unit,
         t("status", lg): [widgets.status_label(s) for s in df["status"]],
         t("basis", lg): [t("basis_region" if b == "region" else "basis_sum", lg) for b in df["basis"]],
-        t("definition", lg): df["definition"],
-        t("locator", lg): df["locator"],
+        t("definition", lg): df["definition" if lg == "zh" else "definition_en"],
+        t("locator", lg): [source_text(x, lg) for x in df["locator"]],
     })
     sample = bool((df["status"] == "sample").any())
     if sample:

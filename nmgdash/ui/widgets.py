@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from nmgdash.core import geo, labels
-from nmgdash.core.fmt import format_number, format_range, is_missing
+from nmgdash.core.fmt import format_range, format_tick, is_missing
 from nmgdash.core.i18n import t
-from nmgdash.core.labels import figure_text, mode_text, period_text, row_value
+from nmgdash.core.labels import figure_text, mode_text, period_text, row_value, source_text
 from nmgdash.reports import exports
 from nmgdash.slides import deck
 from nmgdash.storage import database
@@ -22,7 +22,7 @@ from nmgdash.ui.text import plain
 
 def tick_text(value: float) -> str:
     """Axis tick in the current language's number style (zh: 1.5万, 400万)."""
-    return format_number(value, "", state.lang())
+    return format_tick(value, state.lang())
 
 
 def short_names(names: pd.Series) -> pd.Series:
@@ -67,13 +67,25 @@ def league_labels() -> dict[str, str]:
 def indicator_label(indicator_id: str) -> str:
     """How the indicator picker shows an indicator (also its URL value): 青年爱里数量（个）."""
     row = data.catalogue().loc[indicator_id]
-    zh = state.lang() == "zh"
-    return f"{row['name_zh' if zh else 'name_en']}（{row['unit' if zh else 'unit_en']}）"
+    lg = state.lang()
+    return t("name_with_unit", lg, name=row["name_zh" if lg == "zh" else "name_en"],
+             unit=row["unit" if lg == "zh" else "unit_en"])
 
 
 def mode_label(mode: str) -> str:
     """How the mode picker shows a display mode (also its URL value): 每万常住人口."""
     return mode_text(mode, state.lang())
+
+
+def relabel() -> None:
+    """After a language switch (the language radio's callback): hand the bound widgets whose labels
+    are words (leagues, indicator, display mode) their own values again. Their options are labelled
+    in the new language, but the browser keeps the selection it shows (and puts in the URL) as the
+    old labels, 兴安盟 in English, unless the script sets the value; re-setting it makes Streamlit
+    send the value with the new labels, so chips, picker and URL follow the language."""
+    for key in (state.LEAGUES, state.IND, state.MODE):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def sidebar() -> None:
@@ -82,7 +94,7 @@ def sidebar() -> None:
     across page switches."""
     with st.sidebar:
         st.radio(t("language", state.lang()), ["zh", "en"], key=state.LANG, horizontal=True,
-                 format_func=lang_label, bind="query-params")
+                 format_func=lang_label, bind="query-params", on_change=relabel)
         label = league_labels()
         st.multiselect(t("leagues", state.lang()), list(label), key=state.LEAGUES, format_func=label.get,
                        placeholder=t("all_leagues", state.lang()), help=t("leagues_help", state.lang()),
@@ -129,9 +141,11 @@ def sample_notice(text: str | None = None) -> None:
     st.warning(text or t("sample_notice", state.lang()), icon=None)
 
 
-def definition_text(definition: str, lg: str) -> str:
-    """The catalogue's 口径 definition with its label (the catalogue keeps definitions in Chinese only)."""
-    return f"{t('definition', lg)}：{definition}"
+def definition_text(row: pd.Series | dict, lg: str) -> str:
+    """The catalogue's 口径 definition of ``row`` (a catalogue or figure row with definition and
+    definition_en) with its label, in ``lg``: "口径：…" / "Definition: …"."""
+    text = row_value(row, "definition" if lg == "zh" else "definition_en") or row_value(row, "definition") or ""
+    return f"{t('definition', lg)}{t('colon', lg)}{text}"
 
 
 def nearest_year_text(selected: int, figure_year: int, lg: str) -> str:
@@ -159,8 +173,8 @@ def _kpi_help(row: pd.Series, lg: str) -> str:
     src = row["source_title"] if lg == "zh" else row["source_title_en"]
     lines = [t("figure_with_period", lg, figure=figure_text(row, lg), period=period_text(row, lg))]
     if row_value(row, "definition"):
-        lines.append(definition_text(row["definition"], lg))
-    lines.append(f"{t('source', lg)}{t('colon', lg)}{src}{t('semicolon', lg)}{row['locator']}")
+        lines.append(definition_text(row, lg))
+    lines.append(f"{t('source', lg)}{t('colon', lg)}{src}{t('semicolon', lg)}{source_text(row['locator'], lg)}")
     lines.append(f"{t('status', lg)}{t('colon', lg)}{status_label(row['status'])}")
     return "  \n".join(lines)
 
@@ -207,7 +221,7 @@ def kpi_cards(indicator_ids: list[str], columns: int = 4, heading: str | None = 
                 **_kpi_note(row, lg),
             )
     if len(figs):
-        years_shown = "、".join(str(int(y)) for y in sorted(set(figs["year"])))
+        years_shown = t("list_sep", lg).join(str(int(y)) for y in sorted(set(figs["year"])))
         st.caption(t("kpi_scope", lg, years=years_shown))
     return figs.reset_index()
 
@@ -221,8 +235,8 @@ def kpi_range(min_id: str, max_id: str, label: str, columns: int = 4) -> None:
     text = format_range(lo["value"], hi["value"], unit, lg)
     src = lo["source_title"] if lg == "zh" else lo["source_title_en"]
     tip = "  \n".join([t("figure_with_period", lg, figure=text, period=period_text(lo, lg)),
-                        definition_text(lo["definition"], lg), definition_text(hi["definition"], lg),
-                        f"{t('source', lg)}{t('colon', lg)}{src}{t('semicolon', lg)}{lo['locator']}", f"{t('status', lg)}{t('colon', lg)}{status_label(lo['status'])}"])
+                        definition_text(lo, lg), definition_text(hi, lg),
+                        f"{t('source', lg)}{t('colon', lg)}{src}{t('semicolon', lg)}{source_text(lo['locator'], lg)}", f"{t('status', lg)}{t('colon', lg)}{status_label(lo['status'])}"])
     st.columns(columns)[0].metric(label, text, help=tip, border=True, **_kpi_note(lo, lg))
 
 
@@ -235,9 +249,9 @@ def sources_footnote(frame: pd.DataFrame) -> None:
     cited = frame.dropna(subset=[col]).drop_duplicates(col)
     if cited.empty:
         return
-    lines = [f"{t('footnote_sources', lg)}："]
+    lines = [f"{t('footnote_sources', lg)}{t('colon', lg).rstrip()}"]
     for i, r in enumerate(cited.itertuples(), 1):
-        lines.append(f"[{i}] {plain(getattr(r, col))}（{status_label(r.status)}）")  # an imported file's name: text
+        lines.append(f"[{i}] {plain(getattr(r, col))}{t('in_brackets', lg, text=status_label(r.status))}")  # an imported file's name: text
     st.caption("  \n".join(lines))
 
 
@@ -349,7 +363,7 @@ def indicator_picker(page: str, indicator_ids: list[str]) -> pd.Series:
     shown = current
     chosen = st.selectbox(t("indicator", state.lang()), ids, key=state.IND, bind="query-params",
                           format_func=indicator_label,
-                          help=f"{indicator_label(shown)}  \n{definition_text(cat.loc[shown, 'definition'], state.lang())}")
+                          help=f"{indicator_label(shown)}  \n{definition_text(cat.loc[shown], state.lang())}")
     state.remember(page, state.IND)
     state.bound(state.IND)
     return cat.loc[chosen]
