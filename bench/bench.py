@@ -92,7 +92,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="development mode: 2 runs, /overview and /hubs, 20 × 2 sessions")
     ap.add_argument("--tiny", action="store_true", help="smoke mode (tests): 1 run, /hubs, 2 × 1 sessions")
-    ap.add_argument("--runs", type=int, default=None, help="browser runs per page and interaction (default 5)")
+    ap.add_argument("--runs", type=int, default=None, help="browser runs per page and interaction (default 3)")
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--sessions", type=int, default=None, help="fresh sessions per user (default 6)")
     ap.add_argument("--trials", type=int, default=None, help="leagues through save/submit/approve (default 6)")
@@ -106,7 +106,7 @@ def main() -> None:
     ap.add_argument("--plot", default=str(ROOT / "bench" / "results" / "bench-latency.png"))
     args = ap.parse_args()
     mode = "tiny" if args.tiny else "quick" if args.quick else "full"
-    runs = args.runs or {"tiny": 1, "quick": 2, "full": 5}[mode]
+    runs = args.runs or {"tiny": 1, "quick": 2, "full": 3}[mode]
     sessions = args.sessions or {"tiny": 1, "quick": 2, "full": 6}[mode]
     users = 2 if args.tiny else args.users
     trials = args.trials or {"tiny": 1, "quick": 2, "full": 6}[mode]
@@ -129,18 +129,34 @@ def main() -> None:
         for name, s_ in srv.items():
             print(f"{name}: {s_.base} (pid {s_.pid})", flush=True)
         if browser_ok:
-            for name, s_ in srv.items():
-                print(f"\nbrowser, {name}:", flush=True)
-                result["browser"][name] = perf.browser_timings(
-                    s_.base, hello=name == "hello", runs=runs, pages=pages, year_pages=year_pages, extras=args.extras)
+            print("\nbrowser (hello app and dashboard in turns):", flush=True)
+            result["browser"] = perf.interleaved_timings(hello.base, dash.base, pages=pages, year_pages=year_pages,
+                                                         runs=runs)
+            if args.extras:
+                result["browser_extras"] = perf.browser_timings(dash.base, hello=False, runs=runs, pages=["hubs"],
+                                                                extras=True)
         jobs = {"hello": [("", "")], "dashboard": perf.LOAD_JOBS}
         for name, s_ in srv.items():
             result["session_cpu"][name] = perf.session_cpu(s_.base, [s_.pid], sessions=4 if args.tiny else 16,
                                                            jobs=jobs[name])
             print(f"\n{name}: server CPU per fresh session {result['session_cpu'][name]['cpu_per_session_ms']} ms",
                   flush=True)
-        for name, s_ in srv.items():
-            lv = perf.sessions_load(s_.base, [s_.pid], users=users, sessions=sessions, jobs=jobs[name])
+        # in turns: one fresh session per user of each app, ``sessions`` times (load changes hit both alike)
+        parts: dict = {"hello": [], "dashboard": []}
+        for j in range(sessions):
+            for name, s_ in srv.items():
+                parts[name].append(perf.sessions_load(s_.base, [s_.pid], users=users, sessions=1,
+                                                      jobs=jobs[name][j % len(jobs[name]):] + jobs[name][:j % len(jobs[name])]))
+        for name, ps in parts.items():
+            lat = [x for lv in ps for x in lv["latencies_s"]]
+            cpu = sum(lv["cpu_s"] for lv in ps)
+            lv = {"users": users, "sessions": sessions, "runs": len(lat), "p50_s": perf.pct(lat, 0.5),
+                  "p95_s": perf.pct(lat, 0.95), "max_s": max(lat), "errors": sum(lv["errors"] for lv in ps),
+                  "error_detail": [d for lv in ps for d in lv["error_detail"]][:3], "cpu_s": round(cpu, 3),
+                  "cpu_per_session_ms": round(1000 * cpu / max(1, len(lat)), 1),
+                  "rss_mb": {"before": ps[0]["rss_mb"]["before"], "peak": max(lv["rss_mb"]["peak"] for lv in ps),
+                             "after": ps[-1]["rss_mb"]["after"]},
+                  "wall_s": round(sum(lv["wall_s"] for lv in ps), 2), "latencies_s": lat}
             result["sessions"][name] = lv
             print(f"{name}: {users} users × {sessions} sessions: p50 {lv['p50_s'] * 1000:.0f} ms, "
                   f"p95 {lv['p95_s'] * 1000:.0f} ms, errors {lv['errors']}, CPU {lv['cpu_per_session_ms']:.0f} ms/session",

@@ -381,6 +381,60 @@ def browser_timings(base: str, *, hello: bool, runs: int = 3, pages: list[str] |
     return out
 
 
+def interleaved_timings(hello: str, dashboard: str, *, pages: list[str], year_pages: list[str], runs: int = 5,
+                        log=print) -> dict:
+    """Page ready and year change of the hello app (at ``hello``) and the dashboard (at
+    ``dashboard``) measured in turns in one browser: every round times the hello app once and each
+    dashboard page once, so that a change in the machine's load hits both alike (ratios stay fair
+    on a shared machine). Returns {"hello": {...}, "dashboard": {...}} shaped as
+    :func:`browser_timings` returns (page_ready with ``charts``, year_change, blocked_requests)."""
+    br = Browser()
+    targets = [("hello", "hello", hello + "/")] + [
+        ("dashboard", p, dashboard + ("/" if p == "overview" else f"/{p}")) for p in pages]
+    out = {app: {"page_ready": {}, "year_change": {}, "indicator_change": {}, "map_click": {}} for app in ("hello", "dashboard")}
+    xs: dict = {(app, name): [] for app, name, _ in targets}
+    counts: dict = {}
+
+    def summary(v: list[float]) -> dict:
+        return {"median": statistics.median(v), "runs": [round(x, 4) for x in v]}
+
+    try:
+        for app, name, url in targets:  # warm the browser cache and count the charts of each page
+            p = br.page()
+            p.goto(url, wait_until="commit")
+            p.wait_for_function(READY_JS, arg=[0], timeout=90_000)
+            counts[(app, name)] = _stable_count(p)
+            p.close()
+        for _ in range(runs):
+            for app, name, url in targets:
+                p = br.page()
+                xs[(app, name)].append(_ready(p, url, counts[(app, name)]))
+                p.close()
+        for app, name, _ in targets:
+            out[app]["page_ready"][name] = summary(xs[(app, name)]) | {"charts": counts[(app, name)]}
+            log(f"  page ready {name}: {statistics.median(xs[(app, name)]):.2f} s ({counts[(app, name)]} charts)", flush=True)
+        ytargets = [(app, name, url) for app, name, url in targets if name == "hello" or name in year_pages]
+        tabs, ys = {}, {(app, name): [] for app, name, _ in ytargets}
+        for app, name, url in ytargets:
+            p = br.page()
+            _ready(p, url + "?year=2019", counts[(app, name)])
+            tabs[(app, name)] = (p, max(counts[(app, name)], p.evaluate(N_PLOTS_JS)))
+        for i in range(runs):
+            y = 2018 if i % 2 == 0 else 2019
+            for app, name, _ in ytargets:
+                p, n = tabs[(app, name)]
+                ys[(app, name)].append(_change(p, lambda y=y, p=p: _click_year(p, y), TITLE_HAS_JS, [str(y)], n))
+        for app, name, _ in ytargets:
+            out[app]["year_change"][name] = summary(ys[(app, name)])
+            log(f"  year change {name}: {statistics.median(ys[(app, name)]):.2f} s", flush=True)
+            tabs[(app, name)][0].close()
+    finally:
+        for app in out:
+            out[app]["blocked_requests"] = len(br.blocked)
+        br.close()
+    return out
+
+
 def _prepare_click(page, code: str):
     """Hover the map over area ``code`` (as a user's pointer arrives) and return the click itself."""
     page.evaluate("() => {" + bu._FIND_MAP + " const gd = findMap(); if (gd) gd.scrollIntoView({block: 'center'}); }")

@@ -7,7 +7,8 @@ the protocol client (tests/st_client.py), stops the server and prints the functi
 cumulative time per session (``--out``: the pstats file, for snakeviz or ``python -m pstats``).
 Also prints the server's CPU per session from /proc without the profiler (a second server).
 
-``--app bench/hello_app.py --pages ''`` profiles the hello app the same way.
+``--app bench/hello_app.py --pages ''`` profiles the hello app the same way; ``--no-profile`` only
+measures the CPU per session.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def main() -> None:
     ap.add_argument("--warm", type=int, default=2, help="unprofiled runs of each page first")
     ap.add_argument("--top", type=int, default=35)
     ap.add_argument("--out", default=str(perf.ROOT / "artifacts" / "profile-session.prof"))
+    ap.add_argument("--no-profile", action="store_true", help="only the CPU per session, without the profiler")
     args = ap.parse_args()
     pages = args.pages.split(",")
     tmp = Path(tempfile.mkdtemp(prefix="nmgdash-profile-"))
@@ -95,6 +97,8 @@ def main() -> None:
             c1, _ = srv.stats()
             print(f"/{page}: server CPU per fresh session {1000 * (c1 - c0) / args.sessions:.1f} ms "
                   f"(mean of {args.sessions}, no profiler)")
+    if args.no_profile:
+        return
     # 2. the same sessions with every script run profiled
     prof = perf.Server.__new__(perf.Server)
     perf.Server.__init__(prof, Path(args.app), env)
