@@ -137,8 +137,8 @@ def main() -> None:
                                                                 extras=True)
         jobs = {"hello": [("", "")], "dashboard": perf.LOAD_JOBS}
         for name, s_ in srv.items():
-            result["session_cpu"][name] = perf.session_cpu(s_.base, [s_.pid], sessions=4 if args.tiny else 16,
-                                                           jobs=jobs[name])
+            result["session_cpu"][name] = perf.session_cpu(s_.base, [s_.pid], sessions=2 if args.tiny else 16,
+                                                           jobs=jobs[name][:2] if args.tiny else jobs[name])
             print(f"\n{name}: server CPU per fresh session {result['session_cpu'][name]['cpu_per_session_ms']} ms",
                   flush=True)
         # in turns: one fresh session per user of each app, ``sessions`` times (load changes hit both alike)
@@ -164,7 +164,7 @@ def main() -> None:
         if not args.no_reporting:
             print(f"\n年度填报 with {viewers} viewers reading:", flush=True)
             result["reporting"] = reporting_bench.bench(dash.base, trials=trials, viewers=viewers,
-                                                        quiet_s=4.0 if args.tiny else 10.0)
+                                                        quiet_s=3.0 if args.tiny else 10.0)
     if args.extras:
         extras_after(result, env)
     result["meta"]["loadavg_end"] = os.getloadavg()
