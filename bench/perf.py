@@ -423,6 +423,7 @@ def interleaved_timings(hello: str, dashboard: str, *, pages: list[str], year_pa
             y = 2018 if i % 2 == 0 else 2019
             for app, name, _ in ytargets:
                 p, n = tabs[(app, name)]
+                p.bring_to_front()  # the tab in front: a tab behind others gets throttled timers
                 ys[(app, name)].append(_change(p, lambda y=y, p=p: _click_year(p, y), TITLE_HAS_JS, [str(y)], n))
         for app, name, _ in ytargets:
             out[app]["year_change"][name] = summary(ys[(app, name)])
