@@ -53,8 +53,9 @@ data: setup
 	$(PY) scripts/build_reference.py
 	$(PY) scripts/generate_sample.py
 
+## QUICK=1: the development mode (about 2 minutes); EXTRAS=1 adds AppTest, replicas, imports, exports.
 bench: setup-dev db
-	$(PY) bench/bench.py
+	$(PY) bench/bench.py $(if $(QUICK),--quick) $(if $(EXTRAS),--extras)
 
 ## Offline install bundle for an air-gapped server (README 离线部署): dist/nmgdash-offline-<version>-<platform>.tar.gz.
 ## WITH_DEBS=1 adds fonts-noto-cjk (and chromium) as .deb files (not their dependencies); GLIBC=2.28 picks

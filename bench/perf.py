@@ -129,30 +129,57 @@ def pct(xs: list[float], q: float) -> float:
 
 
 # ------------------------------------------------------------------ browser
+#: Every plotly graph div of the page: Streamlit's plotly elements and any inside a custom
+#: component (also inside a component's shadow root), and whether one is *drawn*: plotly has laid
+#: it out (``_fullLayout``), its SVG is in place, every trace it was given has its layer drawn and
+#: no redraw is queued (``_promises`` of an unfinished ``Plotly.react``/``newPlot`` is empty).
+PLOTS_JS = """
+const nmgPlots = () => {
+  const out = [];
+  const walk = (root) => {
+    out.push(...root.querySelectorAll('.js-plotly-plot'));
+    for (const h of root.querySelectorAll('[data-testid^=stBidiComponent], [data-testid^=stBidiComponent] *, [data-testid^=stCustomComponent] *'))
+      if (h.shadowRoot) walk(h.shadowRoot);
+  };
+  walk(document);
+  return out;
+};
+const nmgDrawn = (g) => {
+  const fl = g._fullLayout;
+  if (!fl || !fl._size || !g.querySelector('.main-svg')) return false;
+  if (g._promises && g._promises.length) return false;
+  const n = (g.data || []).filter(d => d.visible !== false).length;
+  return n === 0 || g.querySelectorAll('.trace, .choroplethlocation, .scattergeo').length > 0;
+};
+"""
+
 #: App idle (script not running, connected, no skeleton, a title) and at least ``n`` plotly charts,
-#: each with its SVG drawn.
-READY_JS = """([n]) => {
+#: each drawn (:data:`PLOTS_JS`).
+READY_JS = "([n]) => {" + PLOTS_JS + """
   const app = document.querySelector('[data-testid=stApp]');
   if (!app || app.dataset.testScriptState !== 'notRunning' || app.dataset.testConnectionState !== 'CONNECTED') return false;
   if (document.querySelector('[data-testid=stSkeleton]') || !document.querySelector('[data-testid=stMain] h1, [data-testid=stMain] h2')) return false;
-  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  const plots = nmgPlots();
   if (plots.length < n) return false;
-  return plots.every(p => p.querySelector('.main-svg') && p._fullLayout);
+  return plots.every(nmgDrawn);
 }"""
 
-N_PLOTS_JS = "() => document.querySelectorAll('.js-plotly-plot').length"
+N_PLOTS_JS = "() => {" + PLOTS_JS + " return nmgPlots().length; }"
 
-#: Time stamp (performance.now) of the latest change inside any plotly chart, and chart titles.
-WATCH_JS = """() => {
+#: Time stamp (performance.now) of the latest change inside any plotly chart (a MutationObserver on
+#: the page and on every component shadow root), and chart titles.
+WATCH_JS = "() => {" + PLOTS_JS + """
   if (window.__nmgObs) return;
   window.__nmgLast = 0;
   const inPlot = n => { const e = n && (n.nodeType === 1 ? n : n.parentElement); return e && e.closest && e.closest('.js-plotly-plot'); };
   window.__nmgObs = new MutationObserver(ms => { for (const m of ms) {
       if (inPlot(m.target) || [...m.addedNodes].some(a => a.nodeType === 1 && (a.matches('.js-plotly-plot') || a.querySelector('.js-plotly-plot'))))
         { window.__nmgLast = performance.now(); return; } } });
-  window.__nmgObs.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  const opts = {subtree: true, childList: true, attributes: true, characterData: true};
+  window.__nmgObs.observe(document.body, opts);
+  for (const g of nmgPlots()) { const r = g.getRootNode(); if (r !== document) window.__nmgObs.observe(r, opts); }
 }"""
-TITLES_JS = "() => [...document.querySelectorAll('.js-plotly-plot')].map(g => (g._fullLayout && g._fullLayout.title && g._fullLayout.title.text) || '')"
+TITLES_JS = "() => {" + PLOTS_JS + " return nmgPlots().map(g => (g._fullLayout && g._fullLayout.title && g._fullLayout.title.text) || ''); }"
 
 
 class Browser:
@@ -239,8 +266,10 @@ def _click_year(page, year: int) -> None:
     radio.get_by_text(str(year), exact=True).click()
 
 
-TITLE_HAS_JS = "([s]) => { const g = document.querySelector('.js-plotly-plot'); return !!(g && g._fullLayout && g._fullLayout.title && String(g._fullLayout.title.text).includes(s)); }"
-ANY_TITLE_HAS_JS = "([s]) => [...document.querySelectorAll('.js-plotly-plot')].some(g => g._fullLayout && g._fullLayout.title && String(g._fullLayout.title.text).includes(s))"
+#: Some chart's title has ``s`` (the map's and the ranking's titles name the year and the indicator).
+TITLE_HAS_JS = "([s]) => {" + PLOTS_JS + """ return nmgPlots().some(g => g._fullLayout && g._fullLayout.title
+    && String(g._fullLayout.title.text).includes(s)); }"""
+ANY_TITLE_HAS_JS = TITLE_HAS_JS
 
 
 def _map_fills_js() -> str:
@@ -264,13 +293,14 @@ def _indicator_options(page) -> list[str]:
 
 
 def browser_timings(base: str, *, hello: bool, runs: int = 3, pages: list[str] | None = None,
-                    log=print) -> dict:
+                    year_pages: list[str] | None = None, extras: bool = False, log=print) -> dict:
     """Browser timings in seconds (median of ``runs``, plus every run) against the server at ``base``.
 
     hello: the hello app (page ready and year change of its one page). Otherwise the dashboard:
-    page ready of every page in ``pages``; year change and indicator change on the topic pages;
-    a click on 兴安盟 on 青年爱里 until its county map (6 areas) is drawn.
-    Returns {"page_ready": {page: {"median": s, "runs": [...]}}, "year_change": {...},
+    page ready of every page in ``pages``; year change on ``year_pages`` (default: the topic pages
+    among ``pages``); with ``extras`` also indicator change on those and a click on 兴安盟 on 青年爱里
+    until its county map (6 areas) is drawn (a failure there is recorded, not raised).
+    Returns {"page_ready": {page: {"median": s, "runs": [...], "charts": n}}, "year_change": {...},
     "indicator_change": {...}, "map_click": {...}, "blocked_requests": int}.
     """
     br = Browser()
@@ -295,48 +325,113 @@ def browser_timings(base: str, *, hello: bool, runs: int = 3, pages: list[str] |
                 xs.append(_ready(p, base + path, n))
                 p.close()
             out["page_ready"][name] = summary(xs) | {"charts": n}
-            log(f"  page ready {name}: {statistics.median(xs):.2f} s ({n} charts)")
-        year_pages = ["hello"] if hello else [p for p in (pages or PAGES) if p in TOPIC_PAGES]
-        for name in year_pages:
+            log(f"  page ready {name}: {statistics.median(xs):.2f} s ({n} charts)", flush=True)
+        if hello:
+            ypages = ["hello"]
+        else:
+            ypages = year_pages if year_pages is not None else [p for p in (pages or PAGES) if p in TOPIC_PAGES]
+        for name in ypages:
             path = "/" if hello else f"/{name}"
             p = br.page()
-            n = out["page_ready"][name]["charts"]
+            n = out["page_ready"][name]["charts"] if name in out["page_ready"] else 1
             _ready(p, base + path + "?year=2019", n)
+            n = max(n, p.evaluate(N_PLOTS_JS))
             xs = []
             for i in range(runs):
                 y = 2018 if i % 2 == 0 else 2019
                 xs.append(_change(p, lambda y=y, p=p: _click_year(p, y), TITLE_HAS_JS, [str(y)], n))
             out["year_change"][name] = summary(xs)
-            log(f"  year change {name}: {statistics.median(xs):.2f} s")
-            if hello:
+            log(f"  year change {name}: {statistics.median(xs):.2f} s", flush=True)
+            if hello or not extras:
                 p.close()
                 continue
-            opts = _indicator_options(p)
-            xs = []
-            for i in range(runs):
-                label = opts[1] if i % 2 == 0 else opts[0]
-                iname = label.split("（")[0]
-                xs.append(_change(p, lambda label=label, p=p: _choose_indicator(p, label), TITLE_HAS_JS, [iname],
-                                  len(p.query_selector_all(".js-plotly-plot"))))
-            out["indicator_change"][name] = summary(xs)
-            log(f"  indicator change {name}: {statistics.median(xs):.2f} s")
+            try:
+                opts = _indicator_options(p)
+                xs = []
+                for i in range(runs):
+                    label = opts[1] if i % 2 == 0 else opts[0]
+                    iname = label.split("（")[0]
+                    xs.append(_change(p, lambda label=label, p=p: _choose_indicator(p, label), TITLE_HAS_JS, [iname],
+                                      p.evaluate(N_PLOTS_JS)))
+                out["indicator_change"][name] = summary(xs)
+                log(f"  indicator change {name}: {statistics.median(xs):.2f} s", flush=True)
+            except Exception as exc:  # recorded: the extras are not the issue's table
+                out["indicator_change"][name] = {"error": repr(exc)[:300]}
             p.close()
-        if not hello and "hubs" in (pages or PAGES):
+        if extras and not hello and "hubs" in (pages or PAGES):
             p = br.page()
             n = out["page_ready"]["hubs"]["charts"]
-            _ready(p, base + "/hubs?year=2019", n)
-            xs = []
-            for _ in range(runs):
-                page_click = _prepare_click(p, "152200")
-                xs.append(_change(p, page_click, _map_fills_js(), [6], n))
-                p.get_by_role("button", name="← 返回全区地图").click()
-                p.wait_for_function(_map_fills_js(), arg=[12], timeout=60_000)
-                p.wait_for_function(READY_JS, arg=[n], timeout=60_000)
-            out["map_click"]["hubs"] = summary(xs)
-            log(f"  map click → county map (hubs, 兴安盟): {statistics.median(xs):.2f} s")
+            try:
+                _ready(p, base + "/hubs?year=2019", n)
+                xs = []
+                for _ in range(runs):
+                    page_click = _prepare_click(p, "152200")
+                    xs.append(_change(p, page_click, _map_fills_js(), [6], n))
+                    p.get_by_role("button", name="← 返回全区地图").click()
+                    p.wait_for_function(_map_fills_js(), arg=[12], timeout=60_000)
+                    p.wait_for_function(READY_JS, arg=[n], timeout=60_000)
+                out["map_click"]["hubs"] = summary(xs)
+                log(f"  map click → county map (hubs, 兴安盟): {statistics.median(xs):.2f} s", flush=True)
+            except Exception as exc:
+                out["map_click"]["hubs"] = {"error": repr(exc)[:300]}
             p.close()
     finally:
         out["blocked_requests"] = len(br.blocked)
+        br.close()
+    return out
+
+
+def interleaved_timings(hello: str, dashboard: str, *, pages: list[str], year_pages: list[str], runs: int = 5,
+                        log=print) -> dict:
+    """Page ready and year change of the hello app (at ``hello``) and the dashboard (at
+    ``dashboard``) measured in turns in one browser: every round times the hello app once and each
+    dashboard page once, so that a change in the machine's load hits both alike (ratios stay fair
+    on a shared machine). Returns {"hello": {...}, "dashboard": {...}} shaped as
+    :func:`browser_timings` returns (page_ready with ``charts``, year_change, blocked_requests)."""
+    br = Browser()
+    targets = [("hello", "hello", hello + "/")] + [
+        ("dashboard", p, dashboard + ("/" if p == "overview" else f"/{p}")) for p in pages]
+    out = {app: {"page_ready": {}, "year_change": {}, "indicator_change": {}, "map_click": {}} for app in ("hello", "dashboard")}
+    xs: dict = {(app, name): [] for app, name, _ in targets}
+    counts: dict = {}
+
+    def summary(v: list[float]) -> dict:
+        return {"median": statistics.median(v), "runs": [round(x, 4) for x in v]}
+
+    try:
+        for app, name, url in targets:  # warm the browser cache and count the charts of each page
+            p = br.page()
+            p.goto(url, wait_until="commit")
+            p.wait_for_function(READY_JS, arg=[0], timeout=90_000)
+            counts[(app, name)] = _stable_count(p)
+            p.close()
+        for _ in range(runs):
+            for app, name, url in targets:
+                p = br.page()
+                xs[(app, name)].append(_ready(p, url, counts[(app, name)]))
+                p.close()
+        for app, name, _ in targets:
+            out[app]["page_ready"][name] = summary(xs[(app, name)]) | {"charts": counts[(app, name)]}
+            log(f"  page ready {name}: {statistics.median(xs[(app, name)]):.2f} s ({counts[(app, name)]} charts)", flush=True)
+        ytargets = [(app, name, url) for app, name, url in targets if name == "hello" or name in year_pages]
+        tabs, ys = {}, {(app, name): [] for app, name, _ in ytargets}
+        for app, name, url in ytargets:
+            p = br.page()
+            _ready(p, url + "?year=2019", counts[(app, name)])
+            tabs[(app, name)] = (p, max(counts[(app, name)], p.evaluate(N_PLOTS_JS)))
+        for i in range(runs):
+            y = 2018 if i % 2 == 0 else 2019
+            for app, name, _ in ytargets:
+                p, n = tabs[(app, name)]
+                p.bring_to_front()  # the tab in front: a tab behind others gets throttled timers
+                ys[(app, name)].append(_change(p, lambda y=y, p=p: _click_year(p, y), TITLE_HAS_JS, [str(y)], n))
+        for app, name, _ in ytargets:
+            out[app]["year_change"][name] = summary(ys[(app, name)])
+            log(f"  year change {name}: {statistics.median(ys[(app, name)]):.2f} s", flush=True)
+            tabs[(app, name)][0].close()
+    finally:
+        for app in out:
+            out[app]["blocked_requests"] = len(br.blocked)
         br.close()
     return out
 
@@ -441,6 +536,70 @@ def load_level(base: str, pids: list[int], users: int, rounds: int, jobs: list[t
             "rss_mb": {"before": round(rss0, 1), "peak": round(max(peak.peak, rss1), 1), "after": round(rss1, 1)},
             "rss_after_round_mb": after_round, "wall_s": round(wall, 2), "runs_per_s": round(runs / wall, 2),
             "latencies_s": [round(x, 4) for x in lat]}
+
+
+def sessions_load(base: str, pids: list[int], *, users: int = 20, sessions: int = 6,
+                  jobs: list[tuple[str, str]] | None = None, timeout_s: float = 90.0) -> dict:
+    """``users`` simulated users started together, each opening ``sessions`` fresh sessions one
+    after the other (a new websocket and one page run each: user i's j-th session runs
+    ``jobs[(i + j) % len(jobs)]``). Returns users, sessions, runs, p50_s, p95_s (nearest rank over
+    every session), max_s, errors, error_detail, cpu_s and cpu_per_session_ms of the server
+    processes ``pids``, rss_mb {before, peak, after}, wall_s, latencies_s."""
+    jobs = jobs or LOAD_JOBS
+    barrier = threading.Barrier(users)
+    lat: list[list[float]] = [[] for _ in range(users)]
+    errs: list[list[str]] = [[] for _ in range(users)]
+
+    def user(i: int) -> None:
+        barrier.wait()
+        for j in range(sessions):
+            page, query = jobs[(i + j) % len(jobs)]
+            t0 = time.perf_counter()
+            try:
+                run = st_client.run_page(base, page, query, timeout_s=timeout_s)
+                lat[i].append(run.seconds)
+                if run.exceptions or not run.finished or not run.titles:
+                    errs[i].append((run.exceptions or ["no title"])[0][:200])
+            except Exception as exc:  # counted as an error
+                lat[i].append(time.perf_counter() - t0)
+                errs[i].append(repr(exc)[:200])
+
+    cpu0, rss0 = _stats(pids)
+    t0 = time.perf_counter()
+    with _Peak(pids) as peak:
+        threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(sessions * (timeout_s + 30))
+    wall = time.perf_counter() - t0
+    cpu1, rss1 = _stats(pids)
+    flat = [x for xs in lat for x in xs]
+    details = [e for es in errs for e in es]
+    runs = users * sessions
+    return {"users": users, "sessions": sessions, "runs": runs, "p50_s": pct(flat, 0.5), "p95_s": pct(flat, 0.95),
+            "max_s": max(flat) if flat else float("nan"), "errors": len(details) + runs - len(flat),
+            "error_detail": details[:3], "cpu_s": round(cpu1 - cpu0, 3),
+            "cpu_per_session_ms": round(1000 * (cpu1 - cpu0) / runs, 1),
+            "rss_mb": {"before": round(rss0, 1), "peak": round(max(peak.peak, rss1), 1), "after": round(rss1, 1)},
+            "wall_s": round(wall, 2), "latencies_s": [round(x, 4) for x in flat]}
+
+
+def session_cpu(base: str, pids: list[int], *, sessions: int = 16, jobs: list[tuple[str, str]] | None = None) -> dict:
+    """Server CPU of one fresh session with nothing else running: ``sessions`` sessions one after
+    the other (cycling through ``jobs``), after one warm-up run of each job. Returns sessions,
+    cpu_per_session_ms, p50_s."""
+    jobs = jobs or LOAD_JOBS
+    for page, query in jobs:
+        st_client.run_page(base, page, query, timeout_s=120)
+    cpu0, _ = _stats(pids)
+    lat = []
+    for i in range(sessions):
+        page, query = jobs[i % len(jobs)]
+        lat.append(st_client.run_page(base, page, query, timeout_s=120).seconds)
+    cpu1, _ = _stats(pids)
+    return {"sessions": sessions, "cpu_per_session_ms": round(1000 * (cpu1 - cpu0) / sessions, 1),
+            "p50_s": pct(lat, 0.5)}
 
 
 def load_test(base: str, pids: list[int], *, levels: list[int], rounds: dict[int, int] | None = None,

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
+import pyarrow as pa
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
@@ -28,11 +29,15 @@ class PageRun:
     page_not_found: bool = False
     finished: bool = False
     seconds: float = 0.0
+    #: the dataframes (st.dataframe / st.table) as pandas frames, when ``run_page(tables=True)``
+    tables: list = field(default_factory=list)
 
 
-def _texts(delta, out: PageRun) -> None:
+def _texts(delta, out: PageRun, tables: bool = False) -> None:
     el = delta.new_element
     kind = el.WhichOneof("type")
+    if tables and kind == "dataframe" and el.dataframe.arrow_data.data:
+        out.tables.append(pa.ipc.open_stream(el.dataframe.arrow_data.data).read_all().to_pandas())
     if kind == "exception":
         out.exceptions.append(f"{el.exception.type}: {el.exception.message}")
     elif kind == "heading":
@@ -45,9 +50,10 @@ def _texts(delta, out: PageRun) -> None:
         out.texts.append(f"{el.metric.label} {el.metric.body}")
 
 
-def run_page(base_url: str, page: str = "", query: str = "", timeout_s: float = 90.0) -> PageRun:
+def run_page(base_url: str, page: str = "", query: str = "", timeout_s: float = 90.0, tables: bool = False) -> PageRun:
     """Open a session on ``base_url`` (http://127.0.0.1:PORT) and run the page at URL path ``page``
-    with ``query`` (no leading "?"). Raises TimeoutError when the run does not finish in time."""
+    with ``query`` (no leading "?"); ``tables``: also decode every dataframe (PageRun.tables).
+    Raises TimeoutError when the run does not finish in time."""
     host = urlparse(base_url).netloc
     if not host.startswith(("127.", "localhost", "[::1]")):
         raise ValueError("st_client talks to localhost only")
@@ -68,7 +74,7 @@ def run_page(base_url: str, page: str = "", query: str = "", timeout_s: float = 
             if kind == "delta":
                 if fwd.metadata.delta_path and fwd.metadata.delta_path[0] == 1:  # the sidebar container
                     out.sidebar_widgets += 1
-                _texts(fwd.delta, out)
+                _texts(fwd.delta, out, tables)
             elif kind == "navigation":
                 out.nav_pages = [p.url_pathname for p in fwd.navigation.app_pages]
             elif kind == "page_not_found":

@@ -620,19 +620,21 @@ def _ready(page, url: str) -> None:
     assert not errs, f"{url}: the app raised:\n" + "\n---\n".join(errs)
 
 
+#: Every plotly chart laid out at its container's width with no redraw pending (after a resize).
+_LAID_OUT_JS = """() => { const gs = [...document.querySelectorAll('.js-plotly-plot')];
+  return gs.length > 0 && gs.every(g => g._fullLayout && Math.abs(g._fullLayout.width - g.clientWidth) <= 1
+                                     && !(g._promises && g._promises.length)); }"""
+
+
 def _resize(page, width: int, height: int = 900) -> None:
-    """Change the window width and wait until every plotly chart has been laid out again."""
-    before = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].map(g => g._fullLayout.width)")
+    """Change the window width and wait until every plotly chart has been laid out again at its
+    container's new width (no fixed sleep: plotly takes about 0.15 s), then two frames for the DOM."""
     page.set_viewport_size({"width": width, "height": height})
-    if page.viewport_size["width"] != width or not before:
-        return
     try:
-        page.wait_for_function("b => { const w = [...document.querySelectorAll('.js-plotly-plot')]"
-                               ".map(g => g._fullLayout.width); return w.length && w[0] !== b[0]; }",
-                               arg=before, timeout=5_000)
+        page.wait_for_function(_LAID_OUT_JS, timeout=5_000, polling="raf")
     except Exception:
-        pass  # same width (e.g. a capped layout): nothing to wait for
-    page.wait_for_timeout(400)
+        pass  # a chart that does not follow its container: measured as it is
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def _mode_url(page: str, mode: str, lang: str, **extra: str) -> str:

@@ -104,15 +104,20 @@ def source_line(frame: pd.DataFrame, lang: str = "zh") -> str:
 
     if frame.empty or "source_id" not in frame:
         return ""
-    rows = frame.dropna(subset=["source_id"]).drop_duplicates("source_id")
     title_col = "source_title" if lang == "zh" else "source_title_en"
-    names = []
-    for r in rows.itertuples():
-        key = f"src_{r.source_id}"
+    # plain lists, not pandas row objects: this runs for every figure of every session
+    ids = frame["source_id"].tolist()
+    titles = frame[title_col].tolist() if title_col in frame else ids
+    statuses = frame["status"].tolist() if "status" in frame else [None] * len(ids)
+    names, seen = [], set()
+    for source_id, title, status in zip(ids, titles, statuses):
+        if pd.isna(source_id) or source_id in seen:  # missing (None, NaN, NA) or repeated
+            continue
+        seen.add(source_id)
+        key = f"src_{source_id}"
         # a title not in the catalogue is the imported file's name: user text, shown as text (HTML-escaped)
-        name = t(key, lang) if key in TEXT else html_text(getattr(r, title_col, r.source_id))
+        name = t(key, lang) if key in TEXT else html_text(title)
         # each source carries its own status: an imported file next to sample rows is not "sample"
-        status = getattr(r, "status", None)
         label = {"sample": t("sample_tag", lang), "imported": t("status_imported", lang),
                  "approved": t("status_approved", lang)}.get(status)
         names.append(name + (t("sample_tag_suffix", lang, tag=label) if label else ""))

@@ -6,6 +6,7 @@ and geometry, ``st.cache_data`` for query results); nothing draws.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -65,9 +66,27 @@ def label_offsets() -> dict[str, tuple[float, float]]:
     return _label_offsets(file_stamp(DATA_DIR / "map_labels.csv"))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _leagues(build: str | None) -> pd.DataFrame:
+    return _query("areas", build, level="league", parent=None)
+
+
 def leagues() -> pd.DataFrame:
-    """The 12 leagues: adcode, name_zh, name_en, level, parent_adcode."""
-    return query("areas", level="league", parent=None)
+    """The 12 leagues: adcode, name_zh, name_en, level, parent_adcode. One frame per database build,
+    shared by all sessions (read many times per run: the league filter's labels, names, counts):
+    read it, never change it in place."""
+    return _leagues(version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=96)
+def shared(kind: str, view: tuple, _build: Callable[[], object]) -> object:
+    """``_build()`` once per ``kind`` and ``view`` in this server process, shared by all sessions
+    (a figure, a written summary: what a fresh session would otherwise rebuild, as topic pages
+    cache their figures). ``view``: everything the value depends on, the database build
+    (:func:`version`) and the language among them. Map figures for ``plotly_map`` are best stored
+    as plain dicts (``Figure.to_plotly_json()``: serialised without plotly's object tree); Figures
+    for ``st.plotly_chart``, which copies them before use. Nobody mutates a shared value."""
+    return _build()
 
 
 @st.cache_resource(show_spinner=False)
@@ -96,19 +115,27 @@ def catalogue() -> pd.DataFrame:
     return _catalogue(version())
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _years(build: str | None) -> tuple[tuple[int, ...], int]:
+    options = tuple(int(y) for y in _query("years", build, published_only=False)["year"])
+    found = _query("default_year", build)["year"]
+    value = found.iloc[0] if len(found) else None
+    default = int(value) if value is not None and value == value and int(value) in options else options[-1]
+    return options, default
+
+
 def years() -> list[int]:
-    """The statistical years offered by the year filter (every year with non-reference data)."""
-    return [int(y) for y in query("years", published_only=False)["year"]]
+    """The statistical years offered by the year filter (every year with non-reference data).
+    Computed once per database build (every card and filter of a run asks)."""
+    return list(_years(version())[0])
 
 
 def default_year() -> int:
     """The year the year filter opens on: the latest year in which some indicator has a value for
     every league (``queries/default_year.sql``), else the latest year with data. A year that only
-    some leagues have reported is offered but not opened (leaders would see a nearly empty map)."""
-    options = years()
-    found = query("default_year")["year"]
-    value = found.iloc[0] if len(found) else None
-    return int(value) if value is not None and value == value and int(value) in options else options[-1]
+    some leagues have reported is offered but not opened (leaders would see a nearly empty map).
+    Computed once per database build."""
+    return _years(version())[1]
 
 
 def metrics(indicator_id: str, level: str, parent: str | None, mode: str,

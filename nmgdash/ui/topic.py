@@ -304,10 +304,12 @@ def show_summary(full: pd.DataFrame, ind: pd.Series, mode: str) -> summary.Summa
     :mod:`nmgdash.ui.state`): ``full`` is the page's area_metrics frame (every year, mode ``mode``) and
     ``ind`` the catalogue row. Shown in a container keyed "topic_summary"; returns the Summary."""
     lg = state.lang()
-    s = summary.league_summary(full, year=state.year(data.default_year()), indicator=str(ind[state.name_col()]),
-                               unit=str(ind["unit"] if lg == "zh" else ind["unit_en"]), additive=bool(ind["additive"]),
-                               mode=mode, lang=lg, published_only=state.published_only(),
-                               selected=state.selected_leagues())
+    year, published, selected = state.year(data.default_year()), state.published_only(), state.selected_leagues()
+    # the same view gives the same text: written once per view and build for all sessions
+    view = (str(ind["indicator_id"]), year, mode, lg, published, tuple(selected), data.version())
+    s = data.shared("summary", view, lambda: summary.league_summary(
+        full, year=year, indicator=str(ind[state.name_col()]), unit=str(ind["unit"] if lg == "zh" else ind["unit_en"]),
+        additive=bool(ind["additive"]), mode=mode, lang=lg, published_only=published, selected=selected))
     with st.container(key="topic_summary"):
         st.markdown(t("summary_shown", lg, text=s.text))
     return s

@@ -29,11 +29,15 @@ def reference_map(page: str, indicator_ids: list[str]) -> None:
     src = "source_title" if lg == "zh" else "source_title_en"
     df["hover"] = [f"<b>{r['name']}</b><br>{r['label']}<br>{t('source', lg)}{t('colon', lg)}{r[src]}" for _, r in df.iterrows()]
     selected = state.selected_leagues()
-    fig = charts.choropleth(df[["adcode", "name", "metric", "label", "hover"]], data.shapes("league"),
-                            title=f"{ind[state.name_col()]} · {CENSUS_YEAR}", unit_label=unit,
-                            selected=selected, label_offsets=data.label_offsets(),
-                            uirevision=f"{page}|{ind['indicator_id']}|league",  # another indicator resets the view
-                            tick_text=widgets.tick_text, source=charts.source_line(df, lg))
+    shp = data.shapes("league")
+    # built once per view and build for all sessions (a plain dict: plotly_map serialises it directly)
+    view = (page, ind["indicator_id"], lg, tuple(selected), state.published_only(), data.version(), id(shp))
+    fig = data.shared("reference_map", view, lambda: charts.choropleth(
+        df[["adcode", "name", "metric", "label", "hover"]], shp,
+        title=f"{ind[state.name_col()]} · {CENSUS_YEAR}", unit_label=unit,
+        selected=selected, label_offsets=data.label_offsets(),
+        uirevision=f"{page}|{ind['indicator_id']}|league",  # another indicator resets the view
+        tick_text=widgets.tick_text, source=charts.source_line(df, lg)).to_plotly_json())
     key = f"map_{page}"
     multi_key = widgets.map_selection_bar(page)
     plotly_map(fig, key=key, on_click=lambda event: widgets.on_map_click(key, multi_key, event),
@@ -85,7 +89,7 @@ def rate_progress(indicator_ids: list[str], title: str) -> pd.DataFrame:
     lg = state.lang()
     figs = rates_frame(data.query("region_figures", indicator_ids=tuple(indicator_ids), published_only=False),
                        indicator_ids, lg)
-    fig = rates_figure(figs, title, lg)
+    fig = data.shared("rates", (tuple(indicator_ids), title, lg, data.version()), lambda: rates_figure(figs, title, lg))
     st.plotly_chart(fig, key=f"progress_{title}", config=charts.plot_config(f"rates_{indicator_ids[0]}"))
     widgets.png_button(fig, title, f"rates_{indicator_ids[0]}")
     return figs
@@ -96,7 +100,9 @@ def innovations_map() -> pd.DataFrame:
     :func:`nmgdash.figures.innovations.innovations_figure`); returns the innovations shown."""
     lg = state.lang()
     inn = data.query("innovations")
-    fig = innovations_figure(inn, data.leagues(), data.shapes("league"), data.shapes("county"), lg)
+    league_shp, county_shp = data.shapes("league"), data.shapes("county")
+    fig = data.shared("innovations", (lg, data.version(), id(league_shp), id(county_shp)),
+                      lambda: innovations_figure(inn, data.leagues(), league_shp, county_shp, lg))
     st.plotly_chart(fig, key="map_innovations", config=charts.plot_config("innovations", scroll_zoom=False))
     widgets.png_button(fig, innovations_title(len(inn), lg), "innovations")
     return inn
