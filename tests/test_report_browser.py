@@ -279,6 +279,31 @@ for code, v in {OTHERS!r}.items():
         status = store(env, "print(r.progress(2020)['text']); "
                             "s = r.status_report(2020).set_index('adcode'); print(s.at['152200', 'timeliness'])")
         assert status.split("\n")[:2] == ["2020年：已审核 1/12 个盟市，逾期 0", "on_time"]
+
+        # 8. the 青年爱里 map for 2020 shows 兴安盟's figure as 已审核, reporter and reviewer in the hover
+        viewer = w.context_page()
+        bu.open_page(viewer, f"{w.base}/hubs?year=2020")
+        wait_text(viewer, "2020年：已审核 1/12 个盟市")
+        bu.wait_map(viewer, min_fills=1)
+        viewer.evaluate("() => {" + bu._FIND_MAP + " findMap().scrollIntoView({block: 'center'}); }")
+        spot = bu.area_at(viewer, XAM)["best"]
+        viewer.mouse.move(spot["px"], spot["py"])
+        tip = viewer.locator(f".nmg-tip[data-adcode='{XAM}']")
+        tip.wait_for(state="visible")
+        hover = tip.inner_text()
+        assert "已审核" in hover and "填报人 兴安盟审核员" in hover and "审核人 自治区审核员" in hover, hover
+        w.shot(viewer, "hubs-2020-approved")
+
+        # 9. 填报进度: 1/12 approved, on time; the sign-off sheet of 兴安盟 downloads
+        prog = w.context_page()
+        bu.open_page(prog, f"{w.base}/progress")
+        wait_text(prog, "2020年：已审核 1/12 个盟市，逾期 0")
+        w.shot(prog, "progress")
+        with prog.expect_download() as dl:
+            prog.get_by_role("button", name="下载签发页（Excel，可打印）").click()
+        name = dl.value.suggested_filename
+        assert name.startswith("2020年度报表签发页_") and name.endswith(".xlsx"), name
+        assert dl.value.path().read_bytes()[:2] == b"PK"
         assert not w.off.blocked, w.off.blocked
     finally:
         w.close()

@@ -105,7 +105,7 @@ def file_name(sheet: SignOff, lang: str = "zh", ext: str = "xlsx") -> str:
 
 
 def _cell_value(v: object) -> object:
-    return None if v is None or is_missing(v) else v
+    return None if v is None or (isinstance(v, str) and not v) or is_missing(v) else v
 
 
 def signoff_xlsx(sheet: SignOff, lang: str = "zh") -> bytes:

@@ -93,7 +93,7 @@ def changes(frame: pd.DataFrame, edits: dict[int, dict]) -> tuple[dict, dict, di
     for i, edit in edits.items():
         row = frame.loc[i]
         cell = (row["indicator_id"], row["adcode"])
-        was_unav = isinstance(row["unavailable"], str)
+        was_unav = shared.has_text(row["unavailable"])
         unav = bool(edit.get("unavailable", was_unav))
         reason = str(edit.get("reason", row["unavailable"] if was_unav else "") or "").strip()
         value = edit.get("value", row["value"])
@@ -248,20 +248,20 @@ def grid_frame(frame: pd.DataFrame, flags: dict) -> pd.DataFrame:
     """The draft rows as the grid edits them (columns :data:`GRID_COLUMNS`): area, indicator, unit,
     last year's value and status, value, 暂缺 (bool) + reason, 说明, the checks' messages (提示,
     from ``flags``: (indicator_id, adcode) → texts) and the reviewer's comment. Index kept."""
-    unav = [u if isinstance(u, str) else None for u in frame["unavailable"]]
+    unav = [u if shared.has_text(u) else None for u in frame["unavailable"]]
     out = pd.DataFrame({
         "area": [shared.area_label(c) for c in frame["adcode"]],
         "indicator": [shared.indicator_label(i) for i in frame["indicator_id"]],
         "unit": list(frame["unit"]),
         "last_year": list(frame["last_year"]),
-        "last_status": [status_text(s) if isinstance(s, str) else "—" for s in frame["last_year_status"]],
+        "last_status": [status_text(s) if s else "—" for s in frame["last_year_status"]],
         "value": list(frame["value"]),
         "unavailable": [u is not None for u in unav],
         "reason": unav,
-        "explanation": [x if isinstance(x, str) else None for x in frame["explanation"]],
+        "explanation": [x if shared.has_text(x) else None for x in frame["explanation"]],
         "check": ["⚠ " + " / ".join(flags[(i, c)]) if (i, c) in flags else None
                   for i, c in zip(frame["indicator_id"], frame["adcode"])],
-        "comment": [x if isinstance(x, str) else None for x in frame["comment"]],
+        "comment": [x if shared.has_text(x) else None for x in frame["comment"]],
     }, index=frame.index, columns=GRID_COLUMNS)
     return out.astype({"last_year": "float64", "value": "float64", "reason": object, "explanation": object,
                        "check": object, "comment": object})

@@ -107,13 +107,13 @@ def review_frame(year: int, area: str) -> pd.DataFrame:
         "indicator_id": frame["indicator_id"], "adcode": frame["adcode"],
         "indicator": [shared.indicator_label(i) for i in frame["indicator_id"]],
         "unit": frame["unit"],
-        "value": [t("report_unavailable_value", lg, reason=u) if isinstance(u, str)
+        "value": [t("report_unavailable_value", lg, reason=u) if shared.has_text(u)
                   else (plain_number(v) if pd.notna(v) else "—") for v, u in zip(frame["value"], frame["unavailable"])],
         "last_year": [plain_number(v) if pd.notna(v) else "—" for v in frame["last_year"]],
-        "last_status": [status_text(s) if isinstance(s, str) else "—" for s in frame["last_year_status"]],
+        "last_status": [status_text(s) if shared.has_text(s) else "—" for s in frame["last_year_status"]],
         "change": [_change(v, p) for v, p in zip(frame["value"], frame["last_year"])],
         "check": ["⚠ " + " / ".join(flags[i]) if i in flags else None for i in frame["indicator_id"]],
-        "explanation": [x if isinstance(x, str) else None for x in frame["explanation"]],
+        "explanation": [x if shared.has_text(x) else None for x in frame["explanation"]],
         "return_comment": pd.Series([None] * len(frame), dtype=object),
     })
 

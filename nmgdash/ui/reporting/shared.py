@@ -111,3 +111,8 @@ def labeller(options, label) -> object:
     (a format function may be called outside the run, where the language is not known)."""
     labels = {o: label(o) for o in options}
     return labels.__getitem__
+
+
+def has_text(value) -> bool:
+    """True for a non-empty string: the reporting frames carry "" (not None) where a text cell is empty."""
+    return isinstance(value, str) and bool(value)
