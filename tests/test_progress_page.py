@@ -92,9 +92,9 @@ def test_progress_page_shows_totals_states_and_who_did_what(scenario):
     assert (fills["152200"], fills["150400"], fills["150100"], fills["150200"], fills["150600"]) == (
         "#4ade80", "#fca5a5", "#93c5fd", "#fde68a", "#e5e7eb")
     assert [tr["name"] for tr in fig["data"] if tr.get("showlegend")] == ["未开始", "填报中", "已上报", "已退回", "已审核"]
-    hover = next(tr["hovertemplate"] for tr in fig["data"] if tr.get("name") == "targets" and tr["customdata"][0] == "152200")
+    hover = next(tr["text"] for tr in fig["data"] if tr.get("meta") == "area" and str(tr["name"]) == "152200")
     assert hover == (f"<b>兴安盟</b><br>状态：已审核 · 按时<br>上报：兴安盟填报员 {xam['上报时间']}"
-                     f"<br>审核：自治区审核员 {xam['审核时间']}<extra></extra>")
+                     f"<br>审核：自治区审核员 {xam['审核时间']}")
     # the download: file name with the round's year
     dl = at.get("download_button")
     labels = [d.proto.label for d in dl]
@@ -115,7 +115,7 @@ def test_progress_page_shows_totals_states_and_who_did_what(scenario):
     at.selectbox(key="prog_league").set_value("152200").run()
     assert not at.exception
     fig = map_figure(at)
-    assert sorted(tr["customdata"][0] for tr in fig["data"] if tr.get("name") == "targets") == sorted(scn.COUNTIES)
+    assert sorted(str(tr["name"]) for tr in fig["data"] if tr.get("meta") == "area") == sorted(scn.COUNTIES)
     table = at.dataframe[0].value  # 兴安盟 and its counties (the round asks a county-level indicator)
     assert len(table) == 7 and list(table["地区"])[:2] == ["兴安盟", "　└ 乌兰浩特市"]
     kyq = row(table, "　└ 科尔沁右翼前旗")
@@ -191,9 +191,9 @@ def test_the_signoff_sheet_is_print_ready_with_figures_names_and_times(scenario)
 def test_an_approved_figure_is_published_on_the_hubs_map_with_reporter_and_reviewer(scenario):
     at = run("hubs", ind="hubs", year="2020")
     fig = map_figure(at)
-    hover = next(tr["hovertemplate"] for tr in fig["data"] if tr.get("name") == "targets" and tr["customdata"][0] == "152200")
+    hover = next(tr["text"] for tr in fig["data"] if tr.get("meta") == "area" and str(tr["name"]) == "152200")
     assert hover == ("<b>兴安盟</b><br>88个<br>状态：已审核<br>来源：2020年度填报：兴安盟"
-                     "<br>2020年度填报 · 兴安盟 · 填报人 兴安盟填报员 · 审核人 自治区审核员<extra></extra>")
+                     "<br>2020年度填报 · 兴安盟 · 填报人 兴安盟填报员 · 审核人 自治区审核员")
     # the year is offered once a value is approved; the page says how complete it is
     assert at.radio(key=state.YEAR).options[-1] == "2020" and str(at.radio(key=state.YEAR).value) == "2020"
     assert [c.value for c in at.caption if "个盟市" in c.value] == ["2020年：已审核 1/12 个盟市"]

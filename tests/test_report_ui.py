@@ -148,7 +148,7 @@ def test_the_grid_saves_values_and_a_stale_save_is_told_what_changed(people):
     # the grid's rules are the importer's: a fraction of a count is refused with its message
     edit(at, {0: {"value": 2.5}})
     at = click(at, "report_save_2020_152221")
-    assert flash(at) == ["**草稿未保存**\n\n- 科尔沁右翼前旗“旗县挂兼职团干部”：数量必须是整数（填写的是 2.5人）"]
+    assert flash(at) == ["**草稿未保存**\n\n- 科尔沁右翼前旗“旗县挂兼职团干部”：数量必须是整数（填写的是 2.5个）"]
 
 
 def test_submit_asks_for_the_note_of_a_flagged_value_then_submits(people):
@@ -257,7 +257,7 @@ def test_in_english_the_page_and_the_stores_refusals_are_english(people):
     at = page("科右前旗填报员", lang="en")
     assert [t.label for t in at.tabs] == ["My reports"]
     assert f"**Reporting round 2020** · deadline {DEADLINE.isoformat()}, 30 days left" in texts(at)
-    assert grid(at).value["indicator"].tolist() == ["Seconded and part-time cadres at county level", "青年爱里 youth hubs"]
+    assert grid(at).value["indicator"].tolist() == ["Seconded and part-time cadres at county level", "Qingnian Aili youth hubs"]
     edit(at, {0: {"value": 2.5}})
     at = click(at, "report_save_2020_152221")
     [msg] = flash(at)
