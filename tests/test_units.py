@@ -48,11 +48,13 @@ def test_catalogue_units_are_the_bulletins_measure_words():
 
 
 def _map_and_charts(at) -> tuple[dict, list[dict]]:
-    """(the league map's figure, the st.plotly_chart figures) of a run."""
-    maps = [_decode(json.loads(json.loads(el.proto.json)["spec"])) for el in at.get("bidi_component")
+    """(the league map's figure, the other charts: ranking and trend) of a run. All are drawn by the
+    one plotly component (nmgdash.ui.mapview); the map is the figure whose traces are areas."""
+    figs = [_decode(json.loads(json.loads(el.proto.json)["spec"])) for el in at.get("bidi_component")
             if el.proto.component_name == "nmgdash.plotly_map"]
+    maps = [f for f in figs if any(tr.get("meta") == "area" for tr in f["data"])]
     assert len(maps) == 1
-    return maps[0], [_decode(json.loads(el.proto.spec)) for el in at.get("plotly_chart")]
+    return maps[0], [f for f in figs if f is not maps[0]] + [_decode(json.loads(el.proto.spec)) for el in at.get("plotly_chart")]
 
 
 def _hover_values(fig: dict) -> list[str]:
@@ -60,7 +62,8 @@ def _hover_values(fig: dict) -> list[str]:
     out = []
     for tr in fig["data"]:
         hover = tr.get("hovertext")
-        for text in [tr.get("hovertemplate"), *(hover if isinstance(hover, list) else [hover])]:
+        area = [tr.get("text")] if tr.get("meta") == "area" else []
+        for text in [tr.get("hovertemplate"), *area, *(hover if isinstance(hover, list) else [hover])]:
             m = re.match(r"<b>[^<]+</b><br>([^<]+)", str(text or ""))
             if m:
                 out.append(m.group(1))
@@ -132,7 +135,7 @@ def test_county_cadres_exact_strings():
     fig, charts = _map_and_charts(at)
     assert [tr["marker"]["colorbar"]["title"]["text"] for tr in fig["data"]
             if (tr.get("marker") or {}).get("colorbar")] == ["个"]
-    hovers = [str(tr.get("hovertemplate")) for tr in fig["data"] if "兴安盟" in str(tr.get("hovertemplate"))]
+    hovers = [str(tr.get("text")) for tr in fig["data"] if tr.get("meta") == "area" and "兴安盟" in str(tr.get("text"))]
     assert hovers and hovers[0].startswith("<b>兴安盟</b><br>15个<br>")
     ranking = [c for c in charts if c["layout"].get("xaxis", {}).get("title", {}).get("text")][0]
     assert ranking["layout"]["xaxis"]["title"]["text"] == "个"
