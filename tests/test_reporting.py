@@ -577,8 +577,8 @@ def test_a_returned_area_cannot_be_resubmitted_unchanged(people):
     assert info.value.lines == ["科尔沁右翼前旗被退回的 2 个数值自退回后既未修改也未补充说明：“青年爱里”、"
                                 "“入驻云平台的青年爱里”；请修改数值或填写说明后再上报"]
     assert info.value.lines_en == ["科尔沁右翼前旗: 2 returned values were neither changed nor explained since the "
-                                   "return: '青年爱里 youth hubs', '青年爱里 hubs on the cloud platform'; change them "
-                                   "or write a note before submitting again"]
+                                   "return: 'Qingnian Aili youth hubs', 'Qingnian Aili youth hubs on the cloud platform'; "
+                                   "change them or write a note before submitting again"]
     reporting.save_draft(kyq, 2020, KYQ, {("hubs_cloud", KYQ): 4})  # one changed
     with pytest.raises(CannotSubmit) as info:
         reporting.submit(kyq, 2020, KYQ)
