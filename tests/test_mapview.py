@@ -6,6 +6,7 @@ with the indicator, the mode and the map level but not with the year or the leag
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -32,22 +33,35 @@ def _payload(at) -> tuple[str, dict, dict]:
     return el.key, json.loads(data["spec"]), data
 
 
-def test_plotly_js_is_copied_from_the_installed_package(tmp_path):
-    target = tmp_path / "static" / "plotly.min.js"
-    assert mapview.ensure_plotly_js(mapview.PLOTLY_JS_SOURCE, target)
-    assert target.read_bytes() == mapview.PLOTLY_JS_SOURCE.read_bytes()
-    target.write_text("// an old plotly")  # a different file is replaced
-    mapview._ensure.cache_clear()
-    assert mapview.ensure_plotly_js(mapview.PLOTLY_JS_SOURCE, target)
-    assert target.read_bytes() == mapview.PLOTLY_JS_SOURCE.read_bytes()
-    assert not [p for p in target.parent.iterdir() if p.name != "plotly.min.js"]  # no temp file left
+def test_plotly_js_is_the_basic_bundle_of_the_installed_plotly_release():
+    """The browser gets plotly.js's basic bundle (scatter, bar, pie) of the very release the installed
+    plotly package ships (figures made by plotly.py are drawn by the plotly.js they were made for):
+    a quarter of the full bundle, and an upgrade of plotly that forgets this file fails here."""
+    from nmgdash.figures.charts import PLOTLY_JS_SOURCE
+
+    head = mapview.PLOTLY_JS.read_text(encoding="utf-8")[:200]
+    assert head.startswith("/**\n* plotly.js (basic - minified) v")
+    full = PLOTLY_JS_SOURCE.read_text(encoding="utf-8")[:200]
+    assert mapview.plotly_js_version() == re.search(r"plotly\.js v(\S+)", full).group(1)
+    assert mapview.PLOTLY_JS.stat().st_size < PLOTLY_JS_SOURCE.stat().st_size / 3
+    assert (mapview.STATIC_DIR / "plotly-basic.LICENSE.txt").read_text().startswith("MIT License")
+    assert mapview.ensure_plotly_js() and not mapview.ensure_plotly_js(mapview.STATIC_DIR / "missing.js")
+
+
+def test_every_trace_the_component_draws_is_in_the_basic_bundle():
+    """Map, ranking and trend of every topic page (and 总览's map) use only trace types of the basic bundle."""
+    kinds = set()
+    for page in ("overview", "funding", "staffing", "hubs", "leadership"):
+        for el in _maps_all(run(page)):
+            kinds |= {tr.get("type", "scatter") for tr in json.loads(json.loads(el.proto.json)["spec"])["data"]}
+    assert kinds and kinds <= {"scatter", "bar", "pie"}, kinds
 
 
 def test_the_app_serves_plotly_js_from_its_static_folder():
     from streamlit import config
 
     assert config.get_option("server.enableStaticServing") is True  # .streamlit/config.toml
-    assert mapview.plotly_js_url().startswith("/app/static/plotly.min.js?v=")
+    assert mapview.plotly_js_url() == f"/app/static/plotly-basic.min.js?v={mapview.plotly_js_version()}"
     assert "cdn" not in mapview._JS.lower() and "://" not in mapview._JS  # no outside URL in the component
 
 
@@ -55,7 +69,7 @@ def test_map_element_config_and_key():
     at = run("hubs", ind="hubs", year="2019")
     key, fig, data = _payload(at)
     assert key == "map_hubs_league"
-    assert data["src"].startswith("/app/static/plotly.min.js")
+    assert data["src"].startswith("/app/static/plotly-basic.min.js?v=4.")
     assert data["config"]["displaylogo"] is False and data["config"]["scrollZoom"] is False
     assert data["config"]["toImageButtonOptions"]["filename"] == "map_hubs_league"
     assert {"lasso2d", "select2d", "sendChartToCloud"} <= set(data["config"]["modeBarButtonsToRemove"])

@@ -110,7 +110,7 @@ def test_one_plotly_js_as_a_script_and_charts_updated_in_place(page):
     bu.wait_map(p, exact=12)
     p.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")
     scripts = p.eval_on_selector_all("script[src*='plotly']", "els => els.map(e => e.getAttribute('src'))")
-    assert len(scripts) == 1 and scripts[0].startswith("/app/static/plotly.min.js?v="), scripts
+    assert len(scripts) == 1 and scripts[0].startswith("/app/static/plotly-basic.min.js?v="), scripts
     plotly_requests = [u for u in page.requests if "plotly" in u.lower()]
     assert len(plotly_requests) == 1, plotly_requests  # neither fetch() of a second copy nor PlotlyChart.*.js
     assert not [u for u in page.requests if "PlotlyChart" in u], page.requests

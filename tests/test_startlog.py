@@ -1,6 +1,6 @@
 """A start-up log a newcomer does not mistake for an error (issue 17, "Words").
 
-On a fresh copy of the repository (the files git knows, nothing built, no static/plotly.min.js),
+On a fresh copy of the repository (the files git knows, nothing built, plotly.js only as the committed static/plotly-basic.min.js),
 ``python -m nmgdash db`` says what it did in one line, and the server that ``make run`` starts
 prints its address and nothing that reads like a fault: no "WARNING" (Streamlit used to warn
 "Static file serving is enabled, but no static folder found", because static/ was only created by
@@ -37,7 +37,7 @@ def fresh(tmp_path_factory) -> Path:
         if src.is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
-    assert not (dest / "static" / "plotly.min.js").exists() and not list((dest / "data").glob("*.duckdb"))
+    assert (dest / "static" / "plotly-basic.min.js").is_file() and not list((dest / "data").glob("*.duckdb"))
     return dest
 
 

@@ -6,6 +6,8 @@ and geometry, ``st.cache_data`` for query results); nothing draws.
 from __future__ import annotations
 
 import gc
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 import pandas as pd
@@ -78,7 +80,7 @@ def leagues() -> pd.DataFrame:
     return _leagues(version())
 
 
-@st.cache_resource(show_spinner=False, max_entries=96)
+@st.cache_resource(show_spinner=False, max_entries=160)
 def shared(kind: str, view: tuple, _build: Callable[[], object]) -> object:
     """``_build()`` once per ``kind`` and ``view`` in this server process, shared by all sessions
     (a figure, a written summary: what a fresh session would otherwise rebuild, as topic pages
@@ -87,6 +89,40 @@ def shared(kind: str, view: tuple, _build: Callable[[], object]) -> object:
     as plain dicts (``Figure.to_plotly_json()``: serialised without plotly's object tree); Figures
     for ``st.plotly_chart``, which copies them before use. Nobody mutates a shared value."""
     return _build()
+
+
+class _Memo:
+    """A small LRU of values computed from an object, keyed by the object's identity (the object
+    is held while its entry lives, so its id is never reused meanwhile)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.lock, self.items = size, threading.Lock(), OrderedDict()
+
+    def get(self, key: tuple, obj: object, build: Callable[[], object]) -> object:
+        with self.lock:
+            hit = self.items.get(key)
+            if hit is not None and hit[0] is obj:
+                self.items.move_to_end(key)
+                return hit[1]
+        value = build()
+        with self.lock:
+            self.items[key] = (obj, value)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+@st.cache_resource(show_spinner=False)
+def _memo() -> _Memo:
+    return _Memo(512)
+
+
+def per_object(kind: str, obj: object, extra: tuple, build: Callable[[], object]) -> object:
+    """``build()`` once per ``kind``, object ``obj`` (by identity: the same shared frame or figure
+    dict, e.g. from :func:`shared`) and ``extra`` (the language and whatever else the value depends
+    on), in this server process: the text of a footnote, a figure's JSON. Objects made anew in every
+    run simply miss (the 512 most recent entries are kept). Nobody mutates a memoised value."""
+    return _memo().get((kind, id(obj), extra), obj, build)
 
 
 @st.cache_resource(show_spinner=False)

@@ -8,11 +8,10 @@ Its JavaScript keeps one plotly div per key and calls ``Plotly.react(div, data, 
 on every data change, so plotly's ``uirevision`` works as documented: the view is kept while the
 figure's ``layout.uirevision`` stays the same and reset when it changes.
 
-plotly.js comes from this machine, never from a CDN: the ``plotly.min.js`` shipped inside the
-installed plotly Python package is copied into ``static/`` beside ``app.py`` (git-ignored;
-:func:`ensure_plotly_js`, done on the first map of a process) and served by Streamlit's static
-file serving (``server.enableStaticServing = true`` in ``.streamlit/config.toml``) at
-``app/static/plotly.min.js?v=<version>``. The component loads it once per page with a ``<script>``
+plotly.js comes from this machine, never from a CDN: ``static/plotly-basic.min.js`` in the
+repository (:data:`PLOTLY_JS`: plotly.js's basic bundle, the release of the installed plotly
+package) is served by Streamlit's static file serving (``server.enableStaticServing = true`` in
+``.streamlit/config.toml``) at ``app/static/plotly-basic.min.js?v=<version>``. The component loads it once per page with a ``<script>``
 element (cached by the browser, its compiled code by V8) into a private reference (a
 ``window.Plotly`` of anyone else is put back). Any figure can be drawn this way: the topic pages
 draw map, ranking and trend with it, so they never load Streamlit's own plotly bundle too.
@@ -30,30 +29,30 @@ puts the modebar in a row above the title.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
-import tempfile
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
 from nmgdash.core.settings import ROOT, file_stamp
-from nmgdash.figures.charts import PLOTLY_JS_SOURCE
+from nmgdash.ui import data
 
 _LOG = logging.getLogger(__name__)
 
-#: The plotly.js bundle inside the installed plotly package (the version plotly.py was built for).
-#: Streamlit serves ``static/`` beside the main script at ``app/static/`` (server.enableStaticServing).
+#: plotly.js for the browser: the "basic" bundle (scatter, bar and pie traces: all the charts drawn
+#: here use; 1.2 MB instead of the full bundle's 4.8 MB, so a page evaluates a quarter of the code),
+#: the same release as the installed plotly package's own plotly.min.js (tests/test_mapview.py), kept
+#: in the repository (MIT licence beside it, from the npm package plotly.js-basic-dist-min). Streamlit
+#: serves ``static/`` beside the main script at ``app/static/`` (server.enableStaticServing).
 STATIC_DIR = ROOT / "static"
-PLOTLY_JS = STATIC_DIR / "plotly.min.js"
+PLOTLY_JS = STATIC_DIR / "plotly-basic.min.js"
 
 _JS = r"""
 const PLOTLY_KEY = Symbol.for("nmgdash.ui.mapview.plotly");
@@ -430,44 +429,42 @@ _CSS = """
 _component = st.components.v2.component("nmgdash.plotly_map", js=_JS, css=_CSS, isolate_styles=False)
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _version(path: Path) -> str | None:
+    """The plotly.js version in a bundle's licence header ("plotly.js (basic - minified) v4.1.1")."""
+    try:
+        with path.open(encoding="utf-8") as f:
+            head = f.read(300)
+    except OSError:
+        return None
+    found = re.search(r"plotly\.js[^\n]*? v(\d+\.\d+\.\d+)", head)
+    return found.group(1) if found else None
 
 
 @cache
-def _ensure(source: Path, target: Path, stamp: tuple[int, int]) -> bool:
-    try:
-        if target.is_file() and target.stat().st_size == source.stat().st_size and _digest(target) == _digest(source):
-            return True
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".plotly-", suffix=".js", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(source.read_bytes())
-            os.replace(tmp, target)  # atomic: a concurrent request never sees half a file
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return True
-    except OSError as exc:  # read-only checkout: use whatever is there
-        _LOG.warning("cannot copy %s to %s: %s", source, target, exc)
-        return target.is_file()
+def _check(path: Path, stamp: tuple[int, int]) -> bool:
+    if not path.is_file():
+        _LOG.error("plotly.js bundle missing: %s (the charts cannot be drawn)", path)
+        return False
+    return True
 
 
-def ensure_plotly_js(source: Path = PLOTLY_JS_SOURCE, target: Path = PLOTLY_JS) -> bool:
-    """Copy the installed plotly package's ``plotly.min.js`` to ``static/plotly.min.js`` when it is
-    missing or differs (byte compare by SHA-256; written atomically). Checked once per process and
-    again when the installed file changes. Returns whether a usable file is in place (False only
-    when it is missing and cannot be written, e.g. a read-only checkout; a warning is logged)."""
+def ensure_plotly_js(path: Path = PLOTLY_JS) -> bool:
+    """Whether the plotly.js bundle the charts load (:data:`PLOTLY_JS`, in the repository) is in
+    place; logs an error once when it is missing."""
+    return _check(path, file_stamp(path) if path.is_file() else (0, 0))
 
-    return _ensure(source, target, file_stamp(source))
+
+def plotly_js_version() -> str | None:
+    """The plotly.js version of :data:`PLOTLY_JS` (tests check it equals the installed plotly
+    package's own bundle, so figures made by plotly.py are drawn by the plotly.js they were made for)."""
+    return _version(PLOTLY_JS)
 
 
 def plotly_js_url() -> str:
     """Where the browser loads plotly.js from: the app's own static route, under the server's
     ``baseUrlPath``; the plotly version is appended so that an upgrade is not served from cache."""
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"{'/' + base if base else ''}/app/static/plotly.min.js?v={plotly.__version__}"
+    return f"{'/' + base if base else ''}/app/static/{PLOTLY_JS.name}?v={plotly_js_version()}"
 
 
 def figure_json(fig: dict | go.Figure) -> str:
@@ -493,13 +490,13 @@ def map_config(config: dict | None) -> dict:
 
 
 def plotly_map(
-    fig: dict | go.Figure,
+    fig: str | dict | go.Figure,
     *,
     key: str,
     on_click: Callable[[dict], Any] | None = None,
     config: dict | None = None,
 ) -> dict | None:
-    """Draw ``fig`` (a plotly Figure or its JSON dict) so that zoom and pan survive reruns: the
+    """Draw ``fig`` (a plotly Figure, its JSON dict or its JSON text, :func:`figure_json`) so that zoom and pan survive reruns: the
     same ``key`` keeps the same plotly div, updated with ``Plotly.react``; the view resets only
     when ``fig.layout.uirevision`` changes (key it on what should reset the view).
 
@@ -522,9 +519,16 @@ def plotly_map(
         callbacks["on_click_change"] = _clicked
     else:
         callbacks["on_click_change"] = lambda: None
+    # a shared figure dict (cached by the page) is serialised once per process, not once per run
+    if isinstance(fig, str):
+        spec = fig
+    elif isinstance(fig, go.Figure):
+        spec = figure_json(fig)
+    else:
+        spec = data.per_object("figure_json", fig, (), lambda: figure_json(fig))
     result = _component(
         key=key,
-        data={"spec": figure_json(fig), "config": map_config(config), "src": plotly_js_url()},
+        data={"spec": spec, "config": map_config(config), "src": plotly_js_url()},
         width="stretch",
         height="content",
         **callbacks,

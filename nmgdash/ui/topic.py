@@ -4,7 +4,7 @@ with its exports."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -25,7 +25,7 @@ from nmgdash.core.labels import (
 )
 from nmgdash.figures import charts, player
 from nmgdash.ui import data, state
-from nmgdash.ui.mapview import plotly_map
+from nmgdash.ui.mapview import figure_json, plotly_map
 from nmgdash.ui.widgets import (
     clear_leagues,
     data_table,
@@ -44,18 +44,6 @@ from nmgdash.ui.widgets import (
     status_label,
     tick_text,
 )
-
-
-@st.cache_resource(show_spinner=False, max_entries=96)
-def _figure(kind: str, view: tuple, _build: Callable[[], object]) -> object:
-    """``_build()`` once per ``kind`` and ``view`` in this server process, shared by all sessions.
-
-    view: everything the figure depends on (page, indicator, mode, year, chosen leagues, language,
-    published-only, the database build and the boundary layer), see :func:`topic_view`. Map
-    figures, ranking and trend are stored as plain dicts (``plotly_map`` serialises a dict with
-    ``json.dumps``, without plotly's object tree). Nobody mutates a cached figure. Building the three figures was about half of a topic
-    page's script time (profile in README "Benchmark")."""
-    return _build()
 
 
 def map_hint(county_view: bool, has_counties: bool, league: str, n_leagues: int, lg: str) -> str:
@@ -81,7 +69,10 @@ def topic_page(key: str) -> None:
 
 def topic_view(page: str, indicator_ids: list[str]) -> None:
     """The per-league view of one topic: picker, mode, map (with click-to-select and county
-    drill-down), ranking, trend, table with CSV/Excel export and source footnotes."""
+    drill-down), ranking, trend, table with CSV/Excel export and source footnotes.
+
+    Everything the view shows is computed once per view and database build in this server process
+    (:func:`topic_model`, shared by all sessions); a run only reads the filters and draws."""
     lg = state.lang()
     c1, c2 = st.columns([2, 3])
     with c1:
@@ -89,14 +80,100 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     with c2:
         mode = mode_picker(page, bool(ind["additive"]))
     year = state.year(data.default_year())
+    selected = state.selected_leagues()
+    has_counties = ind["lowest_level"] == "county"
+    # one league opens its counties after a plain click or a link, not after a Ctrl/多选 click
+    drill = len(selected) == 1 and has_counties and state.county_view()
+    published = state.published_only()
+    view = (page, str(ind["indicator_id"]), mode, year, tuple(selected), drill, lg, published, data.version())
+    m: TopicModel = data.shared("topic_model", view, lambda: topic_model(page, ind, mode, year, tuple(selected),
+                                                                           drill, lg, published))
+    with st.container(key="topic_summary"):
+        st.markdown(t("summary_shown", lg, text=m.summary_text))
+    if m.notice:
+        sample_notice(m.notice)
+    if m.completeness:
+        with st.container(key="year_completeness"):
+            st.caption(t("year_completeness", lg, year=int(year), **m.completeness))
+    if m.county_fallback:
+        st.info(t("county_per10k_fallback", lg))
+    if drill:
+        st.button(t("back_to_region", lg), on_click=clear_leagues, key=f"back_{page}")
+        plotly_map(m.map_fig, key=m.chart_key, config=charts.plot_config(m.chart_key, scroll_zoom=False))
+    else:
+        multi_key = map_selection_bar(page)
+        chart_key = m.chart_key
+        plotly_map(m.map_fig, key=chart_key, on_click=lambda event: on_map_click(chart_key, multi_key, event),
+                   config=charts.plot_config(chart_key, scroll_zoom=False))
+    png_button(m.map_fig, m.map_stem, m.chart_key)
+    if len(selected) == 1 and not drill:
+        # under the map, not above it: an element that appears above the map after a click pushes
+        # the map down while the rerun runs, and a quick second click lands beside it
+        if has_counties:
+            st.button(t("view_counties", lg), on_click=show_counties, key=f"counties_{page}")
+        else:
+            st.caption(t("county_na", lg))
+    st.caption(m.hint)
+    topic_player(page, ind, mode, m.full, m.munit)  # ▶ play the years
+
+    left, right = st.columns(2)
+    with left:
+        plotly_map(m.rank_fig, key=f"rank_{page}", config=charts.plot_config(f"rank_{page}"))
+        png_button(m.rank_fig, m.rank_stem, f"rank_{page}")
+    with right:
+        if m.trend_fig is None:
+            st.info(m.trend_empty)
+        else:
+            plotly_map(m.trend_fig, key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"))
+            png_button(m.trend_fig, m.trend_stem, f"trend_{page}")
+
+    st.subheader(t("table", lg))
+    if selected and not drill:
+        st.caption(t("table_filtered", lg, n=len(selected), total=len(data.leagues())))
+    data_table(m.table)  # "—" for missing cells; 备注 says why
+    export_buttons(m.table, m.export_stem, sample=m.table_sample, key=f"exp_{page}")
+    sources_footnote(m.cited)
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    """What :func:`topic_view` shows for one view (see :func:`topic_model`): texts, the three
+    figures as plotly JSON (a string: cached values stay out of the garbage collector's walks), the table, and the frames the year player and the footnote read.
+    Shared by all sessions: read it, never change it."""
+
+    summary_text: str
+    notice: str | None
+    completeness: dict | None
+    county_fallback: bool
+    chart_key: str
+    map_fig: str
+    map_stem: str
+    hint: str
+    rank_fig: str
+    rank_stem: str
+    trend_fig: str | None
+    trend_stem: str
+    trend_empty: str
+    table: pd.DataFrame
+    export_stem: str
+    table_sample: bool
+    cited: pd.DataFrame
+    full: pd.DataFrame
+    munit: str
+
+
+def topic_model(page: str, ind: pd.Series, mode: str, year: int, selected: tuple[str, ...], drill: bool,
+                lg: str, published: bool) -> TopicModel:
+    """Compute one view of a topic page (no drawing): page ``page``, catalogue row ``ind``, display
+    ``mode``, ``year``, the chosen league adcodes, whether the one chosen league's counties are shown
+    (``drill``), language and published-only. Reads the cached queries of :mod:`nmgdash.ui.data`."""
     unit = ind["unit"] if lg == "zh" else ind["unit_en"]
     munit = mode_unit(mode, unit, bool(ind["additive"]), lg)
     iname = ind[state.name_col()]
-    selected = state.selected_leagues()
     names = dict(zip(data.leagues()["adcode"], data.leagues()[state.name_col()]))
 
     full = data.metrics(ind["indicator_id"], "league", None, mode)
-    show_summary(full, ind, mode)  # the written summary of this view (nmgdash/core/summary.py)
+    summary_text = topic_summary(full, ind, mode, year, lg, published, selected).text
     cur = full[full["year"] == year].copy()
     cur["name"] = short_names(cur[state.name_col()])
     cur["label"] = [value_label(r, munit, mode, lg) for _, r in cur.iterrows()]
@@ -104,21 +181,15 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     tag = sample_tag(lg)
     suffix = tag if (cur["status"] == "sample").any() else ""
     notice = sample_notice_text(full, year, lg)  # which of the shown values are sample: all, some areas, other years
-    if notice:
-        sample_notice(notice)
-    year_completeness(year)
     mode_txt = mode_text(mode, lg)
 
-    has_counties = ind["lowest_level"] == "county"
-    # one league opens its counties after a plain click or a link, not after a Ctrl/多选 click
-    drill = len(selected) == 1 and has_counties and state.county_view()
     map_unit = munit  # the map's unit (a county map in 每万常住人口 mode shows absolute values)
+    cmode = mode
     if drill:
         league = selected[0]
         # county populations are not in the census file: per-10k falls back to absolute values
         cmode = "value" if mode == "per_10k" else mode
         if cmode != mode:
-            st.info(t("county_per10k_fallback", lg))
             map_unit = unit
         cframe = data.metrics(ind["indicator_id"], "county", league, cmode)
         cframe = cframe[cframe["year"] == year].copy()
@@ -126,7 +197,6 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         cframe["label"] = [value_label(r, map_unit, cmode, lg) for _, r in cframe.iterrows()]
         map_frame, shp, offsets, min_area = cframe, data.shapes("county", league), {}, 0.0
         map_title = f"{t('county_map', lg, league=names[league])} · {iname} · {year} · {mode_text(cmode, lg)}{suffix}"
-        st.button(t("back_to_region", lg), on_click=clear_leagues, key=f"back_{page}")
     else:
         map_frame, shp, offsets, min_area = cur, data.shapes("league"), data.label_offsets(), 0.0
         map_title = f"{iname} · {year} · {mode_txt}{suffix}"
@@ -138,13 +208,10 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         for _, r in map_frame.iterrows()
     ]
     src_line = charts.source_line(map_frame, lg)  # drawn inside every figure (screenshots, PNGs)
-    missing = map_frame["metric"].isna().any()
     note = None
-    if missing:
-        note = t("no_data_reason_pub", lg) if state.published_only() and map_frame["value"].isna().all() else t("no_data_reason", lg)
-    # what every figure of this view depends on (the key of the figure cache, _figure)
-    view = (page, ind["indicator_id"], mode, year, tuple(selected), lg, state.published_only(), data.version(), id(shp))
-    fig = _figure("map", view, lambda: charts.choropleth(
+    if map_frame["metric"].isna().any():
+        note = t("no_data_reason_pub", lg) if published and map_frame["value"].isna().all() else t("no_data_reason", lg)
+    map_fig = figure_json(charts.choropleth(
         map_frame[["adcode", "name", "metric", "label", "hover"]], shp, title=map_title, unit_label=map_unit,
         selected=selected if not drill else (), label_offsets=offsets, label_min_area_km2=min_area,
         no_data_note=note, tick_text=tick_text,
@@ -152,85 +219,58 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         uirevision=f"{page}|{ind['indicator_id']}|{mode}|{'county-' + selected[0] if drill else 'league'}",
         avoid_overlap=drill, source=src_line,
     ).to_plotly_json())
-    chart_key = f"map_{page}_{'county' if drill else 'league'}"
-    if drill:
-        plotly_map(fig, key=chart_key, config=charts.plot_config(chart_key, scroll_zoom=False))
-    else:
-        multi_key = map_selection_bar(page)
-        plotly_map(fig, key=chart_key, on_click=lambda event: on_map_click(chart_key, multi_key, event),
-                   config=charts.plot_config(chart_key, scroll_zoom=False))
-    png_button(fig, f"{iname}_{names[selected[0]] + '_' if drill else ''}{year}_{mode_txt}", chart_key)
-    if len(selected) == 1 and not drill:
-        # under the map, not above it: an element that appears above the map after a click pushes
-        # the map down while the rerun runs, and a quick second click lands beside it
-        if has_counties:
-            st.button(t("view_counties", lg), on_click=show_counties, key=f"counties_{page}")
-        else:
-            st.caption(t("county_na", lg))
-    st.caption(map_hint(drill, ind["lowest_level"] == "county", names[selected[0]] if drill else "", len(names), lg))
-    topic_player(page, ind, mode, full, munit)  # ▶ play the years
 
-    left, right = st.columns(2)
     region_metric = cur["region_metric"].dropna()
-    with left:
-        rank_src = map_frame if drill else cur
-        rank_fig = _figure("ranking", view, lambda: charts.ranking_bar(rank_src[["adcode", "name", "metric", "label"]],
-                               title=f"{t('ranking_county' if drill else 'ranking', lg)} · {year}{suffix}", unit_label=map_unit,
-                               region_value=None if drill or region_metric.empty else float(region_metric.iloc[0]),
-                               region_label=f"{t('region_avg', lg) if mode in {'value', 'share'} else t('region', lg)}",
-                               selected=selected, tick_text=tick_text, source=charts.source_line(rank_src, lg),
-                               region_text=None if drill or region_metric.empty else
-                               (format_signed if mode in {"yoy", "vs_base"} else format_number)(float(region_metric.iloc[0]), munit, lg)
-                               ).to_plotly_json())
-        plotly_map(rank_fig, key=f"rank_{page}", config=charts.plot_config(f"rank_{page}"))
-        png_button(rank_fig, f"{iname}_{t('ranking', lg)}_{year}", f"rank_{page}")
-    with right:
-        chosen = list(selected) or list(cur.dropna(subset=["metric"]).nsmallest(3, "rank")["adcode"])
-        tr = full[full["adcode"].isin(chosen)].assign(name=lambda d: d[state.name_col()])
-        region_tr = full.drop_duplicates("year")[["year", "region_metric"]].dropna()
-        span = sorted(int(y) for y in full["year"].unique())
-        trend = t("trend", lg, first=span[0], last=span[-1]) if span else ""
-        if tr["metric"].isna().all() and region_tr.empty:
-            st.info(f"{trend}{t('colon', lg)}{t('empty_selection', lg)}")
-        else:
-            trend_fig = _figure("trend", view, lambda: charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
-                                   title=f"{trend}{t('in_brackets', lg, text=munit)}{tag if is_sample else ''}", unit_label=munit,
-                                   region_label=t("region_avg", lg) if mode in {"value", "share"} else t("region", lg),
-                                   tick_text=tick_text, source=charts.source_line(tr, lg)).to_plotly_json())
-            plotly_map(trend_fig, key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"))
-            png_button(trend_fig, f"{iname}_{trend}", f"trend_{page}")
+    rank_src = map_frame if drill else cur
+    rank_fig = figure_json(charts.ranking_bar(
+        rank_src[["adcode", "name", "metric", "label"]],
+        title=f"{t('ranking_county' if drill else 'ranking', lg)} · {year}{suffix}", unit_label=map_unit,
+        region_value=None if drill or region_metric.empty else float(region_metric.iloc[0]),
+        region_label=f"{t('region_avg', lg) if mode in {'value', 'share'} else t('region', lg)}",
+        selected=selected, tick_text=tick_text, source=charts.source_line(rank_src, lg),
+        region_text=None if drill or region_metric.empty else
+        (format_signed if mode in {"yoy", "vs_base"} else format_number)(float(region_metric.iloc[0]), munit, lg),
+    ).to_plotly_json())
 
-    st.subheader(t("table", lg))
+    chosen = list(selected) or list(cur.dropna(subset=["metric"]).nsmallest(3, "rank")["adcode"])
+    tr = full[full["adcode"].isin(chosen)].assign(name=lambda d: d[state.name_col()])
+    region_tr = full.drop_duplicates("year")[["year", "region_metric"]].dropna()
+    span = sorted(int(y) for y in full["year"].unique())
+    trend = t("trend", lg, first=span[0], last=span[-1]) if span else ""
+    trend_fig = None
+    if not (tr["metric"].isna().all() and region_tr.empty):
+        trend_fig = figure_json(charts.trend_lines(
+            tr[["name", "year", "metric"]], region_tr,
+            title=f"{trend}{t('in_brackets', lg, text=munit)}{tag if is_sample else ''}", unit_label=munit,
+            region_label=t("region_avg", lg) if mode in {"value", "share"} else t("region", lg),
+            tick_text=tick_text, source=charts.source_line(tr, lg)).to_plotly_json())
+
     if drill:  # the league itself is the comparison row of its counties
         table = league_table(map_frame, cur[cur["adcode"] == selected[0]], iname=iname, unit=unit,
-                             mode=cmode, munit=map_unit, year=year, area_col=t("county_col", lg), comparison_label=names[selected[0]],
-                             additive=bool(ind["additive"]))
+                             mode=cmode, munit=map_unit, year=year, area_col=t("county_col", lg),
+                             comparison_label=names[selected[0]], additive=bool(ind["additive"]))
         where = names[selected[0]]
     else:
         rows = cur[cur["adcode"].isin(selected)] if selected else cur
         table = league_table(rows, cur.head(1), iname=iname, unit=unit, mode=mode, munit=munit, year=year,
-                             area_col=t("leagues", lg), comparison_label=None,
-                             additive=bool(ind["additive"]))
+                             area_col=t("leagues", lg), comparison_label=None, additive=bool(ind["additive"]))
         where = export_scope([names[a] for a in selected], lg)
-    if selected and not drill:
-        st.caption(t("table_filtered", lg, n=len(selected), total=len(data.leagues())))
-    data_table(table)  # "—" for missing cells; 备注 says why
-    export_buttons(table, f"{iname}_{where}_{year}_{mode_txt}", sample=(table[t("status", lg)] == status_label("sample")).any(),
-                   key=f"exp_{page}")
-    sources_footnote(map_frame[map_frame["adcode"].isin(selected)] if selected and not drill else map_frame)
-
-
-def year_completeness(year: int) -> dict | None:
-    """Under the summary, when some league's report of ``year`` is approved: how complete the year
-    is ("2020年：已审核 3/12 个盟市", ``queries/year_approved.sql``), in a container keyed
-    "year_completeness". Returns {"approved", "total"} or None (nothing approved that year)."""
     row = data.query("year_approved", year=int(year)).iloc[0]
-    n = {"approved": int(row["approved"]), "total": int(row["total"])}
-    if not n["approved"]:
-        return None
-    with st.container(key="year_completeness"):
-        st.caption(t("year_completeness", state.lang(), year=int(year), **n))
-    return n
+    completeness = {"approved": int(row["approved"]), "total": int(row["total"])}
+    chart_key = f"map_{page}_{'county' if drill else 'league'}"
+    return TopicModel(
+        summary_text=summary_text, notice=notice,
+        completeness=completeness if completeness["approved"] else None,
+        county_fallback=drill and cmode != mode, chart_key=chart_key, map_fig=map_fig,
+        map_stem=f"{iname}_{names[selected[0]] + '_' if drill else ''}{year}_{mode_txt}",
+        hint=map_hint(drill, ind["lowest_level"] == "county", names[selected[0]] if drill else "", len(names), lg),
+        rank_fig=rank_fig, rank_stem=f"{iname}_{t('ranking', lg)}_{year}",
+        trend_fig=trend_fig, trend_stem=f"{iname}_{trend}", trend_empty=f"{trend}{t('colon', lg)}{t('empty_selection', lg)}",
+        table=table, export_stem=f"{iname}_{where}_{year}_{mode_txt}",
+        table_sample=bool((table[t("status", lg)] == status_label("sample")).any()),
+        cited=map_frame[map_frame["adcode"].isin(selected)] if selected and not drill else map_frame,
+        full=full, munit=munit,
+    )
 
 
 def export_scope(chosen: list[str], lg: str) -> str:
@@ -299,20 +339,13 @@ def league_table(rows: pd.DataFrame, comparison: pd.DataFrame, *, iname: str, un
     return pd.concat([body, row], ignore_index=True).infer_objects()  # rank stays numeric (NaN, not None)
 
 
-def show_summary(full: pd.DataFrame, ind: pd.Series, mode: str) -> summary.Summary:
-    """Draw the written summary of a topic page's current view (the filters from
-    :mod:`nmgdash.ui.state`): ``full`` is the page's area_metrics frame (every year, mode ``mode``) and
-    ``ind`` the catalogue row. Shown in a container keyed "topic_summary"; returns the Summary."""
-    lg = state.lang()
-    year, published, selected = state.year(data.default_year()), state.published_only(), state.selected_leagues()
-    # the same view gives the same text: written once per view and build for all sessions
-    view = (str(ind["indicator_id"]), year, mode, lg, published, tuple(selected), data.version())
-    s = data.shared("summary", view, lambda: summary.league_summary(
+def topic_summary(full: pd.DataFrame, ind: pd.Series, mode: str, year: int, lg: str, published: bool,
+                  selected: tuple[str, ...]) -> summary.Summary:
+    """The written summary of a topic view (:func:`nmgdash.core.summary.league_summary`): ``full`` is
+    the page's area_metrics frame (every year, mode ``mode``) and ``ind`` the catalogue row."""
+    return summary.league_summary(
         full, year=year, indicator=str(ind[state.name_col()]), unit=str(ind["unit"] if lg == "zh" else ind["unit_en"]),
-        additive=bool(ind["additive"]), mode=mode, lang=lg, published_only=published, selected=selected))
-    with st.container(key="topic_summary"):
-        st.markdown(t("summary_shown", lg, text=s.text))
-    return s
+        additive=bool(ind["additive"]), mode=mode, lang=lg, published_only=published, selected=selected)
 
 
 def topic_player(page: str, ind: pd.Series, mode: str, full: pd.DataFrame, munit: str) -> None:

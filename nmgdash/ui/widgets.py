@@ -3,6 +3,8 @@ cards, source footnotes, export buttons, the indicator and mode pickers and the 
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -66,10 +68,15 @@ def league_labels() -> dict[str, str]:
 
 def indicator_label(indicator_id: str) -> str:
     """How the indicator picker shows an indicator (also its URL value): 青年爱里数量（个）."""
-    row = data.catalogue().loc[indicator_id]
     lg = state.lang()
-    return t("name_with_unit", lg, name=row["name_zh" if lg == "zh" else "name_en"],
-             unit=row["unit" if lg == "zh" else "unit_en"])
+    return data.shared("indicator_labels", (lg, data.version()), lambda: _indicator_labels(lg))[indicator_id]
+
+
+def _indicator_labels(lg: str) -> dict[str, str]:
+    cat = data.catalogue()
+    return {i: t("name_with_unit", lg, name=n, unit=u)
+            for i, n, u in zip(cat["indicator_id"], cat["name_zh" if lg == "zh" else "name_en"],
+                               cat["unit" if lg == "zh" else "unit_en"])}
 
 
 def mode_label(mode: str) -> str:
@@ -203,27 +210,38 @@ def kpi_cards(indicator_ids: list[str], columns: int = 4, heading: str | None = 
     subheader above the cards, its ``{last}`` filled with the latest year of the figures shown.
     Returns the figures shown (region_figures rows)."""
     lg = state.lang()
+    latest = data.default_year()
+    view = (tuple(indicator_ids), heading, lg, state.published_only(), state.year(latest), latest, data.version())
+    heading_text, cards, caption, figs = data.shared("kpi_cards", view, lambda: _kpi_model(indicator_ids, heading, lg))
+    if heading_text is not None:
+        st.subheader(heading_text)
+    cols = st.columns(columns)
+    for n, card in enumerate(cards):
+        with cols[n % columns]:
+            st.metric(**card)
+    if caption:
+        st.caption(caption)
+    return figs
+
+
+def _kpi_model(indicator_ids: list[str], heading: str | None, lg: str) -> tuple:
+    """What :func:`kpi_cards` draws: (heading text or None, st.metric keyword arguments per card,
+    the caption or None, the figures shown)."""
     figs = data.query("region_figures", indicator_ids=tuple(indicator_ids), published_only=state.published_only())
     figs = figs.sort_values("year").drop_duplicates("indicator_id", keep="last")
-    if heading is not None:
-        st.subheader(t(heading, lg, last=int(figs["year"].max()) if len(figs) else ""))
+    heading_text = None if heading is None else t(heading, lg, last=int(figs["year"].max()) if len(figs) else "")
     figs = figs.set_index("indicator_id").reindex([i for i in indicator_ids if i in set(figs["indicator_id"])])
-    cols = st.columns(columns)
-    for n, (_, row) in enumerate(figs.iterrows()):
+    cards = []
+    for _, row in figs.iterrows():
         name = row["name_zh"] if lg == "zh" else row["name_en"]
         tag = f" [{t('sample_tag', lg)}]" if row["status"] == "sample" else ""
-        with cols[n % columns]:
-            st.metric(
-                name,
-                figure_text(row, lg) + tag,
-                help=_kpi_help(row, lg),
-                border=True,
-                **_kpi_note(row, lg),
-            )
+        cards.append({"label": name, "value": figure_text(row, lg) + tag, "help": _kpi_help(row, lg),
+                      "border": True, **_kpi_note(row, lg)})
+    caption = None
     if len(figs):
         years_shown = t("list_sep", lg).join(str(int(y)) for y in sorted(set(figs["year"])))
-        st.caption(t("kpi_scope", lg, years=years_shown))
-    return figs.reset_index()
+        caption = t("kpi_scope", lg, years=years_shown)
+    return heading_text, tuple(cards), caption, figs.reset_index()
 
 
 def kpi_range(min_id: str, max_id: str, label: str, columns: int = 4) -> None:
@@ -241,18 +259,27 @@ def kpi_range(min_id: str, max_id: str, label: str, columns: int = 4) -> None:
 
 
 def sources_footnote(frame: pd.DataFrame) -> None:
-    """One caption line per source cited in ``frame`` (columns source_title[_en], status)."""
+    """One caption line per source cited in ``frame`` (columns source_title[_en], status). The text
+    is made once per frame object and language (:func:`nmgdash.ui.data.per_object`)."""
     lg = state.lang()
+    text = data.per_object("sources_footnote", frame, (lg,), lambda: footnote_text(frame, lg))
+    if text:
+        st.caption(text)
+
+
+def footnote_text(frame: pd.DataFrame, lg: str) -> str | None:
+    """The text of :func:`sources_footnote`: "来源：" then "[1] 《全团要讯》…（已发布）" per source
+    cited in ``frame``, one per line (markdown line breaks); None when nothing is cited."""
     col = "source_title" if lg == "zh" else "source_title_en"
     if frame.empty or col not in frame:
-        return
+        return None
     cited = frame.dropna(subset=[col]).drop_duplicates(col)
     if cited.empty:
-        return
+        return None
     lines = [f"{t('footnote_sources', lg)}{t('colon', lg).rstrip()}"]
-    for i, r in enumerate(cited.itertuples(), 1):
-        lines.append(f"[{i}] {plain(getattr(r, col))}{t('in_brackets', lg, text=status_label(r.status))}")  # an imported file's name: text
-    st.caption("  \n".join(lines))
+    for i, (title, status) in enumerate(zip(cited[col], cited["status"]), 1):
+        lines.append(f"[{i}] {plain(title)}{t('in_brackets', lg, text=status_label(status))}")  # an imported file's name: text
+    return "  \n".join(lines)
 
 
 def export_buttons(table: pd.DataFrame, stem: str, sample: bool, key: str) -> None:
@@ -292,12 +319,18 @@ def data_table(table: pd.DataFrame, **kwargs: object) -> None:
     instead of Streamlit's "None" (a pandas Styler's display values; the data underneath, which
     sorting and AppTest see, stay unchanged). Keep the reason for a missing value in a note
     column of ``table``."""
+    # once per (shared) table; Streamlit recomputes a Styler while it reads it, so one session at a time
+    styler, lock = data.per_object("table_styler", table, (), lambda: (_styled(table), threading.Lock()))
+    with lock:
+        st.dataframe(styler, **({"hide_index": True, "width": "stretch"} | kwargs))
+
+
+def _styled(table: pd.DataFrame) -> object:
     table = table.infer_objects()  # a numeric column holding None is shown as numbers with "—"
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
                and not pd.api.types.is_bool_dtype(table[c])]
     styler = table.style.format(dict.fromkeys(numeric, _cell_text), na_rep="—")
-    styler = styler.format(na_rep="—", subset=[c for c in table.columns if c not in numeric])
-    st.dataframe(styler, **({"hide_index": True, "width": "stretch"} | kwargs))
+    return styler.format(na_rep="—", subset=[c for c in table.columns if c not in numeric])
 
 
 def make_then_download(make_label: str, save_label: str, make: Callable[[], bytes], file_name: str | Callable[[], str],
@@ -335,7 +368,7 @@ def make_then_download(make_label: str, save_label: str, make: Callable[[], byte
 
 
 def png_button(fig: object, stem: str, key: str, *, sample: bool = False) -> None:
-    """A "生成图片（PNG，演示分辨率）" button for ``fig`` at presentation resolution (1920×1080 × 2),
+    """A "生成图片（PNG，演示分辨率）" button for ``fig`` (a figure, its dict or JSON text) at presentation resolution (1920×1080 × 2),
     rendered on the server by kaleido in the system Chromium with CJK fonts
     (:func:`nmgdash.slides.deck.png`) when clicked, then "下载图片（PNG，演示分辨率）" for the file
     (:func:`make_then_download`; a failure shows our message). The file is named by
@@ -345,7 +378,8 @@ def png_button(fig: object, stem: str, key: str, *, sample: bool = False) -> Non
     if not deck.available():
         return
     lg = state.lang()
-    make_then_download(t("png_generate", lg), t("png_download", lg), lambda: deck.png(fig),
+    make_then_download(t("png_generate", lg), t("png_download", lg),
+                       lambda: deck.png(json.loads(fig) if isinstance(fig, str) else fig),
                        exports.download_name(stem, "png", sample=sample, lang=lg), "image/png",
                        f"png_{key}", spinner=t("png_generating", lg))
 
