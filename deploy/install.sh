@@ -215,9 +215,8 @@ if [ "$CHOWN" = 1 ]; then
     say "已创建系统用户 $SERVICE_USER"
   fi
   SERVICE_GROUP="$(id -gn "$SERVICE_USER")"
-  # the service writes database builds (data/), plotly.js (static/) and the ledger; the code stays root's
-  chown -R "$SERVICE_USER:$SERVICE_GROUP" "$DEST/data" "$DEST/static" "$LEDGER" 2>/dev/null \
-    || chown -R "$SERVICE_USER:$SERVICE_GROUP" "$DEST/data" "$LEDGER"
+  # the service writes database builds (data/) and the ledger; the code (static/ plotly.js included) stays root's
+  chown -R "$SERVICE_USER:$SERVICE_GROUP" "$DEST/data" "$LEDGER"
   set_setting NMGDASH_SERVICE_USER "$SERVICE_USER"
 fi
 

@@ -243,34 +243,19 @@ def test_polygon_paths(layers):
     assert _signed_area(list(zip(xs[:cut], ys[:cut]))) > 0
 
 
-@pytest.mark.parametrize("level", ["league", "county"])
-def test_hit_grid_covers_every_unit(level, layers):
-    gdf = layers[level]
-    grid = geo.hit_grid(gdf, 20.0)
-    assert list(grid.columns) == ["adcode", "x", "y"]
-    assert grid["x"].dtype == np.float64 and grid["y"].dtype == np.float64
-    counts = grid.groupby("adcode").size()
-    assert set(counts.index) == set(gdf["adcode"])
-    assert (counts >= 1).all()
-    # every point lies inside the unit it is assigned to
-    geoms = gdf.set_index("adcode").geometry
-    inside = shapely.contains(
-        geoms.loc[grid["adcode"]].to_numpy(), shapely.points(grid["x"], grid["y"])
-    )
-    assert inside.all()
-    # a 20 km grid over ~1.14 million km² gives roughly 2,900 nodes
-    assert 2500 < len(grid) < 3300
-
-
-def test_hit_grid_tiny_wuhai(layers):
-    gdf = layers["league"]
-    wuhai = gdf.set_index("adcode").geometry["150300"]
-    grid = geo.hit_grid(gdf, 100.0)  # coarser than 乌海市 itself
-    pts = grid[grid["adcode"] == "150300"]
-    assert len(pts) >= 1
-    assert all(wuhai.contains(shapely.Point(x, y)) for x, y in zip(pts["x"], pts["y"]))
-    with pytest.raises(ValueError):
-        geo.hit_grid(gdf, 0)
+@pytest.mark.parametrize("level,n", [("league", 12), ("county", 103)])
+def test_map_shapes_has_rings_and_labels_for_every_unit_and_no_click_grid(level, n):
+    """The browser hit-tests clicks against the rings (nmgdash/ui/mapview.py), so the layer carries no
+    click-target grid any more (it was ~2,900 invisible markers on the league map): rings and a
+    label anchor inside each of the 12 leagues / 103 county-level units, 乌海市 included."""
+    shapes = geo.map_shapes(level)
+    assert not hasattr(shapes, "grid")
+    assert len(shapes.paths) == len(shapes.labels) == n
+    for code, (xs, ys) in shapes.paths.items():
+        ring = [(x, y) for x, y in zip(xs, ys) if x is not None]
+        poly = shapely.Polygon(ring[: xs.index(None)] if None in xs else ring)
+        assert poly.area > 0, code
+    assert shapes.area_km2["150300" if level == "league" else "150302"] > 0
 
 
 # --- observations_reference.csv ---------------------------------------------

@@ -98,6 +98,12 @@ CHARTS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(g => 
     nodes: g.querySelectorAll('svg *').length, traces: g.data.map(d => d.name || '')}))"""
 
 
+#: The drawn fill of each area of the first map on the page, in trace order.
+MAP_FILLS_JS = """() => { const g = document.querySelector('.nmg-plotly-map.js-plotly-plot');
+  return [...g.querySelectorAll('.scatterlayer .trace')].map(t => { const f = t.querySelector('path.js-fill');
+    return f ? f.style.fill : null; }).filter(Boolean); }"""
+
+
 def test_one_plotly_js_as_a_script_and_charts_updated_in_place(page):
     """Item 1: plotly.js is loaded once, from the app's own static folder with a <script> element
     (cacheable, versioned URL), Streamlit's own plotly bundle is never loaded on a topic page, map,
@@ -117,6 +123,7 @@ def test_one_plotly_js_as_a_script_and_charts_updated_in_place(page):
     charts = p.evaluate(CHARTS_JS)
     assert len(charts) == 3 and all(c["component"] for c in charts), charts
     assert p.locator("[data-testid=stPlotlyChart]").count() == 0
+    fills_2019 = p.evaluate(MAP_FILLS_JS)
     # mark the plotly divs; plotly's newPlot would replace their svg, react keeps it
     p.evaluate("() => document.querySelectorAll('.js-plotly-plot').forEach((g, i) => {"
                " g.dataset.mark = i; g.querySelector('svg.main-svg').dataset.mark = i; })")
@@ -129,6 +136,17 @@ def test_one_plotly_js_as_a_script_and_charts_updated_in_place(page):
                       " [g.dataset.mark, (g.querySelector('svg.main-svg[data-mark]') || {dataset: {}}).dataset.mark])")
     assert kept == [["0", "0"], ["1", "1"], ["2", "2"]], kept
     assert [u for u in page.requests if "plotly" in u.lower()] == plotly_requests  # not loaded again
+    # the boundaries are handed to plotly as the arrays it already had (sameArrays), and the areas
+    # are recoloured all the same: exactly as a fresh page of 2018 draws them
+    fills_2018 = p.evaluate(MAP_FILLS_JS)
+    assert fills_2018 != fills_2019 and len(set(fills_2018)) > 3, (fills_2018, fills_2019)
+    fresh = page.page.context.new_page()
+    fresh.route("**/*", page.off.route)
+    bu.open_page(fresh, page.base + "/hubs?year=2018")
+    bu.wait_map(fresh, exact=12)
+    bu.wait_idle(fresh)
+    assert fresh.evaluate(MAP_FILLS_JS) == fills_2018
+    fresh.close()
 
     # the modebar's PNG of the ranking: its name, and drawn (coloured bars), not blank
     p.evaluate("() => { const g = document.querySelectorAll('.js-plotly-plot')[1]; g.dataset.testChart = '1'; }")

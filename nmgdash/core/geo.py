@@ -208,65 +208,6 @@ def polygon_paths(
     return out
 
 
-def hit_grid(gdf: gpd.GeoDataFrame, spacing_km: float) -> pd.DataFrame:
-    """Invisible click targets: a regular grid clipped to the units, plus labels.
-
-    Grid nodes are at integer multiples of ``spacing_km`` inside :func:`bounds`;
-    a node belongs to the unit whose interior contains it (nodes exactly on a
-    border are dropped). Each unit's label point (``label_x``, ``label_y``) is
-    appended, so every unit, however small (e.g. 乌海市 150300), has ≥ 1 point.
-
-    Parameters
-    ----------
-    gdf:
-        Output of :func:`load_layer` (needs ``adcode``, ``label_x``, ``label_y``
-        and projected ``geometry``).
-    spacing_km:
-        Grid spacing in km (> 0). About 10–20 km suits counties.
-
-    Returns
-    -------
-    DataFrame with columns ``adcode`` (str), ``x`` (float64, km),
-    ``y`` (float64, km); grid points first (sorted by adcode, then y, x), then
-    one label point per unit. Default RangeIndex.
-
-    Raises
-    ------
-    ValueError
-        If ``spacing_km`` is not a positive finite number.
-    """
-    if not (np.isfinite(spacing_km) and spacing_km > 0):
-        raise ValueError(f"spacing_km must be a positive number, got {spacing_km!r}")
-    xmin, ymin, xmax, ymax = bounds(gdf)
-    gx = (
-        np.arange(np.ceil(xmin / spacing_km), np.floor(xmax / spacing_km) + 1)
-        * spacing_km
-    )
-    gy = (
-        np.arange(np.ceil(ymin / spacing_km), np.floor(ymax / spacing_km) + 1)
-        * spacing_km
-    )
-    mx, my = np.meshgrid(gx, gy)
-    px, py = mx.ravel(), my.ravel()
-    geoms = np.asarray(gdf.geometry.values)
-    tree = shapely.STRtree(geoms)
-    pt_idx, geom_idx = tree.query(shapely.points(px, py), predicate="within")
-    codes = gdf["adcode"].astype(str).to_numpy()
-    grid = pd.DataFrame({"adcode": codes[geom_idx], "x": px[pt_idx], "y": py[pt_idx]})
-    grid = grid.sort_values(["adcode", "y", "x"], kind="stable")
-    labels = pd.DataFrame(
-        {
-            "adcode": codes,
-            "x": gdf["label_x"].to_numpy(dtype="float64"),
-            "y": gdf["label_y"].to_numpy(dtype="float64"),
-        }
-    )
-    out = pd.concat([grid, labels], ignore_index=True)
-    out["adcode"] = out["adcode"].astype(str)
-    out[["x", "y"]] = out[["x", "y"]].astype("float64")
-    return out
-
-
 def bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     """Total extent ``(xmin, ymin, xmax, ymax)`` of ``gdf``'s geometry, in its units (km).
 
@@ -285,23 +226,22 @@ def bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
 class MapShapes:
     """Everything the map needs from one boundary layer, computed once and cached.
 
-    paths: adcode → (xs, ys) ring coordinates in km with None between rings.
-    grid: DataFrame[adcode: str, x: float, y: float] of click targets.
+    paths: adcode → (xs, ys) ring coordinates in km with None between rings (the map component
+    hit-tests clicks against them in the browser: no click-target grid).
     labels: adcode → (x, y) label anchor in km.
     bounds: (minx, miny, maxx, maxy) in km.
     area_km2: adcode → projected area (km², for deciding which labels fit).
     """
 
     paths: dict[str, tuple[list, list]]
-    grid: pd.DataFrame
     labels: dict[str, tuple[float, float]]
     bounds: tuple[float, float, float, float]
     area_km2: dict[str, float] = field(default_factory=dict)
 
 
-def map_shapes(level: str, parent: str | None = None, spacing_km: float = 20.0) -> MapShapes:
+def map_shapes(level: str, parent: str | None = None) -> MapShapes:
     """Load a boundary layer ('league' or 'county', optionally the counties of one league)
-    and precompute paths, click grid and label anchors. Raises ValueError for an unknown level."""
+    and precompute paths and label anchors. Raises ValueError for an unknown level."""
     gdf = load_layer(level)
     if parent is not None:
         gdf = gdf[gdf["parent_adcode"] == parent]
@@ -309,7 +249,6 @@ def map_shapes(level: str, parent: str | None = None, spacing_km: float = 20.0) 
         raise ValueError(f"no {level} shapes under {parent}")
     return MapShapes(
         paths=polygon_paths(gdf),
-        grid=hit_grid(gdf, spacing_km),
         labels={a: (x, y) for a, x, y in zip(gdf["adcode"], gdf["label_x"], gdf["label_y"])},
         bounds=bounds(gdf),
         area_km2=dict(zip(gdf["adcode"], gdf.geometry.area)),

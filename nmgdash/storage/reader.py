@@ -49,7 +49,7 @@ class Reader:
     @cache
     def shapes(level: str, parent: str | None = None) -> geo.MapShapes:
         """The boundary layer ``level`` (optionally the counties of league ``parent``)."""
-        return geo.map_shapes(level, parent, spacing_km=20.0 if level == "league" else 6.0)
+        return geo.map_shapes(level, parent)
 
     @staticmethod
     @cache

@@ -47,8 +47,7 @@ def query(name: str, **params: object) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False)
 def _shapes(level: str, parent: str | None, stamp: tuple[int, int]) -> geo.MapShapes:
-    spacing = 20.0 if level == "league" else 6.0
-    return geo.map_shapes(level, parent, spacing_km=spacing)
+    return geo.map_shapes(level, parent)
 
 
 def shapes(level: str, parent: str | None = None) -> geo.MapShapes:

@@ -296,6 +296,23 @@ function labelList(root, labels) {
   }));
 }
 
+// Plotly.react redraws a trace whose data arrays are new objects (it compares them by identity).
+// A year change sends the same boundaries again: hand plotly the arrays it already has, so it only
+// restyles (colours, labels) instead of recomputing every area's rings.
+function sameArrays(root, data) {
+  const prev = root._nmgArrays || new Map();
+  const next = new Map();
+  const equal = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+  for (const tr of data) {
+    if (!tr || tr.name === undefined || !Array.isArray(tr.x) || !Array.isArray(tr.y)) continue;
+    const key = `${tr.meta || ""}|${tr.name}|${tr.x.length}`;
+    const old = prev.get(key);
+    if (old && equal(old.x, tr.x) && equal(old.y, tr.y)) { tr.x = old.x; tr.y = old.y; }
+    next.set(key, {x: tr.x, y: tr.y});
+  }
+  root._nmgArrays = next;
+}
+
 export default function (component) {
   const {data, parentElement, setTriggerValue} = component;
   let root = parentElement.querySelector(":scope > .nmg-plotly-map");
@@ -308,6 +325,7 @@ export default function (component) {
   const seq = (root._nmgSeq || 0) + 1;
   root._nmgSeq = seq;
   const figure = JSON.parse(unplaceholder(data.spec));
+  sameArrays(root, figure.data || []);
   const layout0 = figure.layout || {};
   const nmg = layout0.meta && layout0.meta.nmg;
   const isMap = !!nmg;
