@@ -351,7 +351,17 @@ export default function (component) {
     root._nmgMeta = nmg;
     labelList(root, labels);
     root._nmgWidth = width;
-    return Plotly.react(root, figure.data || [], themed(layout, root), config);
+    // what only this component reads stays out of plotly's diff: the areas' hover texts (the hover box
+    // is ours) and layout.meta. A changed trace "text" makes Plotly.react recompute the trace and a
+    // changed layout.meta replots everything; without them a year change is a restyle.
+    const plotted = isMap ? (figure.data || []).map((tr) => {
+      if (tr.meta !== "area") return tr;
+      const {text, ...rest} = tr;
+      return rest;
+    }) : (figure.data || []);
+    const shown = themed(layout, root);
+    delete shown.meta;
+    return Plotly.react(root, plotted, shown, config);
   };
   root._nmgRedraw = () => loadPlotly(data.src).then(draw);
 
