@@ -44,7 +44,7 @@ run: db
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: setup-dev db
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 ## Regenerate the derived data files from their sources (areas, boundaries, reference, sample).
 data: setup

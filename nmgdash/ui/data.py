@@ -112,16 +112,17 @@ class _Memo:
 
 
 @st.cache_resource(show_spinner=False)
-def _memo() -> _Memo:
-    return _Memo(512)
+def _memo(kind: str, size: int) -> _Memo:
+    return _Memo(size)
 
 
-def per_object(kind: str, obj: object, extra: tuple, build: Callable[[], object]) -> object:
+def per_object(kind: str, obj: object, extra: tuple, build: Callable[[], object], size: int = 512) -> object:
     """``build()`` once per ``kind``, object ``obj`` (by identity: the same shared frame or figure
     dict, e.g. from :func:`shared`) and ``extra`` (the language and whatever else the value depends
     on), in this server process: the text of a footnote, a figure's JSON. Objects made anew in every
-    run simply miss (the 512 most recent entries are kept). Nobody mutates a memoised value."""
-    return _memo().get((kind, id(obj), extra), obj, build)
+    run simply miss; the ``size`` most recent entries of each ``kind`` are kept (with their objects).
+    Nobody mutates a memoised value."""
+    return _memo(kind, size).get((id(obj), extra), obj, build)
 
 
 @st.cache_resource(show_spinner=False)

@@ -320,7 +320,7 @@ def data_table(table: pd.DataFrame, **kwargs: object) -> None:
     sorting and AppTest see, stay unchanged). Keep the reason for a missing value in a note
     column of ``table``."""
     # once per (shared) table; Streamlit recomputes a Styler while it reads it, so one session at a time
-    styler, lock = data.per_object("table_styler", table, (), lambda: (_styled(table), threading.Lock()))
+    styler, lock = data.per_object("table_styler", table, (), lambda: (_styled(table), threading.Lock()), size=64)
     with lock:
         st.dataframe(styler, **({"hide_index": True, "width": "stretch"} | kwargs))
 
