@@ -24,6 +24,8 @@ from nmgdash.core.labels import (
     value_label,
 )
 from nmgdash.figures import charts, player
+from nmgdash.reports import exports
+from nmgdash.slides import present
 from nmgdash.ui import data, state
 from nmgdash.ui.mapview import plotly_map
 from nmgdash.ui.widgets import (
@@ -100,9 +102,8 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     cur = full[full["year"] == year].copy()
     cur["name"] = short_names(cur[state.name_col()])
     cur["label"] = [value_label(r, munit, mode, lg) for _, r in cur.iterrows()]
-    is_sample = (full["status"] == "sample").any()
     tag = sample_tag(lg)
-    suffix = tag if (cur["status"] == "sample").any() else ""
+    suffix = tag if exports.shows_sample(cur) else ""
     notice = sample_notice_text(full, year, lg)  # which of the shown values are sample: all, some areas, other years
     if notice:
         sample_notice(notice)
@@ -125,7 +126,8 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         cframe["name"] = short_names(cframe[state.name_col()])
         cframe["label"] = [value_label(r, map_unit, cmode, lg) for _, r in cframe.iterrows()]
         map_frame, shp, offsets, min_area = cframe, data.shapes("county", league), {}, 0.0
-        map_title = f"{t('county_map', lg, league=names[league])} · {iname} · {year} · {mode_text(cmode, lg)}{suffix}"
+        map_title = (f"{t('county_map', lg, league=names[league])} · {iname} · {year} · {mode_text(cmode, lg)}"
+                     f"{tag if exports.shows_sample(cframe) else ''}")
         st.button(t("back_to_region", lg), on_click=clear_leagues, key=f"back_{page}")
     else:
         map_frame, shp, offsets, min_area = cur, data.shapes("league"), data.label_offsets(), 0.0
@@ -159,7 +161,13 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         multi_key = map_selection_bar(page)
         plotly_map(fig, key=chart_key, on_click=lambda event: on_map_click(chart_key, multi_key, event),
                    config=charts.plot_config(chart_key, scroll_zoom=False))
-    png_button(fig, f"{iname}_{names[selected[0]] + '_' if drill else ''}{year}_{mode_txt}", chart_key)
+    def footnote(frame: pd.DataFrame) -> Callable[[], list[str]]:
+        """The exported image's footnote (口径, unit, source, status) for the rows ``frame`` it draws."""
+        return lambda: present.footnote_text(data.catalogue(), [ind["indicator_id"]],
+                                             present.figure_sources([frame], lg), frame["status"], lg)
+
+    png_button(fig, f"{iname}_{names[selected[0]] + '_' if drill else ''}{year}_{mode_txt}", chart_key,
+               sample=exports.shows_sample(map_frame), footnote=footnote(map_frame))
     if len(selected) == 1 and not drill:
         # under the map, not above it: an element that appears above the map after a click pushes
         # the map down while the rerun runs, and a quick second click lands beside it
@@ -175,7 +183,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     with left:
         rank_src = map_frame if drill else cur
         rank_fig = _figure("ranking", view, lambda: charts.ranking_bar(rank_src[["adcode", "name", "metric", "label"]],
-                               title=f"{t('ranking_county' if drill else 'ranking', lg)} · {year}{suffix}", unit_label=map_unit,
+                               title=f"{t('ranking_county' if drill else 'ranking', lg)} · {year}{tag if exports.shows_sample(rank_src) else ''}", unit_label=map_unit,
                                region_value=None if drill or region_metric.empty else float(region_metric.iloc[0]),
                                region_label=f"{t('region_avg', lg) if mode in {'value', 'share'} else t('region', lg)}",
                                selected=selected, tick_text=tick_text, source=charts.source_line(rank_src, lg),
@@ -183,22 +191,24 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
                                (format_signed if mode in {"yoy", "vs_base"} else format_number)(float(region_metric.iloc[0]), munit, lg)
                                ).to_plotly_json())
         plotly_map(rank_fig, key=f"rank_{page}", config=charts.plot_config(f"rank_{page}"))
-        png_button(rank_fig, f"{iname}_{t('ranking', lg)}_{year}", f"rank_{page}")
+        png_button(rank_fig, f"{iname}_{t('ranking', lg)}_{year}", f"rank_{page}", sample=exports.shows_sample(rank_src),
+                   footnote=footnote(rank_src))
     with right:
         chosen = list(selected) or list(cur.dropna(subset=["metric"]).nsmallest(3, "rank")["adcode"])
         tr = full[full["adcode"].isin(chosen)].assign(name=lambda d: d[state.name_col()])
         region_tr = full.drop_duplicates("year")[["year", "region_metric"]].dropna()
         span = sorted(int(y) for y in full["year"].unique())
         trend = t("trend", lg, first=span[0], last=span[-1]) if span else ""
+        trend_sample = exports.shows_sample(tr)  # the lines drawn (the region line is the bulletin's)
         if tr["metric"].isna().all() and region_tr.empty:
             st.info(f"{trend}{t('colon', lg)}{t('empty_selection', lg)}")
         else:
             trend_fig = _figure("trend", view, lambda: charts.trend_lines(tr[["name", "year", "metric"]], region_tr,
-                                   title=f"{trend}{t('in_brackets', lg, text=munit)}{tag if is_sample else ''}", unit_label=munit,
+                                   title=f"{trend}{t('in_brackets', lg, text=munit)}{tag if trend_sample else ''}", unit_label=munit,
                                    region_label=t("region_avg", lg) if mode in {"value", "share"} else t("region", lg),
                                    tick_text=tick_text, source=charts.source_line(tr, lg)).to_plotly_json())
             plotly_map(trend_fig, key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"))
-            png_button(trend_fig, f"{iname}_{trend}", f"trend_{page}")
+            png_button(trend_fig, f"{iname}_{trend}", f"trend_{page}", sample=trend_sample, footnote=footnote(tr))
 
     st.subheader(t("table", lg))
     if drill:  # the league itself is the comparison row of its counties

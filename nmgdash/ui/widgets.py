@@ -334,18 +334,22 @@ def make_then_download(make_label: str, save_label: str, make: Callable[[], byte
                            icon=":material/download:", **button)
 
 
-def png_button(fig: object, stem: str, key: str, *, sample: bool = False) -> None:
+def png_button(fig: object, stem: str, key: str, *, sample: bool,
+               footnote: Callable[[], list[str]] | None = None) -> None:
     """A "生成图片（PNG，演示分辨率）" button for ``fig`` at presentation resolution (1920×1080 × 2),
     rendered on the server by kaleido in the system Chromium with CJK fonts
     (:func:`nmgdash.slides.deck.png`) when clicked, then "下载图片（PNG，演示分辨率）" for the file
     (:func:`make_then_download`; a failure shows our message). The file is named by
-    :func:`nmgdash.reports.exports.download_name` (``sample``: the figure shows sample values). Not
-    shown when the server has no Chromium (the modebar's camera still works)."""
+    :func:`nmgdash.reports.exports.download_name`; ``sample``: the figure shows sample values, by
+    :func:`nmgdash.reports.exports.shows_sample` of the rows it draws (required: every caller says).
+    ``footnote``: called when the image is made, the lines under the chart in place of its source
+    line (:func:`nmgdash.slides.present.footnote_text`: 口径, unit, source, status, as on the slides).
+    Not shown when the server has no Chromium (the modebar's camera still works)."""
 
     if not deck.available():
         return
     lg = state.lang()
-    make_then_download(t("png_generate", lg), t("png_download", lg), lambda: deck.png(fig),
+    make_then_download(t("png_generate", lg), t("png_download", lg), lambda: deck.png(fig, footnote=footnote() if footnote else None),
                        exports.download_name(stem, "png", sample=sample, lang=lg), "image/png",
                        f"png_{key}", spinner=t("png_generating", lg))
 
