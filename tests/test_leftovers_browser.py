@@ -79,3 +79,43 @@ def test_overview_path_in_the_browser(server, page):
     assert "Page not found" not in text and not page.locator("[role=dialog]").count(), text[:300]
     assert page.locator("[data-testid=stMain] h1").first.inner_text() == "内蒙古共青团改革数据看板"
     assert "/overview" in page.url and bu.query(page).get("year") == "2018"
+
+
+#: Every word (letters and digits; a hyphen is a place to break) of every card's label, number and
+#: period: ["split", …] when its glyphs sit on more than one line, ["overflow", …] when it sticks
+#: out of its card.
+WORDS_JS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('[data-testid=stMetricLabel], [data-testid=stMetricValue], [data-testid=stMetricDelta]')) {
+    const card = el.closest('[data-testid=stMetric]');
+    const cr = card.getBoundingClientRect();
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const re = /[A-Za-z0-9][A-Za-z0-9,.+%]*/g; let m;
+      while ((m = re.exec(n.textContent))) {
+        const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+        const rects = [...r.getClientRects()].filter(x => x.width > 0);
+        const lines = new Set(rects.map(x => Math.round(x.top)));
+        const b = r.getBoundingClientRect();
+        if (lines.size > 1) out.push(['split', el.dataset.testid, m[0], lines.size]);
+        if (b.right > cr.right + 1 || b.left < cr.left - 1) out.push(['overflow', el.dataset.testid, m[0], Math.round(b.right - cr.right)]);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("path", ["", "staffing", "leadership"])
+def test_english_cards_wrap_between_words_at_1024(server, page, path):
+    """Before: "organisat|ions", "institutio|ns", "enterpris|es" at 1024 px (cards ~118 px wide, the
+    number 24 px with overflow-wrap: anywhere). Now every word stays on one line inside its card, and
+    the numbers stay at least 24 px (tests/test_browser.py's projector rule)."""
+    page.set_viewport_size({"width": 1024, "height": 1400})
+    _open(page, f"{server}/{path}?lang=English")
+    page.wait_for_function("document.querySelectorAll('[data-testid=stMetricValue]').length >= 4")
+    assert page.evaluate(WORDS_JS) == []
+    sizes = page.eval_on_selector_all("[data-testid=stMetricValue] > div",
+                                      "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert sizes and min(sizes) >= 24, sizes
+    page.screenshot(path=str(ARTIFACTS / f"leftovers-cards-en-{path or 'overview'}-1024.png"), full_page=True)
