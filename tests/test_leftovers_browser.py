@@ -2,7 +2,7 @@
 
 - /overview opens the overview (bookmarks, links): no "Page not found", and "/" still does.
 - English headline cards at 1024 px wrap between words, never inside one ("Fundi-ng").
-- A league's county map at 1024 px: the colour bar stays clear of every county.
+- A league's county map at 1024 px: the colour bar stays clear of every county (SVG fill hit test).
 Every request to a host other than localhost is blocked.
 """
 
@@ -119,3 +119,45 @@ def test_english_cards_wrap_between_words_at_1024(server, page, path):
                                       "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
     assert sizes and min(sizes) >= 24, sizes
     page.screenshot(path=str(ARTIFACTS / f"leftovers-cards-en-{path or 'overview'}-1024.png"), full_page=True)
+
+
+#: The map's colour bar (bar, title and tick labels: their union box) and the areas whose fill
+#: covers any point of that box (sampled every 3 px with SVG isPointInFill).
+COLOUR_BAR_JS = """() => {
+  const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.data && g.data.some(d => d.meta === 'area'));
+  if (!gd) return null;
+  const bar = gd.querySelector('g.colorbar');
+  if (!bar) return {bar: null};
+  const parts = [...bar.querySelectorAll('.cbfill, .cbaxis text, .cbtitle text')].map(e => e.getBoundingClientRect()).filter(r => r.width > 0);
+  const b = {left: Math.min(...parts.map(r => r.left)), top: Math.min(...parts.map(r => r.top)),
+             right: Math.max(...parts.map(r => r.right)), bottom: Math.max(...parts.map(r => r.bottom))};
+  const svg = gd.querySelector('svg.main-svg');
+  const hits = new Set();
+  const fills = [...gd.querySelectorAll('.scatterlayer path.js-fill')].filter(p => getComputedStyle(p).fill !== 'none' && (p.getAttribute('d') || '').length > 10);
+  for (const p of fills) {
+    const inv = p.getScreenCTM().inverse();
+    const pb = p.getBoundingClientRect();
+    if (pb.right < b.left || pb.left > b.right || pb.bottom < b.top || pb.top > b.bottom) continue;
+    for (let x = b.left; x <= b.right; x += 3) for (let y = b.top; y <= b.bottom; y += 3) {
+      const pt = svg.createSVGPoint(); pt.x = x; pt.y = y;
+      if (p.isPointInFill(pt.matrixTransform(inv))) { hits.add(p.closest('g.trace') ? [...p.closest('g.trace').parentNode.children].indexOf(p.closest('g.trace')) : -1); break; }
+    }
+  }
+  const names = [...hits].map(i => (gd.data[i] || {}).name);
+  return {bar: [b.left, b.top, b.right, b.bottom].map(Math.round), overlaps: names, fills: fills.length};
+}"""
+
+
+@pytest.mark.parametrize("league", ["兴安盟", "通辽市", "乌兰察布市", "呼和浩特市", "包头市"])
+def test_county_map_colour_bar_covers_no_county_at_1024(server, page, league):
+    """A league's counties at 1024 px (sidebar open, plot ~570 px wide): before, the colour bar sat
+    on 阿尔山市 (兴安盟), 霍林郭勒市 and 扎鲁特旗 (通辽市), … Now the map leaves the bar's corner free."""
+    page.set_viewport_size({"width": 1024, "height": 1400})
+    _open(page, f"{server}/hubs?leagues={league}")
+    bu.wait_map(page, min_fills=3)
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot g.colorbar .cbfill')")
+    found = page.evaluate(COLOUR_BAR_JS)
+    assert found["bar"] and found["fills"] >= 3, found
+    assert found["overlaps"] == [], found
+    if league == "兴安盟":
+        page.locator(".js-plotly-plot").first.screenshot(path=str(ARTIFACTS / "leftovers-county-map-1024.png"))
