@@ -54,9 +54,18 @@ def files(monkeypatch):
     monkeypatch.setattr(MediaFileManager, "add", record)
     monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
     monkeypatch.setattr(deck, "available", lambda: True)
-    monkeypatch.setattr(deck, "png", lambda fig, footnote=None, **kw:
-                        deck.export_figure(fig, footnote=footnote).to_json().encode("utf-8"))
+    def fake_png(fig, footnote=None, **kw):
+        RENDERS.append((fig, footnote))
+        return deck.export_figure(fig, footnote=footnote).to_json().encode("utf-8")
+
+    RENDERS.clear()
+    monkeypatch.setattr(deck, "png", fake_png)
     return seen
+
+
+#: (figure, footnote) of every image the last test asked for; the real renderer, kept for one test.
+RENDERS: list = []
+REAL_PNG = deck.png
 
 
 def _run(files: dict, page: str | None, **params: str) -> AppTest:
@@ -180,3 +189,34 @@ def test_english_deck_footnotes_are_english():
     assert cjk == [], cjk
     hubs = DEFINITIONS["hubs"]
     assert f"Definition · {hubs['name_en']} ({hubs['unit_en']}): {hubs['definition_en']}" in notes[1], notes[1]
+
+
+def test_rendered_topic_image_shows_the_footnote(files):
+    """kaleido's PNG of the 青年爱里 map with the footnote has more lines of text under the map than
+    the same figure with only its source line: the 口径 line is drawn, not just carried in the JSON."""
+    import numpy as np
+    from PIL import Image
+
+    if not deck.CHROMIUM.is_file():
+        pytest.skip("no Chromium: no server-side images")
+    _run(files, "hubs")
+    fig, footnote = RENDERS[0]
+    assert footnote and footnote[0].startswith("口径 · 青年爱里（个）："), footnote
+
+    def lines_under_map(png: bytes) -> list[int]:
+        """Heights of the lines of dark text under the map: runs of pixel rows holding dark pixels,
+        after the last run taller than 100 px (the map)."""
+        rows = (np.asarray(Image.open(io.BytesIO(png)).convert("L")) < 110).sum(axis=1) > 3
+        runs, start = [], None
+        for i, dark in enumerate([*rows, False]):
+            if dark and start is None:
+                start = i
+            elif not dark and start is not None:
+                runs.append(i - start)
+                start = None
+        tall = max(i for i, h in enumerate(runs) if h > 100)
+        return runs[tall + 1:]
+
+    with_note, without = lines_under_map(REAL_PNG(fig, footnote=footnote)), lines_under_map(REAL_PNG(fig))
+    assert len(with_note) == 2 and len(without) == 1, (with_note, without)  # 口径 + source/status vs source
+    assert all(10 <= h <= 30 for h in with_note + without), (with_note, without)
