@@ -56,7 +56,8 @@ def reference_map(page: str, indicator_ids: list[str]) -> None:
     widgets.data_table(table)
     names = dict(zip(data.leagues()["adcode"], data.leagues()[state.name_col()]))
     where = topic.export_scope([names[a] for a in selected], lg)
-    widgets.export_buttons(table, f"{ind[state.name_col()]}_{where}_{CENSUS_YEAR}", sample=False, key=f"exp_{page}")
+    widgets.export_buttons(table, f"{ind[state.name_col()]}_{where}_{CENSUS_YEAR}", sample=exports.shows_sample(rows),
+                           key=f"exp_{page}")
     widgets.sources_footnote(rows)
 
 
@@ -79,7 +80,7 @@ def category_summary(year: int) -> pd.DataFrame:
         t("definition", lg): df["definition" if lg == "zh" else "definition_en"],
         t("locator", lg): [source_text(x, lg) for x in df["locator"]],
     })
-    sample = bool((df["status"] == "sample").any())
+    sample = exports.shows_sample(df)
     if sample:
         widgets.sample_notice()
     widgets.data_table(table)
