@@ -25,9 +25,14 @@ with widgets.fault_guard():
     widgets.sidebar()
     lang = state.lang()
     pages = [
-        st.Page(router.page_target(p.key), title=t(p.key, lang), icon=p.icon, url_path=p.key, default=p.default)
+        st.Page(router.page_target(p.key), title=t(p.key, lang), icon=p.icon, url_path="" if p.default else p.key,
+                default=p.default)
         for p in PAGES
     ]
+    # The default page opens at "/" and also at its own key (/overview: bookmarks, links in slides):
+    # a hidden page at that path runs the same page (Streamlit would answer /overview "Page not found").
+    pages += [st.Page(router.page_target(p.key), title=t(p.key, lang), icon=p.icon, url_path=p.key,
+                      visibility="hidden") for p in PAGES if p.default]
     # An unknown URL path would open Streamlit's English "Page not found" dialog (not translatable,
     # no supported hook). A hidden page at that very path shows our own notice instead.
     unknown = router.unknown_path({p.key for p in PAGES})

@@ -27,7 +27,8 @@ from tests.test_browser import CHROMIUM, Offline, _need_browser
 ROOT = Path(__file__).resolve().parents[1]
 #: The page registry (data/topics.toml, read by app.py): the navigation every session must get.
 REGISTRY = [p.key for p in topics.registry().pages]
-APP_NAV = ["" if key == "overview" else key for key in REGISTRY]
+#: (the default page is listed at "/" and, hidden, once more at its key: /overview opens it too)
+APP_NAV = ["" if key == "overview" else key for key in REGISTRY] + ["overview"]
 TITLES = {"": "内蒙古共青团改革数据看板", "funding": "经费保障", "staffing": "队伍建设", "hubs": "青年爱里",
           "leadership": "党建引领与督查", "reforms": "高校与国企改革", "innovations": "典型经验", "about": "数据说明"}
 NAV_TITLES = [TEXT[key][0] for key in REGISTRY]

@@ -275,6 +275,43 @@ def place_labels(
     return out
 
 
+def colour_bar_box_px(plot_h_px: float) -> tuple[float, float]:
+    """(width, height) in px of the corner a map's horizontal colour bar takes from the top-left of
+    the plot: the bar (:data:`COLOUR_BAR_PX` long, 1 % in from the left), its title above and its
+    ticks below, from 3 % below the top, plus a margin."""
+    return COLOUR_BAR_PX + 24, 0.03 * plot_h_px + 90
+
+
+def clear_of_colour_bar(shapes: geo.MapShapes, ranges: tuple[float, float, float, float], plot_h_px: float,
+                        widths_px: range = range(MAP_DESIGN_WIDTH_PX, 2001, 40)) -> tuple[float, float, float, float]:
+    """``ranges`` (xmin, ymin, xmax, ymax in km), raised at the top when an area of ``shapes`` would
+    lie under the colour bar (:func:`colour_bar_box_px`) on a plot ``plot_h_px`` high and any of
+    ``widths_px`` wide (the aspect ratio is locked: the plot shows the ranges' centre). Raised so
+    far that the empty band on top is at least the bar's height at every width: it is narrowest when
+    the height limits the scale, where it is ``band / (height of ranges)`` of the plot. Unchanged when
+    no area comes under the bar (the league map: its top-left corner is empty)."""
+    xmin, ymin, xmax, ymax = ranges
+    bar_w, bar_h = colour_bar_box_px(plot_h_px)
+    pts = [np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])
+           for xs, ys in shapes.paths.values()]
+    if not pts:
+        return ranges
+    xy = np.concatenate(pts)
+    xy = xy[~np.isnan(xy).any(axis=1)]
+    w_km, h_km = xmax - xmin, ymax - ymin
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    for width in widths_px:
+        scale = min(width / w_km, plot_h_px / h_km)  # px per km
+        px = (xy[:, 0] - cx) * scale + width / 2
+        py = plot_h_px / 2 - (xy[:, 1] - cy) * scale
+        if ((px < bar_w) & (py < bar_h)).any():
+            break
+    else:
+        return ranges
+    f = min(bar_h / plot_h_px, 0.5)
+    return xmin, ymin, xmax, ymin + h_km / (1 - f)
+
+
 def choropleth(
     frame: pd.DataFrame,
     shapes: geo.MapShapes,
@@ -372,6 +409,7 @@ def choropleth(
     padx, pady = (maxx - minx) * 0.01, (maxy - miny) * 0.02
     ranges = (minx - padx, miny - pady, maxx + padx, maxy + pady)
     title_d, top = _title(title, MAP_DESIGN_WIDTH_PX - 16, 18)
+    phone_ranges = ranges  # the phone layout keeps its own room for the bar (PHONE_RESERVE_PX)
     # the no-data note says why: on the map a missing value is only a short mark
     reasons = [] if fills is not None else [
         str(r) for r in dict.fromkeys(data.loc[metric.isna(), "label"]) if str(r) and str(r) not in (no_data_note or "")]
@@ -380,6 +418,8 @@ def choropleth(
         note += ("：" if not note.isascii() else ": ") + ("；" if not note.isascii() else "; ").join(reasons)
     footer, bottom = _footer([("no-data-note", note), ("source", source)], MAP_DESIGN_WIDTH_PX - 8)
     plot_h = height - top - bottom
+    if has_values:  # the colour bar sits on no area at any plot width (a county map's top-left county)
+        ranges = clear_of_colour_bar(shapes, ranges, plot_h)
     items = []
     texts: dict[str, str] = {}
     for adcode in sorted(shapes.labels, key=lambda a: -shapes.area_km2.get(a, 0)):
@@ -417,7 +457,7 @@ def choropleth(
                            hoverinfo="skip", marker=dict(symbol="square", size=14, color=colour,
                                                          line=dict(color="#6b7280", width=1))))
     layout = dict(
-        meta=dict(nmg=_phone_layout(title, [("no-data-note", note), ("source", source)], shapes, selected, ranges)),
+        meta=dict(nmg=_phone_layout(title, [("no-data-note", note), ("source", source)], shapes, selected, phone_ranges)),
         title=_set_title_y(title_d, height),
         height=height, margin=dict(l=0, r=0, t=top, b=bottom),
         plot_bgcolor=BG, paper_bgcolor=BG, font=FONT,

@@ -66,6 +66,14 @@ def download_name(stem: str, ext: str, *, sample: bool, lang: str = "zh", today:
     return f"{stem}{tag}_{(today or date.today()):%Y%m%d}.{ext}"
 
 
+def shows_sample(*frames: pd.DataFrame | None) -> bool:
+    """The one rule for marking a download as sample (:func:`download_name`'s ``sample``): True when
+    any of ``frames`` (the rows a figure or table shows: long frames with a ``status`` column of
+    status codes) holds a row with status ``"sample"``. A frame without a ``status`` column (census
+    figures, the bulletin's innovations) or None holds no sample values."""
+    return any(f is not None and "status" in f.columns and bool((f["status"] == "sample").any()) for f in frames)
+
+
 def data_sheet_name(sample: bool, lang: str = "zh") -> str:
     """Name of the data sheet: 数据 / data, with the sample notice in it for sample exports."""
     return t("export_data_sheet_sample" if sample else "export_data_sheet", lang)

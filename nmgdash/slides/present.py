@@ -275,24 +275,39 @@ def label_list(fig: go.Figure | None) -> list[tuple[str, str]]:
 
 
 def footnote_lines(ctx: Context, indicator_ids: list[str], sources: list[str], statuses) -> list[str]:
-    """The footnote of an exported slide: "口径 · 支持基层工作经费（万元）：<definition>" for each of
-    ``indicator_ids`` (name, unit and 口径 from the catalogue, data/indicators.csv; the catalogue
-    keeps definitions in Chinese only), then "来源：<sources>；状态：<statuses>" (status labels in
-    published → sample order; sample is "示例数据")."""
-    lang = ctx.lang
-    cat = ctx.src.catalogue()
+    """The footnote of an exported slide (:func:`footnote_text` with the slide's catalogue and language)."""
+    return footnote_text(ctx.src.catalogue(), indicator_ids, sources, statuses, ctx.lang)
+
+
+def footnote_text(catalogue: pd.DataFrame, indicator_ids: list[str], sources: list[str], statuses,
+                  lang: str) -> list[str]:
+    """The footnote of an exported image or slide, one line each: "口径 · 支持基层工作经费（万元）：
+    <definition>" for each of ``indicator_ids`` (name, unit and 口径 from ``catalogue``, the indicator
+    catalogue indexed by indicator_id, data/indicators.csv: ``definition`` in Chinese,
+    ``definition_en`` in English, the Chinese one where an English one is missing), then
+    "来源：<sources>；状态：<statuses>" (status labels in published → sample order; sample is "示例数据").
+    ``sources``: short source names (:func:`figure_sources`); ``statuses``: status codes."""
     out = []
     for i in indicator_ids:
-        if i not in cat.index:
+        if i not in catalogue.index:
             continue
-        r = cat.loc[i]
+        r = catalogue.loc[i]
+        definition = r.get("definition_en") if lang == "en" else None
+        if not isinstance(definition, str) or not definition.strip():
+            definition = r["definition"]
         out.append(t("footnote_definition", lang, name=str(r[_name_col(lang)]),
-                     unit=str(r["unit" if lang == "zh" else "unit_en"]), definition=str(r["definition"])))
+                     unit=str(r["unit" if lang == "zh" else "unit_en"]), definition=str(definition)))
     present_statuses = {str(x) for x in statuses if isinstance(x, str)}
     labels = [t("sample_tag" if s == "sample" else f"status_{s}", lang) for s in STATUS_ORDER if s in present_statuses]
     out.append(t("footnote_tail", lang, sources=t("semicolon", lang).join(sources) or "—",
                  statuses=t("list_sep", lang).join(labels) or "—"))
     return out
+
+
+def figure_sources(frames: list[pd.DataFrame], lang: str) -> list[str]:
+    """Short names of the sources cited by ``frames`` (columns source_id, source_title[_en]), in
+    order of first appearance: the ``sources`` of :func:`footnote_text`."""
+    return _sources(frames, lang)[0]
 
 
 #: Order of the statuses in a footnote.

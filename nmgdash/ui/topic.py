@@ -24,6 +24,8 @@ from nmgdash.core.labels import (
     value_label,
 )
 from nmgdash.figures import charts, player
+from nmgdash.reports import exports
+from nmgdash.slides import present
 from nmgdash.ui import data, state
 from nmgdash.ui.mapview import figure_json, plotly_map
 from nmgdash.ui.widgets import (
@@ -105,7 +107,7 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
         chart_key = m.chart_key
         plotly_map(m.map_fig, key=chart_key, on_click=lambda event: on_map_click(chart_key, multi_key, event),
                    config=charts.plot_config(chart_key, scroll_zoom=False))
-    png_button(m.map_fig, m.map_stem, m.chart_key)
+    png_button(m.map_fig, m.map_stem, m.chart_key, sample=m.map_sample, footnote=lambda: list(m.map_footnote))
     if len(selected) == 1 and not drill:
         # under the map, not above it: an element that appears above the map after a click pushes
         # the map down while the rerun runs, and a quick second click lands beside it
@@ -119,13 +121,14 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     left, right = st.columns(2)
     with left:
         plotly_map(m.rank_fig, key=f"rank_{page}", config=charts.plot_config(f"rank_{page}"))
-        png_button(m.rank_fig, m.rank_stem, f"rank_{page}")
+        png_button(m.rank_fig, m.rank_stem, f"rank_{page}", sample=m.rank_sample, footnote=lambda: list(m.rank_footnote))
     with right:
         if m.trend_fig is None:
             st.info(m.trend_empty)
         else:
             plotly_map(m.trend_fig, key=f"trend_{page}", config=charts.plot_config(f"trend_{page}"))
-            png_button(m.trend_fig, m.trend_stem, f"trend_{page}")
+            png_button(m.trend_fig, m.trend_stem, f"trend_{page}", sample=m.trend_sample,
+                       footnote=lambda: list(m.trend_footnote))
 
     st.subheader(t("table", lg))
     if selected and not drill:
@@ -157,6 +160,14 @@ class TopicModel:
     table: pd.DataFrame
     export_stem: str
     table_sample: bool
+    #: whether each figure draws sample values (exports.shows_sample: the PNG's file name) and the
+    #: footnote of its exported PNG (口径, unit, source, status: present.footnote_text)
+    map_sample: bool
+    rank_sample: bool
+    trend_sample: bool
+    map_footnote: tuple[str, ...]
+    rank_footnote: tuple[str, ...]
+    trend_footnote: tuple[str, ...]
     cited: pd.DataFrame
     full: pd.DataFrame
     munit: str
@@ -177,9 +188,8 @@ def topic_model(page: str, ind: pd.Series, mode: str, year: int, selected: tuple
     cur = full[full["year"] == year].copy()
     cur["name"] = short_names(cur[state.name_col()])
     cur["label"] = [value_label(r, munit, mode, lg) for _, r in cur.iterrows()]
-    is_sample = (full["status"] == "sample").any()
     tag = sample_tag(lg)
-    suffix = tag if (cur["status"] == "sample").any() else ""
+    suffix = tag if exports.shows_sample(cur) else ""
     notice = sample_notice_text(full, year, lg)  # which of the shown values are sample: all, some areas, other years
     mode_txt = mode_text(mode, lg)
 
@@ -196,7 +206,8 @@ def topic_model(page: str, ind: pd.Series, mode: str, year: int, selected: tuple
         cframe["name"] = short_names(cframe[state.name_col()])
         cframe["label"] = [value_label(r, map_unit, cmode, lg) for _, r in cframe.iterrows()]
         map_frame, shp, offsets, min_area = cframe, data.shapes("county", league), {}, 0.0
-        map_title = f"{t('county_map', lg, league=names[league])} · {iname} · {year} · {mode_text(cmode, lg)}{suffix}"
+        map_title = (f"{t('county_map', lg, league=names[league])} · {iname} · {year} · {mode_text(cmode, lg)}"
+                     f"{tag if exports.shows_sample(cframe) else ''}")
     else:
         map_frame, shp, offsets, min_area = cur, data.shapes("league"), data.label_offsets(), 0.0
         map_title = f"{iname} · {year} · {mode_txt}{suffix}"
@@ -224,7 +235,8 @@ def topic_model(page: str, ind: pd.Series, mode: str, year: int, selected: tuple
     rank_src = map_frame if drill else cur
     rank_fig = figure_json(charts.ranking_bar(
         rank_src[["adcode", "name", "metric", "label"]],
-        title=f"{t('ranking_county' if drill else 'ranking', lg)} · {year}{suffix}", unit_label=map_unit,
+        title=f"{t('ranking_county' if drill else 'ranking', lg)} · {year}{tag if exports.shows_sample(rank_src) else ''}",
+        unit_label=map_unit,
         region_value=None if drill or region_metric.empty else float(region_metric.iloc[0]),
         region_label=f"{t('region_avg', lg) if mode in {'value', 'share'} else t('region', lg)}",
         selected=selected, tick_text=tick_text, source=charts.source_line(rank_src, lg),
@@ -241,7 +253,7 @@ def topic_model(page: str, ind: pd.Series, mode: str, year: int, selected: tuple
     if not (tr["metric"].isna().all() and region_tr.empty):
         trend_fig = figure_json(charts.trend_lines(
             tr[["name", "year", "metric"]], region_tr,
-            title=f"{trend}{t('in_brackets', lg, text=munit)}{tag if is_sample else ''}", unit_label=munit,
+            title=f"{trend}{t('in_brackets', lg, text=munit)}{tag if exports.shows_sample(tr) else ''}", unit_label=munit,
             region_label=t("region_avg", lg) if mode in {"value", "share"} else t("region", lg),
             tick_text=tick_text, source=charts.source_line(tr, lg)).to_plotly_json())
 
@@ -258,6 +270,11 @@ def topic_model(page: str, ind: pd.Series, mode: str, year: int, selected: tuple
     row = data.query("year_approved", year=int(year)).iloc[0]
     completeness = {"approved": int(row["approved"]), "total": int(row["total"])}
     chart_key = f"map_{page}_{'county' if drill else 'league'}"
+
+    def footnote(frame: pd.DataFrame) -> tuple[str, ...]:
+        return tuple(present.footnote_text(data.catalogue(), [ind["indicator_id"]],
+                                           present.figure_sources([frame], lg), frame["status"], lg))
+
     return TopicModel(
         summary_text=summary_text, notice=notice,
         completeness=completeness if completeness["approved"] else None,
@@ -270,6 +287,9 @@ def topic_model(page: str, ind: pd.Series, mode: str, year: int, selected: tuple
         table_sample=bool((table[t("status", lg)] == status_label("sample")).any()),
         cited=map_frame[map_frame["adcode"].isin(selected)] if selected and not drill else map_frame,
         full=full, munit=munit,
+        map_sample=exports.shows_sample(map_frame), rank_sample=exports.shows_sample(rank_src),
+        trend_sample=exports.shows_sample(tr),  # the lines drawn (the region line is the bulletin's)
+        map_footnote=footnote(map_frame), rank_footnote=footnote(rank_src), trend_footnote=footnote(tr),
     )
 
 

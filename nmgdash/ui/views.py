@@ -11,6 +11,8 @@ from nmgdash.core.i18n import t
 from nmgdash.core.labels import source_text
 from nmgdash.figures import charts
 from nmgdash.figures.innovations import innovations_figure, innovations_title, rates_figure, rates_frame
+from nmgdash.reports import exports
+from nmgdash.slides import present
 from nmgdash.ui import data, state, topic, widgets
 from nmgdash.ui.mapview import figure_json, plotly_map
 
@@ -30,11 +32,14 @@ def reference_map(page: str, indicator_ids: list[str]) -> None:
     multi_key = widgets.map_selection_bar(page)
     plotly_map(fig, key=key, on_click=lambda event: widgets.on_map_click(key, multi_key, event),
                config=charts.plot_config(f"{ind['indicator_id']}_{CENSUS_YEAR}", scroll_zoom=False))
-    widgets.png_button(fig, f"{ind[state.name_col()]}_{CENSUS_YEAR}", key)
+    # the rows of the map and the table share one source and status (census figures: never sample)
+    widgets.png_button(fig, f"{ind[state.name_col()]}_{CENSUS_YEAR}", key, sample=exports.shows_sample(rows),
+                       footnote=lambda: present.footnote_text(data.catalogue(), [ind["indicator_id"]],
+                                                              present.figure_sources([rows], lg), rows["status"], lg))
     if selected:
         st.caption(t("table_filtered", lg, n=len(selected), total=len(data.leagues())))
     widgets.data_table(table)
-    widgets.export_buttons(table, stem, sample=False, key=f"exp_{page}")
+    widgets.export_buttons(table, stem, sample=exports.shows_sample(rows), key=f"exp_{page}")
     widgets.sources_footnote(rows)
 
 
@@ -94,7 +99,7 @@ def category_table(year: int, lg: str, published: bool) -> tuple[pd.DataFrame, b
         t("definition", lg): df["definition" if lg == "zh" else "definition_en"],
         t("locator", lg): [source_text(x, lg) for x in df["locator"]],
     })
-    return table, bool((df["status"] == "sample").any())
+    return table, exports.shows_sample(df)
 
 
 def rate_progress(indicator_ids: list[str], title: str) -> pd.DataFrame:
@@ -105,7 +110,9 @@ def rate_progress(indicator_ids: list[str], title: str) -> pd.DataFrame:
                        indicator_ids, lg)
     fig = data.shared("rates", (tuple(indicator_ids), title, lg, data.version()), lambda: rates_figure(figs, title, lg))
     st.plotly_chart(fig, key=f"progress_{title}", config=charts.plot_config(f"rates_{indicator_ids[0]}"))
-    widgets.png_button(fig, title, f"rates_{indicator_ids[0]}")
+    widgets.png_button(fig, title, f"rates_{indicator_ids[0]}", sample=exports.shows_sample(figs),
+                       footnote=lambda: present.footnote_text(data.catalogue(), list(figs["indicator_id"]),
+                                                              present.figure_sources([figs], lg), figs["status"], lg))
     return figs
 
 
@@ -118,5 +125,5 @@ def innovations_map() -> pd.DataFrame:
     fig = data.shared("innovations", (lg, data.version(), id(league_shp), id(county_shp)),
                       lambda: innovations_figure(inn, data.leagues(), league_shp, county_shp, lg))
     st.plotly_chart(fig, key="map_innovations", config=charts.plot_config("innovations", scroll_zoom=False))
-    widgets.png_button(fig, innovations_title(len(inn), lg), "innovations")
+    widgets.png_button(fig, innovations_title(len(inn), lg), "innovations", sample=exports.shows_sample(inn))
     return inn

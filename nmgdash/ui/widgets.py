@@ -113,6 +113,26 @@ def sidebar() -> None:
         st.toggle(t("published_only", state.lang()), key=state.PUB, help=t("published_only_help", state.lang()),
                   bind="query-params")
     state.bound(state.LANG, state.LEAGUES, state.YEAR, state.PUB)
+    if state.lang() == "en":
+        st.html(ENGLISH_CARDS_CSS)  # after the switch: the language of this run
+
+
+#: English headline cards wrap between words, never inside one ("Fundi-ng", "organisat-ions"):
+#: Chinese may break between any two characters, English words need room. A row of cards wraps to
+#: two per row when a card would be narrower than 13rem (a 1024 px projector with the sidebar open),
+#: the number is at most 11 % of the card wide (24 px at least), and no word is broken.
+ENGLISH_CARDS_CSS = (
+    "<style>"
+    "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] [data-testid='stMetric']) {flex-wrap: wrap;}"
+    "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] [data-testid='stMetric'])"
+    " > [data-testid='stColumn'] {min-width: min(13rem, 100%); flex: 1 1 13rem;}"
+    "[data-testid='stMetricValue'] > div {font-size: clamp(1.5rem, 11cqi, 2.25rem) !important;"
+    " overflow-wrap: normal !important; word-break: normal !important; hyphens: manual;}"
+    "[data-testid='stMetric'] :is([data-testid='stMetricLabel'], [data-testid='stMetricValue'],"
+    " [data-testid='stMetricDelta']) * {overflow-wrap: normal !important; word-break: normal !important;"
+    " hyphens: manual;}"
+    "</style>"
+)
 
 
 def style() -> None:
@@ -367,19 +387,24 @@ def make_then_download(make_label: str, save_label: str, make: Callable[[], byte
                            icon=":material/download:", **button)
 
 
-def png_button(fig: object, stem: str, key: str, *, sample: bool = False) -> None:
+def png_button(fig: object, stem: str, key: str, *, sample: bool,
+               footnote: Callable[[], list[str]] | None = None) -> None:
     """A "生成图片（PNG，演示分辨率）" button for ``fig`` (a figure, its dict or JSON text) at presentation resolution (1920×1080 × 2),
     rendered on the server by kaleido in the system Chromium with CJK fonts
     (:func:`nmgdash.slides.deck.png`) when clicked, then "下载图片（PNG，演示分辨率）" for the file
     (:func:`make_then_download`; a failure shows our message). The file is named by
-    :func:`nmgdash.reports.exports.download_name` (``sample``: the figure shows sample values). Not
-    shown when the server has no Chromium (the modebar's camera still works)."""
+    :func:`nmgdash.reports.exports.download_name`; ``sample``: the figure shows sample values, by
+    :func:`nmgdash.reports.exports.shows_sample` of the rows it draws (required: every caller says).
+    ``footnote``: called when the image is made, the lines under the chart in place of its source
+    line (:func:`nmgdash.slides.present.footnote_text`: 口径, unit, source, status, as on the slides).
+    Not shown when the server has no Chromium (the modebar's camera still works)."""
 
     if not deck.available():
         return
     lg = state.lang()
     make_then_download(t("png_generate", lg), t("png_download", lg),
-                       lambda: deck.png(json.loads(fig) if isinstance(fig, str) else fig),
+                       lambda: deck.png(json.loads(fig) if isinstance(fig, str) else fig,
+                                        footnote=footnote() if footnote else None),
                        exports.download_name(stem, "png", sample=sample, lang=lg), "image/png",
                        f"png_{key}", spinner=t("png_generating", lg))
 
