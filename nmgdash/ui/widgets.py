@@ -416,13 +416,15 @@ def indicator_picker(page: str, indicator_ids: list[str]) -> pd.Series:
     ids = [i for i in indicator_ids if i in cat.index]
     state.recall(page, state.IND, ids)
     # the help names the indicator the box will show: its state, else the URL value it binds to
+    lg = state.lang()
+    labels = data.shared("indicator_labels", (lg, data.version()), lambda: _indicator_labels(lg))  # once per run
     current = st.session_state.get(state.IND)
     if current not in ids:
-        current = {indicator_label(i): i for i in ids}.get(st.query_params.get(state.IND), ids[0])
+        current = {labels[i]: i for i in ids}.get(st.query_params.get(state.IND), ids[0])
     shown = current
-    chosen = st.selectbox(t("indicator", state.lang()), ids, key=state.IND, bind="query-params",
-                          format_func=indicator_label,
-                          help=f"{indicator_label(shown)}  \n{definition_text(cat.loc[shown], state.lang())}")
+    chosen = st.selectbox(t("indicator", lg), ids, key=state.IND, bind="query-params",
+                          format_func=labels.__getitem__,
+                          help=f"{labels[shown]}  \n{definition_text(cat.loc[shown], lg)}")
     state.remember(page, state.IND)
     state.bound(state.IND)
     return cat.loc[chosen]
