@@ -31,12 +31,13 @@ ARTIFACTS = ROOT / "artifacts"
 YEAR = 2018
 USER, PASSWORD = "张三", "Tuanwei-2018!"
 
-#: Every text the plotly map carries for hovering (hovertemplate / hovertext / text of all traces).
+#: Every hover text of the map: the areas' texts the map component shows in its own hover box
+#: (``_nmgAreas``: plotly no longer gets them, nmgdash/ui/mapview.py), and any trace's hover texts.
 MAP_HOVER_JS = """() => {
   const gd = [...document.querySelectorAll('.js-plotly-plot')]
       .find(g => g.data && g.data.some(d => d.meta === 'area'));
   if (!gd) return null;
-  const out = [];
+  const out = (gd._nmgAreas || []).map(a => String(a.text));
   for (const d of gd._fullData) for (const k of ['hovertext', 'text', 'hovertemplate']) {
     const v = d[k]; if (Array.isArray(v)) out.push(...v.map(String)); else if (v) out.push(String(v));
   }
