@@ -364,6 +364,28 @@ def coloured_pixels(png: bytes, min_chroma: int = 24) -> tuple[int, int]:
 
 
 @contextmanager
+def app_server(tmp) -> Iterator[str]:
+    """A dashboard on its own database build in the folder ``tmp`` (built first with ``python -m nmgdash
+    db``), served by :func:`streamlit_server`; yields its base URL. A server that does not start fails
+    the test with its log's tail (for module-scoped ``server`` fixtures)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    env = {**os.environ, "NMGDASH_DB": str(Path(tmp) / "reform.duckdb"), "PYTHONUNBUFFERED": "1"}
+    subprocess.run([sys.executable, "-m", "nmgdash", "db"], cwd=Path(__file__).resolve().parents[1], env=env,
+                   check=True, timeout=120, capture_output=True)
+    try:
+        with streamlit_server(env, Path(tmp) / "streamlit.log") as base:
+            yield base
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@contextmanager
 def streamlit_server(env: dict, log_path, *extra_args: str, root=None) -> Iterator[str]:
     """A fresh ``streamlit run app.py`` on a free 127.0.0.1 port with ``env`` (its own NMGDASH_DB …),
     its output in ``log_path``; yields the base URL once /_stcore/health answers, stops it afterwards.

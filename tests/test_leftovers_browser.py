@@ -8,8 +8,6 @@ Every request to a host other than localhost is blocked.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -27,15 +25,8 @@ ARTIFACTS = ROOT / "artifacts"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("leftovers")
-    env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "PYTHONUNBUFFERED": "1"}
-    subprocess.run([sys.executable, "-m", "nmgdash", "db"], cwd=ROOT, env=env, check=True, timeout=120,
-                   capture_output=True)
-    try:
-        with bu.streamlit_server(env, tmp / "streamlit.log") as base:
-            yield base
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    with bu.app_server(tmp_path_factory.mktemp("leftovers")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

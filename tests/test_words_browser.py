@@ -12,8 +12,6 @@ Screenshots in artifacts/words-*.png. Every request to a host other than localho
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -58,15 +56,8 @@ PICKER_JS = """() => [...document.querySelectorAll('[data-testid=stSelectbox]')]
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     _need_browser()
-    tmp = tmp_path_factory.mktemp("words")
-    env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "PYTHONUNBUFFERED": "1"}
-    subprocess.run([sys.executable, "-m", "nmgdash", "db"], cwd=ROOT, env=env, check=True, timeout=120,
-                   capture_output=True)
-    try:
-        with bu.streamlit_server(env, tmp / "streamlit.log") as base:
-            yield base
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    with bu.app_server(tmp_path_factory.mktemp("words")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
