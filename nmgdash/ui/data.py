@@ -84,9 +84,10 @@ def shared(kind: str, view: tuple, _build: Callable[[], object]) -> object:
     """``_build()`` once per ``kind`` and ``view`` in this server process, shared by all sessions
     (a figure, a written summary: what a fresh session would otherwise rebuild, as topic pages
     cache their figures). ``view``: everything the value depends on, the database build
-    (:func:`version`) and the language among them. Map figures for ``plotly_map`` are best stored
-    as plain dicts (``Figure.to_plotly_json()``: serialised without plotly's object tree); Figures
-    for ``st.plotly_chart``, which copies them before use. Nobody mutates a shared value."""
+    (:func:`version`) and the language among them. Figures for ``plotly_map`` are best stored
+    as JSON text (``mapview.figure_json(fig.to_plotly_json())``: serialised once, and a string is
+    nothing for the garbage collector to walk); Figures for ``st.plotly_chart``, which copies them
+    before use. Nobody mutates a shared value."""
     return _build()
 
 
