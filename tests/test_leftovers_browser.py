@@ -16,8 +16,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
 from st_client import run_page
-from test_browser import CHROMIUM, Offline, _need_browser
-from test_words_browser import READY
+from test_browser import _need_browser
+from test_words_browser import offline_page, open_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
@@ -32,25 +32,8 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(server):
     _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=bu.CHROMIUM_ARGS)
-        ctx = b.new_context(viewport={"width": 1024, "height": 1400}, device_scale_factor=1)
-        ctx.set_default_timeout(45_000)
-        p = ctx.new_page()
-        off = Offline()
-        p.route("**/*", off.route)
+    with offline_page(1024, 1400) as p:
         yield p
-        assert off.blocked == []
-        b.close()
-
-
-def _open(page, url: str) -> None:
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_function(READY)
-    assert not bu.exceptions(page)
 
 
 @pytest.mark.parametrize("path", ["overview", ""])
@@ -65,7 +48,7 @@ def test_overview_opens_at_its_own_path_and_at_root(server, path):
 
 
 def test_overview_path_in_the_browser(server, page):
-    _open(page, server + "/overview?year=2018")
+    open_ready(page, server + "/overview?year=2018")
     text = page.evaluate("() => document.body.innerText")
     assert "Page not found" not in text and not page.locator("[role=dialog]").count(), text[:300]
     assert page.locator("[data-testid=stMain] h1").first.inner_text() == "内蒙古共青团改革数据看板"
@@ -103,7 +86,7 @@ def test_english_cards_wrap_between_words_at_1024(server, page, path):
     number 24 px with overflow-wrap: anywhere). Now every word stays on one line inside its card, and
     the numbers stay at least 24 px (tests/test_browser.py's projector rule)."""
     page.set_viewport_size({"width": 1024, "height": 1400})
-    _open(page, f"{server}/{path}?lang=English")
+    open_ready(page, f"{server}/{path}?lang=English")
     page.wait_for_function("document.querySelectorAll('[data-testid=stMetricValue]').length >= 4")
     assert page.evaluate(WORDS_JS) == []
     sizes = page.eval_on_selector_all("[data-testid=stMetricValue] > div",
@@ -144,7 +127,7 @@ def test_county_map_colour_bar_covers_no_county_at_1024(server, page, league):
     """A league's counties at 1024 px (sidebar open, plot ~570 px wide): before, the colour bar sat
     on 阿尔山市 (兴安盟), 霍林郭勒市 and 扎鲁特旗 (通辽市), … Now the map leaves the bar's corner free."""
     page.set_viewport_size({"width": 1024, "height": 1400})
-    _open(page, f"{server}/hubs?leagues={league}")
+    open_ready(page, f"{server}/hubs?leagues={league}")
     bu.wait_map(page, min_fills=3)
     page.wait_for_function("() => document.querySelector('.js-plotly-plot g.colorbar .cbfill')")
     found = page.evaluate(COLOUR_BAR_JS)

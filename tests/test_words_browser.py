@@ -13,6 +13,8 @@ Screenshots in artifacts/words-*.png. Every request to a host other than localho
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,26 +62,35 @@ def server(tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="module")
-def page(server):
+@contextmanager
+def offline_page(width: int, height: int) -> Iterator:
+    """A Chromium page (``width`` × ``height``, no network beyond localhost); afterwards, asserts that
+    it asked no other host."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), args=bu.CHROMIUM_ARGS)
-        ctx = b.new_context(viewport={"width": 1440, "height": 1800}, device_scale_factor=1)
+        ctx = b.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
         ctx.set_default_timeout(45_000)
         p = ctx.new_page()
         off = Offline()
         p.route("**/*", off.route)
-        p.goto(server + "/", wait_until="domcontentloaded")  # the server's first request
-        p.wait_for_function(READY)
         yield p
         assert off.blocked == []
         b.close()
 
 
-def _open(page, url: str) -> None:
+@pytest.fixture(scope="module")
+def page(server):
+    with offline_page(1440, 1800) as p:
+        p.goto(server + "/", wait_until="domcontentloaded")  # the server's first request
+        p.wait_for_function(READY)
+        yield p
+
+
+def open_ready(page, url: str) -> None:
+    """Open ``url`` and wait until the app is idle with its content drawn (:data:`READY`); no exception shown."""
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_function(READY)
     assert not bu.exceptions(page)
@@ -91,7 +102,7 @@ def _settle(page) -> None:
 
 
 def test_language_switch_relabels_chips_picker_and_url(server, page):
-    _open(page, server + "/staffing?leagues=兴安盟&leagues=通辽市")
+    open_ready(page, server + "/staffing?leagues=兴安盟&leagues=通辽市")
     assert page.evaluate(CHIPS_JS) == ["兴安盟", "通辽市"]
     page.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
     _settle(page)
@@ -114,7 +125,7 @@ def test_language_switch_relabels_chips_picker_and_url(server, page):
 
 @pytest.mark.parametrize("key", BROWSER_PAGES)
 def test_english_page_shows_no_chinese(server, page, key):
-    _open(page, f"{server}/{'' if key == 'overview' else key}?lang=English&leagues=Hinggan+League")
+    open_ready(page, f"{server}/{'' if key == 'overview' else key}?lang=English&leagues=Hinggan+League")
     page.wait_for_timeout(500)  # charts draw after the run
     lines = page.evaluate(TEXT_JS)
     bad = sorted({s for s in lines if s not in SWITCH and CJK.search(QUOTE.sub("", s))})
@@ -125,13 +136,13 @@ def test_english_page_shows_no_chinese(server, page, key):
 
 @pytest.mark.parametrize("key", BROWSER_PAGES)
 def test_chinese_page_shows_no_english(server, page, key):
-    _open(page, f"{server}/{'' if key == 'overview' else key}?leagues=兴安盟")
+    open_ready(page, f"{server}/{'' if key == 'overview' else key}?leagues=兴安盟")
     page.wait_for_timeout(500)
     assert chinese_problems([("dom", s) for s in page.evaluate(TEXT_JS)]) == []
 
 
 def test_english_colour_bar_ticks_stand_upright(server, page):
-    _open(page, server + "/?lang=English")
+    open_ready(page, server + "/?lang=English")
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .colorbar .cbaxis text, "
                            ".js-plotly-plot .colorbar text.ytick, .js-plotly-plot .colorbar text.xtick').length >= 3")
     ticks = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot .colorbar text')]
