@@ -229,12 +229,51 @@ def query_all(page) -> dict[str, list[str]]:
     return parse_qs(urlparse(page.url).query, keep_blank_values=True)
 
 
+#: Scroll the map to the middle of the screen and resolve once nothing has scrolled for three frames.
+#: The scroll events of scrollIntoView arrive a frame later, and the map hides its hover box on
+#: any scroll: a hover made before they arrive is hidden again.
+MAP_INTO_VIEW_JS = "() => {" + _FIND_MAP + """
+  const gd = findMap();
+  if (!gd) return false;
+  gd.scrollIntoView({block: 'center'});
+  return new Promise((resolve) => {
+    let last = performance.now();
+    const onScroll = () => { last = performance.now(); };
+    window.addEventListener('scroll', onScroll, true);
+    let quiet = 0;
+    const tick = () => {
+      quiet = performance.now() - last > 50 ? quiet + 1 : 0;
+      if (quiet >= 3) { window.removeEventListener('scroll', onScroll, true); resolve(true); }
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}"""
+
+
+def map_into_view(page) -> None:
+    """Scroll the map into the middle of the screen and wait until the scrolling is over (:data:`MAP_INTO_VIEW_JS`)."""
+    assert page.evaluate(MAP_INTO_VIEW_JS), "no map on the page"
+
+
+def hover_area(page, code: str) -> str:
+    """Move the mouse onto area ``code`` like a user and return the text of its hover box (the component's own)."""
+    map_into_view(page)
+    spot = page.evaluate(TARGET_JS, [code, 0]).get("best")
+    assert spot, f"no point inside {code}"
+    page.mouse.move(spot["px"] - 6, spot["py"] - 6)
+    page.mouse.move(spot["px"], spot["py"], steps=3)
+    tip = page.locator(f".nmg-tip[data-adcode='{code}']")
+    tip.wait_for(state="visible", timeout=10_000)
+    return tip.inner_text()
+
+
 def click_area(page, code: str, isolation_px: float = 30, modifiers: tuple[str, ...] = ()) -> dict:
     """Click inside area ``code`` on the map like a user: move there, then click (see :data:`TARGET_JS`).
     ``isolation_px``: only use points at least this far from other areas
     (0 = the point nearest the area's middle, wherever its neighbours are).
     ``modifiers``: keys held during the click (e.g. ("Control",) for a Ctrl+click)."""
-    page.evaluate("() => {" + _FIND_MAP + " const gd = findMap(); if (gd) gd.scrollIntoView({block: 'center'}); }")
+    map_into_view(page)
     info = page.evaluate(TARGET_JS, [code, isolation_px])
     assert info.get("best"), f"no clickable target point for {code}: {info}"
     x, y = info["best"]["px"], info["best"]["py"]
@@ -261,7 +300,7 @@ MAP_RANGES_JS = "() => {" + _FIND_MAP + """
 
 def tap_area(page, code: str, isolation_px: float = 30) -> dict:
     """Tap inside area ``code`` on the map (a touch context: ``has_touch=True``), see :func:`click_area`."""
-    page.evaluate("() => {" + _FIND_MAP + " const gd = findMap(); if (gd) gd.scrollIntoView({block: 'center'}); }")
+    map_into_view(page)
     info = page.evaluate(TARGET_JS, [code, isolation_px])
     assert info.get("best"), f"no tappable point for {code}: {info}"
     page.touchscreen.tap(info["best"]["px"], info["best"]["py"])

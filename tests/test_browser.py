@@ -508,7 +508,7 @@ def test_quick_map_clicks_end_on_the_last_one(web):
     for gap in (0.15, 0.15, 0.6):
         bu.open_page(page, web.base + "/funding")
         bu.wait_map(page, 12)
-        page.evaluate("() => {" + bu._FIND_MAP + " findMap().scrollIntoView({block: 'center'}); }")
+        bu.map_into_view(page)
         points = {c: page.evaluate(bu.TARGET_JS, [c, 30])["best"] for c in ("152200", "150400")}
         for code in ("152200", "150400"):
             p = points[code]

@@ -188,6 +188,21 @@ def test_hit_testing_without_click_targets_at_any_zoom(page):
     wait_leagues(p, [LEAGUES["150900"], LEAGUES["152500"]])
 
 
+def test_hover_box_survives_other_scrolling_and_hides_when_the_map_moves(page):
+    """The hover box stays while something else on the page scrolls (a table, the sidebar: the
+    cause of a hover box that vanished in CI), and hides once the page scroll moves the map under it."""
+    p = page.page
+    bu.open_page(p, page.base + "/hubs?year=2020")
+    bu.wait_map(p, exact=12)
+    assert "兴安盟" in bu.hover_area(p, "152200")
+    tip = p.locator(".nmg-tip[data-adcode='152200']")
+    p.evaluate("() => document.querySelector('[data-testid=stSidebarContent]').dispatchEvent(new Event('scroll'))")
+    p.wait_for_timeout(100)
+    assert tip.is_visible()
+    p.mouse.wheel(0, 300)
+    tip.wait_for(state="hidden", timeout=5_000)
+
+
 def test_zoom_in_stays_on_the_region(page):
     """Item 5: the modebar's zoom-in zooms to the region's middle, not to the bounding box's (the
     empty corner under the colour bar): after one zoom-in 锡林郭勒盟 and 乌兰察布市 are still on

@@ -285,12 +285,7 @@ for code, v in {OTHERS!r}.items():
         bu.open_page(viewer, f"{w.base}/hubs?year=2020")
         wait_text(viewer, "2020年：已审核 1/12 个盟市")
         bu.wait_map(viewer, min_fills=1)
-        viewer.evaluate("() => {" + bu._FIND_MAP + " findMap().scrollIntoView({block: 'center'}); }")
-        spot = bu.area_at(viewer, XAM)["best"]
-        viewer.mouse.move(spot["px"], spot["py"])
-        tip = viewer.locator(f".nmg-tip[data-adcode='{XAM}']")
-        tip.wait_for(state="visible")
-        hover = tip.inner_text()
+        hover = bu.hover_area(viewer, XAM)
         assert "已审核" in hover and "填报人 兴安盟审核员" in hover and "审核人 自治区审核员" in hover, hover
         w.shot(viewer, "hubs-2020-approved")
 

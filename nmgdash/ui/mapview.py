@@ -228,6 +228,8 @@ function showTip(root, area, cx, cy) {
     root._nmgTipCode = area.code;
   }
   tip.style.display = "block";
+  const at = root.getBoundingClientRect();
+  root._nmgTipAt = [at.left, at.top];
   const vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
   tip.style.maxWidth = `${Math.min(320, vw - 16)}px`;
   const w = tip.offsetWidth, h = tip.offsetHeight;
@@ -402,7 +404,13 @@ export default function (component) {
         showTip(root, a, e.clientX, e.clientY);
       });
       root.addEventListener("pointerleave", (e) => { if (e.pointerType === "mouse") showTip(root, null); });
-      root._nmgScroll = () => { if (root._nmgTip && root._nmgTip.style.display !== "none") showTip(root, null); };
+      // a scroll that moves the map hides the box (it would point at the wrong area); a table or
+      // list scrolling elsewhere on the page does not
+      root._nmgScroll = () => {
+        if (!root._nmgTip || root._nmgTip.style.display === "none") return;
+        const at = root.getBoundingClientRect(), was = root._nmgTipAt || [at.left, at.top];
+        if (Math.abs(at.left - was[0]) > 1 || Math.abs(at.top - was[1]) > 1) showTip(root, null);
+      };
       window.addEventListener("scroll", root._nmgScroll, true);
       // the column's width changes without a window resize (sidebar, fullscreen): follow it; a map
       // crossing its design width switches between the phone and the full layout
