@@ -273,7 +273,7 @@ ANY_TITLE_HAS_JS = TITLE_HAS_JS
 
 
 def _map_fills_js() -> str:
-    return "([n]) => {" + bu._FIND_MAP + """ const gd = findMap(); if (!gd) return false;
+    return "([n]) => {" + bu.FIND_MAP + """ const gd = findMap(); if (!gd) return false;
         return [...gd.querySelectorAll('.scatterlayer path.js-fill')].filter(p =>
             getComputedStyle(p).fill !== 'none' && (p.getAttribute('d') || '').length > 10).length === n; }"""
 
@@ -438,7 +438,7 @@ def interleaved_timings(hello: str, dashboard: str, *, pages: list[str], year_pa
 
 def _prepare_click(page, code: str):
     """Hover the map over area ``code`` (as a user's pointer arrives) and return the click itself."""
-    page.evaluate("() => {" + bu._FIND_MAP + " const gd = findMap(); if (gd) gd.scrollIntoView({block: 'center'}); }")
+    page.evaluate("() => {" + bu.FIND_MAP + " const gd = findMap(); if (gd) gd.scrollIntoView({block: 'center'}); }")
     info = page.evaluate(bu.TARGET_JS, [code, 30])
     assert info.get("best"), info
     x, y = info["best"]["px"], info["best"]["py"]

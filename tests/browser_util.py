@@ -13,12 +13,37 @@ machine then cannot take the test server down mid-run. The tests stop it by its 
 from __future__ import annotations
 
 import io
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 #: Chromium flags for a quiet, offline-friendly headless run.
+#: Debian's chromium (CI installs it: .ci/run)
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def need_browser() -> None:
+    """Skip the calling test or fixture (or, with NMGDASH_REQUIRE_BROWSER=1 as in CI, fail it) when
+    the browser stack is missing: :data:`CHROMIUM` or Playwright."""
+    import pytest
+
+    reason = None
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} not found (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError as exc:
+            reason = f"playwright is not importable: {exc}"
+    if reason:
+        if os.environ.get("NMGDASH_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests required (NMGDASH_REQUIRE_BROWSER=1) but {reason}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--no-first-run", "--disable-sync", "--disable-quic",
@@ -28,13 +53,13 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 # ------------------------------------------------------------------ page JS
 #: The plotly div of the map: the one with area traces (``meta`` "area", name = adcode: the
 #: filled rings the map component hit-tests; see nmgdash.figures.charts.choropleth).
-_FIND_MAP = """
+FIND_MAP = """
 const findMap = () => [...document.querySelectorAll('.js-plotly-plot')]
     .find(g => g.data && g.data.some(d => d.meta === 'area'));
 """
 
 #: Facts about the map: filled shapes, annotation texts, trace names, selected outlines.
-MAP_INFO_JS = "() => {" + _FIND_MAP + """
+MAP_INFO_JS = "() => {" + FIND_MAP + """
   const gd = findMap();
   if (!gd) return null;
   const fills = [...gd.querySelectorAll('.scatterlayer path.js-fill')].filter(p => {
@@ -51,7 +76,7 @@ MAP_INFO_JS = "() => {" + _FIND_MAP + """
 }"""
 
 #: The colour bar's colour scale as drawn (plotly's resolved scale), its range, and the area fills.
-LEGEND_JS = "() => {" + _FIND_MAP + """
+LEGEND_JS = "() => {" + FIND_MAP + """
   const gd = findMap();
   const cb = gd._fullData.find(d => d.marker && d.marker.showscale);
   if (!cb) return null;
@@ -63,7 +88,7 @@ LEGEND_JS = "() => {" + _FIND_MAP + """
 
 
 #: Map labels (annotations) that stick out of the chart or overlap another label.
-LABELS_JS = "([minOverlap]) => {" + _FIND_MAP + """
+LABELS_JS = "([minOverlap]) => {" + FIND_MAP + """
   const gd = findMap();
   const R = gd.querySelector('svg.main-svg').getBoundingClientRect();
   const boxes = [...gd.querySelectorAll('g.annotation')].map(a => {
@@ -86,7 +111,7 @@ LABELS_JS = "([minOverlap]) => {" + _FIND_MAP + """
 #: ``isolation`` px belong to no other area (0: any point of the area), on plotly's drag layer
 #: (not under a label, not zoomed out of view), as close as possible to the middle of those points.
 #: Point-in-polygon against the area traces' rings (null between rings), as the map component does.
-TARGET_JS = "([code, isolation]) => {" + _FIND_MAP + """
+TARGET_JS = "([code, isolation]) => {" + FIND_MAP + """
   const gd = findMap();
   if (!gd) return {error: 'no map'};
   const fl = gd._fullLayout, r = gd.getBoundingClientRect();
@@ -192,7 +217,7 @@ def wait_map(page, min_fills: int = 12, exact: int | None = None, timeout_ms: in
     cond = f"n === {exact}" if exact is not None else f"n >= {min_fills}"
     try:
         page.wait_for_function(
-            "() => {" + _FIND_MAP + """ const gd = findMap(); if (!gd) return false;
+            "() => {" + FIND_MAP + """ const gd = findMap(); if (!gd) return false;
                 const n = [...gd.querySelectorAll('.scatterlayer path.js-fill')].filter(p =>
                     getComputedStyle(p).fill !== 'none' && (p.getAttribute('d') || '').length > 10).length;
                 return """ + cond + "; }",
@@ -232,7 +257,7 @@ def query_all(page) -> dict[str, list[str]]:
 #: Scroll the map to the middle of the screen and resolve once nothing has scrolled for three frames.
 #: The scroll events of scrollIntoView arrive a frame later, and the map hides its hover box on
 #: any scroll: a hover made before they arrive is hidden again.
-MAP_INTO_VIEW_JS = "() => {" + _FIND_MAP + """
+MAP_INTO_VIEW_JS = "() => {" + FIND_MAP + """
   const gd = findMap();
   if (!gd) return false;
   gd.scrollIntoView({block: 'center'});
@@ -290,7 +315,7 @@ def click_area(page, code: str, isolation_px: float = 30, modifiers: tuple[str, 
 
 
 #: The map's current axis ranges (what zoom and pan change): {"x": [x0, x1], "y": [y0, y1]} in km.
-MAP_RANGES_JS = "() => {" + _FIND_MAP + """
+MAP_RANGES_JS = "() => {" + FIND_MAP + """
   const gd = findMap();
   if (!gd) return null;
   return {x: gd._fullLayout.xaxis.range.slice(), y: gd._fullLayout.yaxis.range.slice(),
@@ -308,7 +333,7 @@ def tap_area(page, code: str, isolation_px: float = 30) -> dict:
 
 
 #: The adcode of the area drawn at the middle of the map's plot area (null: no area there).
-MIDDLE_AREA_JS = "() => {" + _FIND_MAP + """
+MIDDLE_AREA_JS = "() => {" + FIND_MAP + """
   const gd = findMap(), fl = gd._fullLayout;
   const x = fl.xaxis.p2l(fl.xaxis._length / 2), y = fl.yaxis.p2l(fl.yaxis._length / 2);
   const inside = (tr) => {
@@ -345,7 +370,7 @@ def map_ranges(page) -> dict | None:
 def map_modebar(page, title: str) -> None:
     """Click the map's modebar button ``title`` ("Zoom in", "Zoom out", "Reset axes" …) like a user:
     hover the map (the modebar shows on hover), then click the button."""
-    page.evaluate("() => {" + _FIND_MAP + " document.querySelectorAll('[data-test-map]')"
+    page.evaluate("() => {" + FIND_MAP + " document.querySelectorAll('[data-test-map]')"
                   ".forEach(e => e.removeAttribute('data-test-map'));"
                   " findMap().setAttribute('data-test-map', '1'); }")
     gd = page.locator("[data-test-map]")

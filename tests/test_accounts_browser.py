@@ -22,7 +22,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
-from test_browser import CHROMIUM, Offline, _need_browser
+from test_browser import CHROMIUM, Offline
 
 from nmgdash import ingest
 from nmgdash.ingest import catalogue
@@ -38,7 +38,7 @@ REPORTER, REPORTER_PW = "兴安盟填报员", "Xinganmeng-2018"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A fresh server: own database, empty store, secrets with one password user (becomes the admin)."""
-    _need_browser()
+    bu.need_browser()
     tmp = tmp_path_factory.mktemp("accounts-browser")
     secrets = tmp / "secrets.toml"
     secrets.write_text(f'[nmgdash.users]\n"{ADMIN}" = "{auth.hash_password(ADMIN_PW)}"\n', encoding="utf-8")

@@ -21,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
-from test_browser import CHROMIUM, Offline, _need_browser
+from test_browser import CHROMIUM, Offline
 
 from nmgdash.ingest import catalogue
 from nmgdash.ui import auth
@@ -48,7 +48,7 @@ MAP_HOVER_JS = """() => {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A fresh server: own database, empty import ledger, secrets with one password user."""
-    _need_browser()
+    bu.need_browser()
     tmp = tmp_path_factory.mktemp("admin-browser")
     secrets = tmp / "secrets.toml"
     secrets.write_text(f'[nmgdash.users]\n"{USER}" = "{auth.hash_password(PASSWORD)}"\n', encoding="utf-8")

@@ -9,6 +9,7 @@ import json
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -406,13 +407,19 @@ def test_region_tables_keep_wording_and_period():
 
 # ------------------------------------------------------------------ issue 6: images, tables, language
 def display_values(el):
-    """What an st.dataframe shows on screen: the Styler's display values when there is one."""
-    import pyarrow as pa
+    """What an st.dataframe shows on screen, as text: a missing cell as the element's placeholder
+    (Streamlit shows "None" without one), a number with at most 4 decimals, trailing zeros dropped
+    (Streamlit's default number format, checked in a browser: 3.123456 → 3.1235, 1.0 → 1)."""
+    placeholder = el.proto.placeholder or "None"
 
-    styler = el.proto.arrow_data.styler
-    if styler.display_values:
-        return pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
-    return el.value.astype(str)
+    def cell(v):
+        if pd.api.types.is_scalar(v) and pd.isna(v):
+            return placeholder
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+            return f"{round(float(v), 4):f}".rstrip("0").rstrip(".")
+        return str(v)
+
+    return el.value.astype(object).map(cell)
 
 
 @pytest.mark.parametrize("page,params,expect", [

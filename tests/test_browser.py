@@ -27,7 +27,7 @@ import browser_util as bu
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = bu.CHROMIUM
 VIEWPORT = {"width": 1440, "height": 2600}
 
 LEAGUES = {r["adcode"]: r["name_zh"] for r in csv.DictReader((ROOT / "data" / "areas.csv").open(encoding="utf-8"))
@@ -42,26 +42,10 @@ ROUND_TRIP = "/staffing?leagues=兴安盟&leagues=通辽市&year=2018&mode=每�
 
 
 # ------------------------------------------------------------------ fixtures
-def _need_browser() -> None:
-    """Skip (or, with NMGDASH_REQUIRE_BROWSER=1, fail) when the browser stack is missing."""
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} not found (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError as exc:
-            reason = f"playwright is not importable: {exc}"
-    if reason:
-        if os.environ.get("NMGDASH_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests required (NMGDASH_REQUIRE_BROWSER=1) but {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """One fresh streamlit server on a free port with its own database; yields the base URL."""
-    _need_browser()
+    bu.need_browser()
     tmp = tmp_path_factory.mktemp("browser")
     env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "PYTHONUNBUFFERED": "1"}
     subprocess.run([sys.executable, "-c", "from nmgdash.storage import build; build.build_database()"],
@@ -75,7 +59,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    _need_browser()
+    bu.need_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -559,7 +543,7 @@ def test_map_zoom_survives_year_change_and_ctrl_click_adds(web):
     full = bu.map_ranges(page)
     bu.map_modebar(page, "Zoom in")
     bu.map_modebar(page, "Zoom in")
-    page.wait_for_function("([w]) => {" + bu._FIND_MAP + """ const gd = findMap();
+    page.wait_for_function("([w]) => {" + bu.FIND_MAP + """ const gd = findMap();
         const r = gd._fullLayout.xaxis.range; return (r[1] - r[0]) < w * 0.5; }""", arg=[_span(full)[0]])
     # pan (the map's drag mode): drag the plot 80 px right and 40 px down
     box = page.locator("[data-test-map] .nsewdrag").first.bounding_box()
@@ -575,7 +559,7 @@ def test_map_zoom_survives_year_change_and_ctrl_click_adds(web):
     # 年份 2019 → 2018: the figure changes (title, values), the view stays
     year = page.locator("[data-testid=stSidebar] [data-testid=stRadio]").filter(has_text="年份")
     year.get_by_text("2018", exact=True).click()
-    page.wait_for_function("() => {" + bu._FIND_MAP + " const gd = findMap(); return gd && "
+    page.wait_for_function("() => {" + bu.FIND_MAP + " const gd = findMap(); return gd && "
                            "gd._fullLayout.title.text.includes('2018'); }", timeout=30_000)
     bu.wait_idle(page)
     after_year = bu.map_ranges(page)
@@ -587,7 +571,7 @@ def test_map_zoom_survives_year_change_and_ctrl_click_adds(web):
     picker = page.locator("[data-testid=stSelectbox]").filter(has_text="指标")
     picker.click()
     page.get_by_role("option", name="青年爱里开展活动（场次）").click()
-    page.wait_for_function("() => {" + bu._FIND_MAP + " const gd = findMap(); return gd && "
+    page.wait_for_function("() => {" + bu.FIND_MAP + " const gd = findMap(); return gd && "
                            "gd._fullLayout.title.text.includes('青年爱里开展活动'); }", timeout=30_000)
     bu.wait_idle(page)
     after_ind = bu.map_ranges(page)
@@ -787,7 +771,7 @@ def test_modebar_png_has_an_opaque_background_and_a_source(web):
     _ready(page, web.base + "/hubs")
     bu.wait_map(page, 12)
     assert any(a.startswith("来源：") and "示例数据" in a for a in bu.map_info(page)["annotations"])
-    page.evaluate("() => {" + bu._FIND_MAP + " document.querySelectorAll('[data-test-map]')"
+    page.evaluate("() => {" + bu.FIND_MAP + " document.querySelectorAll('[data-test-map]')"
                   ".forEach(e => e.removeAttribute('data-test-map')); findMap().setAttribute('data-test-map', '1'); }")
     gd = page.locator("[data-test-map]")
     gd.scroll_into_view_if_needed()
@@ -831,7 +815,7 @@ def test_headline_numbers_stay_big_on_a_1024_projector(web):
 
 
 #: Label boxes (annotations named label-…) that overlap the map's colour bar.
-COLOURBAR_OVERLAP_JS = "() => {" + bu._FIND_MAP + """
+COLOURBAR_OVERLAP_JS = "() => {" + bu.FIND_MAP + """
   const gd = findMap(); const bar = gd && gd.querySelector('.colorbar');
   if (!bar) return ['no colour bar'];
   const b = bar.getBoundingClientRect();

@@ -16,7 +16,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
 from st_client import run_page
-from test_browser import _need_browser
 from test_words_browser import offline_page, open_ready
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +30,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    _need_browser()
+    bu.need_browser()
     with offline_page(1024, 1400) as p:
         yield p
 

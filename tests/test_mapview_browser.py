@@ -17,14 +17,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
-from test_browser import CHROMIUM, LEAGUES, Offline, _need_browser, server  # noqa: F401  (module fixture)
+from test_browser import CHROMIUM, LEAGUES, Offline, server  # noqa: F401  (module fixture)
 
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    _need_browser()
+    bu.need_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -88,7 +88,7 @@ def wait_leagues(page, names: list[str], url: bool = True) -> None:
 
 def map_key(page) -> str:
     """The map's element key class (st-key-map_hubs_league …)."""
-    return page.evaluate("() => {" + bu._FIND_MAP + """ const gd = findMap();
+    return page.evaluate("() => {" + bu.FIND_MAP + """ const gd = findMap();
         const el = gd && gd.closest('[class*=st-key-map_]');
         return el ? [...el.classList].find(c => c.startsWith('st-key-map_')) : null; }""")
 
@@ -212,7 +212,7 @@ def test_zoom_in_stays_on_the_region(page):
     bu.wait_map(p, exact=12)
     before = bu.map_ranges(p)
     bu.map_modebar(p, "Zoom in")
-    p.wait_for_function("([w]) => {" + bu._FIND_MAP + """ const r = findMap()._fullLayout.xaxis.range;
+    p.wait_for_function("([w]) => {" + bu.FIND_MAP + """ const r = findMap()._fullLayout.xaxis.range;
         return (r[1] - r[0]) < w * 0.6; }""", arg=[before["x"][1] - before["x"][0]])
     middle = bu.middle_area(p)  # before: the bounding box's middle, outside the region (Mongolia)
     assert middle in {"152500", "150900"}, (middle, bu.map_ranges(p))
@@ -264,9 +264,9 @@ def test_phone_tap_labels_and_boxes(server, phone):  # noqa: F811
         _phone_checks(p, "overview")
         # English: the long source line is wrapped for the phone, not cut at the screen edge
         p.goto(server + "/hubs?year=2019&lang=English")
-        p.wait_for_function("() => {" + bu._FIND_MAP + " const gd = findMap(); return gd &&"
+        p.wait_for_function("() => {" + bu.FIND_MAP + " const gd = findMap(); return gd &&"
                             " ((gd._fullLayout.title || {}).text || '').includes('Absolute value'); }")
-        source = p.evaluate("() => {" + bu._FIND_MAP + """ const a = [...findMap().querySelectorAll('g.annotation')]
+        source = p.evaluate("() => {" + bu.FIND_MAP + """ const a = [...findMap().querySelectorAll('g.annotation')]
             .find(a => a.textContent.startsWith('Source')); const b = a.getBoundingClientRect();
             return [b.left, b.right, document.documentElement.clientWidth]; }""")
         assert source[0] >= 0 and source[1] <= source[2], source
@@ -282,7 +282,7 @@ def test_phone_tap_labels_and_boxes(server, phone):  # noqa: F811
 
 def _phone_checks(p, where: str) -> None:
     assert bu.label_problems(p) == [], where
-    boxes = p.evaluate("() => {" + bu._FIND_MAP + """ const gd = findMap();
+    boxes = p.evaluate("() => {" + bu.FIND_MAP + """ const gd = findMap();
         const vw = document.documentElement.clientWidth;
         const r = e => { const b = e.getBoundingClientRect(); return {l: b.left, r: b.right, t: b.top, b: b.bottom}; };
         const title = gd.querySelector('.gtitle'), bar = gd.querySelector('.modebar');

@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
-from test_browser import ARTIFACTS, CHROMIUM, Offline, _need_browser
+from test_browser import ARTIFACTS, CHROMIUM, Offline
 
 ROOT = Path(__file__).resolve().parents[1]
 N_SLIDES = 9  # 7 default slides + 2 chosen leagues
@@ -69,7 +69,7 @@ SLIDE_JS = r"""() => {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A fresh streamlit server on a free port with its own database; yields the base URL."""
-    _need_browser()
+    bu.need_browser()
     tmp = tmp_path_factory.mktemp("present")
     env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "PYTHONUNBUFFERED": "1"}
     subprocess.run([sys.executable, "-c", "from nmgdash.storage import build; build.build_database()"],
@@ -80,7 +80,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    _need_browser()
+    bu.need_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

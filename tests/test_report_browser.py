@@ -24,7 +24,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
-from test_browser import CHROMIUM, Offline, _need_browser
+from test_browser import CHROMIUM, Offline
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "report-walk"
@@ -56,7 +56,7 @@ transaction.commit(rows, file_name="2019.xlsx", sha256="ab" * 32, user="operator
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A fresh server: own database and store with the walk's accounts and 2019 county hubs, no secrets users."""
-    _need_browser()
+    bu.need_browser()
     tmp = tmp_path_factory.mktemp("report-browser")
     secrets = tmp / "secrets.toml"
     secrets.write_text("[nmgdash]\n", encoding="utf-8")
@@ -78,7 +78,7 @@ def store(env: dict, code: str) -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    _need_browser()
+    bu.need_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

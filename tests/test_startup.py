@@ -22,7 +22,7 @@ from st_client import run_page
 
 from nmgdash.core import topics
 from nmgdash.core.i18n import TEXT
-from tests.test_browser import CHROMIUM, Offline, _need_browser
+from tests.test_browser import CHROMIUM, Offline
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The page registry (data/topics.toml, read by app.py): the navigation every session must get.
@@ -63,7 +63,7 @@ def test_simultaneous_first_visits_protocol(con, tmp_path):
 
 
 def test_simultaneous_first_visits_browser(con, tmp_path):
-    _need_browser()
+    bu.need_browser()
     from playwright.sync_api import sync_playwright
 
     links = DEEP_LINKS[:8]

@@ -21,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
-from test_browser import CHROMIUM, Offline, _need_browser
+from test_browser import CHROMIUM, Offline
 from test_words import CJK, QUOTE, SWITCH, chinese_problems
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +57,7 @@ PICKER_JS = """() => [...document.querySelectorAll('[data-testid=stSelectbox]')]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    _need_browser()
+    bu.need_browser()
     with bu.app_server(tmp_path_factory.mktemp("words")) as base:
         yield base
 

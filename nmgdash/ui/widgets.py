@@ -4,7 +4,6 @@ cards, source footnotes, export buttons, the indicator and mode pickers and the 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -317,40 +316,24 @@ def export_buttons(table: pd.DataFrame, stem: str, sample: bool, key: str) -> No
         return exports.to_xlsx_bytes(table, note, lg, sample=sample)
 
     # Callables: the files are only built when the button is clicked, not on every rerun.
-    c1, c2 = st.columns(2)
-    c1.download_button(t("download_csv", lg), csv_bytes, exports.download_name(stem, "csv", sample=sample, lang=lg),
+    # One horizontal row (one block; columns would send three), side by side down to a phone's width.
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(t("download_csv", lg), csv_bytes, exports.download_name(stem, "csv", sample=sample, lang=lg),
                        "text/csv",
                        key=f"{key}_csv", width="stretch", on_click="ignore")
-    c2.download_button(t("download_xlsx", lg), xlsx_bytes, exports.download_name(stem, "xlsx", sample=sample, lang=lg),
+    row.download_button(t("download_xlsx", lg), xlsx_bytes, exports.download_name(stem, "xlsx", sample=sample, lang=lg),
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}_xlsx", width="stretch", on_click="ignore")
 
 
-def _cell_text(value: object) -> str:
-    """On-screen text of a number cell: whole numbers without decimals, others to 4 decimals."""
-    v = float(value)  # type: ignore[arg-type]
-    if v.is_integer():
-        return str(int(v))
-    return f"{round(v, 4):f}".rstrip("0").rstrip(".")
-
-
 def data_table(table: pd.DataFrame, **kwargs: object) -> None:
     """``st.dataframe`` of ``table`` (no index, full width) with missing cells shown as "—"
-    instead of Streamlit's "None" (a pandas Styler's display values; the data underneath, which
-    sorting and AppTest see, stay unchanged). Keep the reason for a missing value in a note
-    column of ``table``."""
-    # once per (shared) table; Streamlit recomputes a Styler while it reads it, so one session at a time
-    styler, lock = data.per_object("table_styler", table, (), lambda: (_styled(table), threading.Lock()), size=64)
-    with lock:
-        st.dataframe(styler, **({"hide_index": True, "width": "stretch"} | kwargs))
-
-
-def _styled(table: pd.DataFrame) -> object:
-    table = table.infer_objects()  # a numeric column holding None is shown as numbers with "—"
-    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
-               and not pd.api.types.is_bool_dtype(table[c])]
-    styler = table.style.format(dict.fromkeys(numeric, _cell_text), na_rep="—")
-    return styler.format(na_rep="—", subset=[c for c in table.columns if c not in numeric])
+    (Streamlit's ``placeholder``) instead of "None"; numbers are shown with at most 4 decimals,
+    trailing zeros dropped (Streamlit's default). The data stay unchanged: sorting, the grid's own
+    download and AppTest see the values. Keep the reason for a missing value in a note column of
+    ``table``. No pandas Styler: Streamlit recomputes a Styler's display values cell by cell on
+    every run (~6 ms of server CPU per table and session)."""
+    st.dataframe(table, **({"hide_index": True, "width": "stretch", "placeholder": "—"} | kwargs))
 
 
 def make_then_download(make_label: str, save_label: str, make: Callable[[], bytes], file_name: str | Callable[[], str],
@@ -446,11 +429,11 @@ def map_selection_bar(page: str) -> str:
     """The row above a league map: the 多选 switch (on: a click adds or removes a league; off: it
     replaces the selection) and 清除选择 (enabled while leagues are chosen). Returns the switch's key."""
     key = f"multi_{page}"
-    left, right = st.columns([1, 1], vertical_alignment="center")
-    left.toggle(t("multi_select", state.lang()), key=key, help=t("multi_select_help", state.lang()))
+    row = st.container(horizontal=True, vertical_alignment="center", gap="medium")  # one block, not three
+    row.toggle(t("multi_select", state.lang()), key=key, help=t("multi_select_help", state.lang()))
     # always drawn (disabled without a selection): a button that appears after the first click
     # would push the map down under the pointer before a second click lands
-    right.button(t("clear_selection", state.lang()), on_click=clear_leagues, key=f"clear_{page}",
+    row.button(t("clear_selection", state.lang()), on_click=clear_leagues, key=f"clear_{page}",
                  disabled=not state.selected_leagues())
     return key
 
