@@ -730,6 +730,36 @@ def test_reforms_bullet_charts_fit_a_projector_and_a_phone(web):
     web.finish()
 
 
+#: Per bullet chart: the pairs of its texts (rate names, values, target label) that overlap each
+#: other or a bar (at least 2 px both ways).
+BULLET_OVERLAPS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(g => g.querySelector('.barlayer')).map(g => {
+  const box = e => { const b = e.getBoundingClientRect(); return {text: e.textContent, l: b.left, r: b.right, t: b.top, b: b.bottom}; };
+  const texts = [...g.querySelectorAll('g.annotation')].map(box).filter(b => b.r > b.l);
+  const bars = [...g.querySelectorAll('.barlayer .point path')].map(box).filter(b => b.r > b.l && b.b > b.t);
+  const hit = (a, b) => Math.min(a.r, b.r) - Math.max(a.l, b.l) > 2 && Math.min(a.b, b.b) - Math.max(a.t, b.t) > 2;
+  const out = [];
+  texts.forEach((a, i) => {
+    texts.slice(i + 1).forEach(b => { if (hit(a, b)) out.push([a.text, b.text]); });
+    bars.forEach(b => { if (hit(a, b)) out.push([a.text, 'bar']); });
+  });
+  return out;
+})"""
+
+
+def test_english_bullet_names_of_three_lines_stay_clear_of_the_next_bar(web):
+    """Before: on /reforms in English a rate's name wrapped to three lines ("Universities running the
+    "second classroom transcript"") and ran into the name and bar of the rate above. Now each row
+    makes room for its longest name, at 1440 px and on a phone."""
+    page = web.page
+    for width, height in ((1440, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        _ready(page, web.base + "/reforms?lang=English")
+        page.wait_for_function("[...document.querySelectorAll('.js-plotly-plot')].length >= 3")
+        overlaps = page.evaluate(BULLET_OVERLAPS_JS)
+        assert len(overlaps) >= 3 and overlaps == [[]] * len(overlaps), (width, overlaps)
+        shot(page, f"reforms-en-{width}")
+
+
 RANKING_JS = """() => {
   const gd = [...document.querySelectorAll('.js-plotly-plot')]
       .find(g => g._fullData.some(d => d.type === 'bar') && g._fullData.some(d => (d.name || '').startsWith('全区')));

@@ -94,6 +94,36 @@ def test_english_cards_wrap_between_words_at_1024(server, page, path):
     page.screenshot(path=str(ARTIFACTS / f"leftovers-cards-en-{path or 'overview'}-1024.png"), full_page=True)
 
 
+#: The headline cards' labels in page (DOM) order and in reading order (top to bottom, then left to right).
+CARD_ORDER_JS = """() => {
+  const cards = [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMetric]')].map(m => {
+    const b = m.getBoundingClientRect();
+    return {label: m.querySelector('[data-testid=stMetricLabel]').innerText.trim(), top: Math.round(b.top), left: b.left};
+  });
+  const read = [...cards].sort((a, b) => a.top - b.top || a.left - b.left);
+  return {page: cards.map(c => c.label), read: read.map(c => c.label), tops: new Set(cards.map(c => c.top)).size};
+}"""
+
+
+@pytest.mark.parametrize("width,rows", [(1440, 3), (1024, 6), (390, 12)])
+def test_overview_cards_read_in_the_bulletin_order_at_every_width(server, page, width, rows):
+    """Before: the 12 cards were dealt into 4 columns (card 1, 5, 9 in the first), so where the
+    columns wrapped (English at 1024 px: two per row) or stacked (a phone) they read 1, 2, 5, 6 … or
+    1, 5, 9, 2 …. Now they are one grid: 4, 2 or 1 per row, always in the bulletin's order."""
+    page.set_viewport_size({"width": width, "height": 1400})
+    try:
+        open_ready(page, f"{server}/?lang=English")
+        page.wait_for_function("document.querySelectorAll('[data-testid=stMetricValue]').length >= 12")
+        order = page.evaluate(CARD_ORDER_JS)
+    finally:
+        page.set_viewport_size({"width": 1024, "height": 1400})
+    assert order["read"] == order["page"], order
+    assert order["page"][:4] == ["Qingnian Aili youth hubs", "Qingnian Aili youth hubs on the cloud platform",
+                                 "Activities held at Qingnian Aili youth hubs",
+                                 "Members and young people reached by Qingnian Aili youth hubs"], order
+    assert order["tops"] == rows, order
+
+
 #: The map's colour bar (bar, title and tick labels: their union box) and the areas whose fill
 #: covers any point of that box (sampled every 3 px with SVG isPointInFill).
 COLOUR_BAR_JS = """() => {

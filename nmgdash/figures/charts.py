@@ -640,22 +640,29 @@ def bullet_chart(frame: pd.DataFrame, *, title: str, target_label: str, gap_labe
     """
     n = len(frame)
     ys = list(range(n))[::-1]  # first row on top
+    # names wrapped for the plot of a 390 px phone (≈ 230 px beside the value column); an English name
+    # may take three lines, and each row makes room for the longest name above its bar
+    names = [wrap(str(name), 230, 14) for name in frame["name"]]
+    lines = max((nm.count("<br>") + 1 for nm in names), default=1)
+    bar_px = 0.38 * height_per_row * n / (n + 0.4)  # the bar's thickness, whatever the rows' height
+    unit_px = max(height_per_row * n / (n + 0.4), bar_px / 2 + 4 + 18 * lines + bar_px / 2 + 10)  # px per row
+    top = max(n - 0.1, n - 1 + (bar_px / 2 + 4 + 18 * lines + 4) / unit_px)  # room for the first row's name
     gap = 100 - frame["value"].astype(float)
     values_txt = [f"<b>{lab}</b><br>{gap_label}{g:g}{gap_unit}" if g > 0 else f"<b>{lab}</b><br>{met_label}"
                   for lab, g in zip(frame["label"], gap)]
     right = int(max(text_px(line, 13.5) for txt in values_txt for line in txt.split("<br>")) + 14)
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=frame["value"], y=ys, orientation="h", marker_color="#1d4ed8", width=0.38,
+    width = bar_px / unit_px
+    fig.add_trace(go.Bar(x=frame["value"], y=ys, orientation="h", marker_color="#1d4ed8", width=width,
                          name="value", hovertext=frame["name"] + colon + frame["label"],
                          hovertemplate="%{hovertext}<extra></extra>", textposition="none"))
-    fig.add_trace(go.Bar(x=gap, y=ys, orientation="h", marker_color="#bfdbfe", width=0.38, name="gap",
+    fig.add_trace(go.Bar(x=gap, y=ys, orientation="h", marker_color="#bfdbfe", width=width, name="gap",
                          hovertext=[f"{gap_label}{g:g}{gap_unit}" for g in gap],
                          hovertemplate="%{hovertext}<extra></extra>", textposition="none"))
     annotations = []
-    for i, (y, name, txt) in enumerate(zip(ys, frame["name"], values_txt)):
-        # wrapped for the plot of a 390 px phone (≈ 230 px beside the value column)
-        annotations.append(dict(x=0, xref="x", xanchor="left", y=y + 0.22, yref="y", yanchor="bottom",
-                                text=wrap(str(name), 230, 14), align="left",
+    for i, (y, name, txt) in enumerate(zip(ys, names, values_txt)):
+        annotations.append(dict(x=0, xref="x", xanchor="left", y=y + (bar_px / 2 + 4) / unit_px, yref="y",
+                                yanchor="bottom", text=name, align="left",
                                 showarrow=False, font=dict(size=14, color="#1f2937"), name=f"name-{i}"))
         annotations.append(dict(x=1, xref="paper", xanchor="left", xshift=8, y=y, yref="y", text=txt, align="left",
                                 showarrow=False, font=dict(size=13, color="#111827"), name=f"value-{i}"))
@@ -668,8 +675,8 @@ def bullet_chart(frame: pd.DataFrame, *, title: str, target_label: str, gap_labe
         a["yshift"] -= 26
     fig.update_xaxes(range=[0, 100], ticksuffix="%", tickvals=[0, 25, 50, 75, 100], gridcolor="#e5e7eb",
                      automargin=False, fixedrange=True)
-    fig.update_yaxes(visible=False, range=[-0.5, n - 0.1], fixedrange=True)
-    total = t_margin + 22 + n * height_per_row + 26 + bottom
+    fig.update_yaxes(visible=False, range=[-0.5, top], fixedrange=True)
+    total = t_margin + 22 + round(unit_px * (top + 0.5)) + 26 + bottom
     fig.update_layout(barmode="stack", title=_set_title_y(title_d, total), height=total,
                       margin=dict(l=8, r=right, t=t_margin + 22, b=26 + bottom), plot_bgcolor=BG, paper_bgcolor=BG,
                       font=FONT, showlegend=False, annotations=annotations + footer, bargap=0.5)

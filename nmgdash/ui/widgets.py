@@ -122,9 +122,10 @@ def sidebar() -> None:
 #: the number is at most 11 % of the card wide (24 px at least), and no word is broken.
 ENGLISH_CARDS_CSS = (
     "<style>"
-    "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] [data-testid='stMetric']) {flex-wrap: wrap;}"
-    "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] [data-testid='stMetric'])"
-    " > [data-testid='stColumn'] {min-width: min(13rem, 100%); flex: 1 1 13rem;}"
+    "[class*='st-key-nmg_cards4_'] {"
+    " grid-template-columns: repeat(auto-fill, minmax(max(13rem, calc((100% - 3rem) / 4)), 1fr)) !important;}"
+    "[class*='st-key-nmg_cards3_'] {"
+    " grid-template-columns: repeat(auto-fill, minmax(max(13rem, calc((100% - 2rem) / 3)), 1fr)) !important;}"
     "[data-testid='stMetricValue'] > div {font-size: clamp(1.5rem, 11cqi, 2.25rem) !important;"
     " overflow-wrap: normal !important; word-break: normal !important; hyphens: manual;}"
     "[data-testid='stMetric'] :is([data-testid='stMetricLabel'], [data-testid='stMetricValue'],"
@@ -139,6 +140,13 @@ def style() -> None:
     being cut off with an ellipsis in narrow columns (projectors at 1024 px, English text)."""
     st.html(
         "<style>"
+        # a row of headline cards (card_row): a grid, so wrapped cards keep their reading order
+        "[class*='st-key-nmg_cards'] {display: grid !important; gap: 1rem !important;"
+        " grid-template-columns: repeat(4, minmax(0, 1fr));}"
+        "[class*='st-key-nmg_cards3_'] {grid-template-columns: repeat(3, minmax(0, 1fr));}"
+        "[class*='st-key-nmg_cards'] > * {height: 100%;}"  # the cards of a row are as tall as its tallest
+        "[class*='st-key-nmg_cards'] [data-testid='stMetric'] {height: 100%; box-sizing: border-box;}"
+        "@media (max-width: 640px) {[class*='st-key-nmg_cards'] {grid-template-columns: minmax(0, 1fr);}}"
         "[data-testid='stMetricValue'] > div {white-space: normal !important; overflow: visible !important;"
         " text-overflow: clip !important; font-size: clamp(1.35rem, 2.1vw, 2.25rem); line-height: 1.15;}"
         "[data-testid='stMetricLabel'] p {white-space: normal !important;}"
@@ -234,9 +242,8 @@ def kpi_cards(indicator_ids: list[str], columns: int = 4, heading: str | None = 
     heading_text, cards, caption, figs = data.shared("kpi_cards", view, lambda: _kpi_model(indicator_ids, heading, lg))
     if heading_text is not None:
         st.subheader(heading_text)
-    cols = st.columns(columns)
-    for n, card in enumerate(cards):
-        with cols[n % columns]:
+    with card_row(columns, "-".join(indicator_ids)):
+        for card in cards:
             st.metric(**card)
     if caption:
         st.caption(caption)
@@ -274,7 +281,16 @@ def kpi_range(min_id: str, max_id: str, label: str, columns: int = 4) -> None:
     tip = "  \n".join([t("figure_with_period", lg, figure=text, period=period_text(lo, lg)),
                         definition_text(lo, lg), definition_text(hi, lg),
                         f"{t('source', lg)}{t('colon', lg)}{src}{t('semicolon', lg)}{source_text(lo['locator'], lg)}", f"{t('status', lg)}{t('colon', lg)}{status_label(lo['status'])}"])
-    st.columns(columns)[0].metric(label, text, help=tip, border=True, **_kpi_note(lo, lg))
+    with card_row(columns, f"{min_id}-{max_id}"):
+        st.metric(label, text, help=tip, border=True, **_kpi_note(lo, lg))
+
+
+def card_row(columns: int, name: str):
+    """The container of a row of headline cards: one block laid out as a grid by :data:`CARDS_CSS`
+    (``columns`` cards per row on a desktop, in reading order when they wrap; one per row on a phone).
+    ``name``: unique on the page (the cards' indicator ids). One element instead of a column block
+    per card: fewer messages for every session."""
+    return st.container(key=f"nmg_cards{columns}_{name}", gap=None)
 
 
 def sources_footnote(frame: pd.DataFrame) -> None:
