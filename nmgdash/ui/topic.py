@@ -76,10 +76,8 @@ def topic_view(page: str, indicator_ids: list[str]) -> None:
     Everything the view shows is computed once per view and database build in this server process
     (:func:`topic_model`, shared by all sessions); a run only reads the filters and draws."""
     lg = state.lang()
-    c1, c2 = st.columns([2, 3])
-    with c1:
+    with st.container(horizontal=True, gap="medium"):  # one block (columns would send three); wraps on a phone
         ind = indicator_picker(page, indicator_ids)
-    with c2:
         mode = mode_picker(page, bool(ind["additive"]))
     year = state.year(data.default_year())
     selected = state.selected_leagues()
