@@ -130,6 +130,30 @@ def test_phrases_and_missing_data():
                                   published_only=True).text.startswith("2019年青年爱里暂无已发布的分盟市数据")
 
 
+def test_summary_with_one_of_twelve_leagues_reporting_names_what_it_compares():
+    """Before: with only 兴安盟's 2020 figure approved, the summary read "2020年全区…（12个盟市中1个有
+    数据，合计），较2017年增长…" (one league's change as if the region's) and "兴安盟最多…，兴安盟最少…；
+    0个盟市高于全区平均". Now the change says which leagues it covers, and one league is not ranked."""
+    codes = [f"15{i:02d}00" for i in range(1, 13)]
+    rows = []
+    for year in (2017, 2020):
+        for i, code in enumerate(codes):
+            value = (10.0 + i) if year == 2017 else (15.0 if i == 0 else None)
+            rows.append({"adcode": code, "name_zh": f"盟{i}", "name_en": f"L{i}", "year": year, "value": value,
+                         "status": "approved" if year == 2020 else "published",
+                         "base_value": 10.0 + i if year == 2020 else None,
+                         "metric": value, "rank": 1 if value is not None and year == 2020 else None,
+                         "region_metric": None, "nearest_year": None})
+    frame = pd.DataFrame(rows)
+    s = summary.league_summary(frame, year=2020, indicator="青年爱里", unit="个", additive=True, mode="value")
+    assert s.text == ("2020年全区青年爱里15个（12个盟市中1个有数据，合计），较2017年增长50.0%（按两年均有数据的1个盟市计）"
+                      "；按绝对值，仅盟0有数据（15个），无法排名。")
+    assert s.facts["only"] == ("150100", 15.0) and "top" not in s.facts and "n_above" not in s.facts
+    en = summary.league_summary(frame, year=2020, indicator="youth hubs", unit="hubs", additive=True, mode="value",
+                                lang="en")
+    assert "(over the leagues with data in both years: 1)" in en.text and "only L0 has data (15 hubs): no ranking" in en.text
+
+
 def _counter(at) -> tuple[str, str]:
     body = next(h.proto.body for h in at.get("html") if "slide-counter" in h.proto.body)
     return (re.search(r"slide-counter'>([^<]*)<", body).group(1), re.search(r"slide-title'>([^<]*)<", body).group(1))

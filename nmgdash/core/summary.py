@@ -145,7 +145,9 @@ def league_summary(frame: pd.DataFrame, *, year: int, indicator: str, unit: str,
                 facts["change_diff"] = diff
                 dunit = t("unit_points", lang) if unit == "%" else unit
                 parts.append(_t("summary_diff", lang, diff=format_signed(diff, dunit, lang)))
-            if len(pairs) < n and ("change_pct" in facts or "change_diff" in facts):
+            # the change is that of the leagues with both years: say so whenever that is not all
+            # of them (1 of 12 leagues reported: its own change, not the region's)
+            if len(pairs) < len(cur) and ("change_pct" in facts or "change_diff" in facts):
                 parts.append(_t("summary_pairs", lang, n=len(pairs)))
 
     # 2. top and bottom by the mode's metric; 3. how many above the region figure
@@ -155,6 +157,10 @@ def league_summary(frame: pd.DataFrame, *, year: int, indicator: str, unit: str,
     mname = mode_name(mode, lang)
     if ranked.empty:
         parts.append(_t("summary_mode_missing", lang, mode=mname, reason=mode_reason(mode, lang)))
+    elif len(ranked) == 1:  # one league: no most and fewest, no count above the average
+        only = ranked.iloc[0]
+        facts["only"] = (str(only["adcode"]), float(only["metric"]))
+        parts.append(_t("summary_only_one", lang, mode=mname, name=_name(only, lang), value=fmt(only["metric"], munit, lang)))
     else:
         top, bottom = ranked.iloc[0], ranked.iloc[-1]
         tops = ranked[ranked["metric"] == top["metric"]]
