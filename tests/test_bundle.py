@@ -297,6 +297,9 @@ def test_offline_install_run_import_upgrade_rollback(bundles, tmp_path):
                  "NMGDASH_SERVICE_USER=nobody"):
         assert f"\n{line}\n" in env_file, line
     assert (prefix / "releases" / "0.1.0" / "data").stat().st_uid == (prefix / "imports").stat().st_uid != 0
+    venv_lib = prefix / "releases" / "0.1.0" / ".venv" / "lib"  # byte-compiled by install.sh (pip --no-compile)
+    assert next(venv_lib.glob("python3*/site-packages/streamlit/__pycache__/__init__.cpython-3*.pyc"), None)
+    assert next(venv_lib.glob("python3*/site-packages/pandas/core/__pycache__/frame.cpython-3*.pyc"), None)
 
     # 2. serve it (run.sh, inside a namespace with loopback only) and load the overview
     probe, log = _serve_and_probe(prefix, tmp_path)
