@@ -19,11 +19,11 @@ st.set_page_config(page_title="内蒙古共青团改革数据看板", page_icon=
 #: string catalogues; a page with its own layout is pages/<key>.py, a standard topic page needs no file.
 PAGES = topics.registry().pages
 
-widgets.style()
 state.begin_run()
 with widgets.fault_guard():
     widgets.sidebar()
     lang = state.lang()
+    widgets.style(lang)  # after the language switch: the CSS of this run's language
     pages = [
         st.Page(router.page_target(p.key), title=t(p.key, lang), icon=p.icon, url_path="" if p.default else p.key,
                 default=p.default)

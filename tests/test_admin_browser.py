@@ -166,6 +166,15 @@ def test_admin_walk_through(server, tmp_path):
             assert dl.value.suggested_filename == f"内蒙古共青团改革数据填报模板_{YEAR}年.xlsx"
             template = Path(dl.value.path()).read_bytes()
 
+            # the uploader speaks Chinese: our button label (CSS ::after over Streamlit's "Upload"), and
+            # Streamlit's English "12MB per file" line is hidden (the label states the real limit)
+            drop = admin.locator("[data-testid=stFileUploaderDropzone]")
+            assert drop.evaluate("""d => [getComputedStyle(d.querySelector('button p'), '::after').content,
+                getComputedStyle(d.querySelector('button p')).fontSize,
+                getComputedStyle(d.querySelector('[data-testid=stFileUploaderDropzoneInstructions]')).display]""") == [
+                '"选择文件"', "0px", "none"]
+            assert "最大 10 MB" in admin.locator("[data-testid=stFileUploader] label").inner_text()
+
             # 3. fill one year for all 12 leagues; 4. upload and preview
             filled = tmp_path / f"各盟市填报_{YEAR}.xlsx"
             filled.write_bytes(fill_template(template))

@@ -112,8 +112,6 @@ def sidebar() -> None:
         st.toggle(t("published_only", state.lang()), key=state.PUB, help=t("published_only_help", state.lang()),
                   bind="query-params")
     state.bound(state.LANG, state.LEAGUES, state.YEAR, state.PUB)
-    if state.lang() == "en":
-        st.html(ENGLISH_CARDS_CSS)  # after the switch: the language of this run
 
 
 #: English headline cards wrap between words, never inside one ("Fundi-ng", "organisat-ions"):
@@ -135,37 +133,58 @@ ENGLISH_CARDS_CSS = (
 )
 
 
-def style() -> None:
-    """Small CSS fixes, served inline (no external stylesheet): headline numbers wrap instead of
-    being cut off with an ellipsis in narrow columns (projectors at 1024 px, English text)."""
-    st.html(
-        "<style>"
-        # a row of headline cards (card_row): a grid, so wrapped cards keep their reading order
-        "[class*='st-key-nmg_cards'] {display: grid !important; gap: 1rem !important;"
-        " grid-template-columns: repeat(4, minmax(0, 1fr));}"
-        "[class*='st-key-nmg_cards3_'] {grid-template-columns: repeat(3, minmax(0, 1fr));}"
-        "[class*='st-key-nmg_cards'] > * {height: 100%;}"  # the cards of a row are as tall as its tallest
-        "[class*='st-key-nmg_cards'] [data-testid='stMetric'] {height: 100%; box-sizing: border-box;}"
-        "@media (max-width: 640px) {[class*='st-key-nmg_cards'] {grid-template-columns: minmax(0, 1fr);}}"
-        "[data-testid='stMetricValue'] > div {white-space: normal !important; overflow: visible !important;"
-        " text-overflow: clip !important; font-size: clamp(1.35rem, 2.1vw, 2.25rem); line-height: 1.15;}"
-        "[data-testid='stMetricLabel'] p {white-space: normal !important;}"
-        # the period line under a card's number ("2018年6月—2019年底累计") wraps instead of "2018年6月…"
-        "div:has(> [data-testid='stMetricDelta']) {flex-wrap: wrap !important; row-gap: 0.2rem;}"
-        "[data-testid='stMetricDelta'], [data-testid='stMetricDeltaDescription'] {max-width: 100% !important;"
-        " height: auto !important; min-width: 0;}"
-        "[data-testid='stMetricDelta'] *, [data-testid='stMetricDeltaDescription'] * {white-space: normal !important;"
-        " overflow: visible !important; text-overflow: clip !important;}"
-        # the number scales with its card (container query), so "8,600+ organisations" fits a
-        # quarter of a 1024 px page; a word longer than the card still breaks rather than sticking out
-        "[data-testid='stMetric'] {container-type: inline-size;}"
-        # at least 24 px: on a 1024 px projector with the sidebar open a card is ~140 px wide, and the
-        # number must still read as a headline (it wraps rather than shrinking to body size)
-        "[data-testid='stMetricValue'] > div {font-size: clamp(1.5rem, 14cqi, 2.25rem) !important;"
-        " overflow-wrap: anywhere; line-height: 1.15;}"
-        "[data-testid='stMetricValue'] p {white-space: normal !important; overflow: visible !important;}"
-        "</style>"
-    )
+def style(lang: str) -> None:
+    """Small CSS fixes in one inline element (no external stylesheet), for the language of this run
+    (drawn after the sidebar's switch): headline numbers wrap instead of being cut off with an ellipsis
+    in narrow columns (projectors at 1024 px, English text: :data:`ENGLISH_CARDS_CSS`), and the file
+    uploaders speak the page's language (:func:`uploader_css`)."""
+    st.html(_BASE_CSS + _LANGUAGE_CSS.get(lang, "") + uploader_css(lang))
+
+
+def uploader_css(lang: str) -> str:
+    """Streamlit's file uploader has an English button ("Upload") and an English line of its own
+    ("12MB per file • XLSX, XLS, CSV": the server's transport limit, not the importer's smaller one). Its
+    button is relabelled in ``lang`` (catalogue key ``upload_button``) and its line hidden: each
+    uploader's label states the file types and the real limit."""
+    label = t("upload_button", lang).replace("\\", "").replace('"', "")
+    return ("<style>[data-testid='stFileUploaderDropzoneInstructions'] {display: none;}"
+            "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p {font-size: 0;}"
+            "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after"
+            f" {{content: \"{label}\"; font-size: 0.875rem;}}</style>")
+
+
+#: The CSS of one language only (see :func:`style`).
+_LANGUAGE_CSS = {"en": ENGLISH_CARDS_CSS}
+
+#: The CSS of every page (see :func:`style`).
+_BASE_CSS = (
+    "<style>"
+    # a row of headline cards (card_row): a grid, so wrapped cards keep their reading order
+    "[class*='st-key-nmg_cards'] {display: grid !important; gap: 1rem !important;"
+    " grid-template-columns: repeat(4, minmax(0, 1fr));}"
+    "[class*='st-key-nmg_cards3_'] {grid-template-columns: repeat(3, minmax(0, 1fr));}"
+    "[class*='st-key-nmg_cards'] > * {height: 100%;}"  # the cards of a row are as tall as its tallest
+    "[class*='st-key-nmg_cards'] [data-testid='stMetric'] {height: 100%; box-sizing: border-box;}"
+    "@media (max-width: 640px) {[class*='st-key-nmg_cards'] {grid-template-columns: minmax(0, 1fr);}}"
+    "[data-testid='stMetricValue'] > div {white-space: normal !important; overflow: visible !important;"
+    " text-overflow: clip !important; font-size: clamp(1.35rem, 2.1vw, 2.25rem); line-height: 1.15;}"
+    "[data-testid='stMetricLabel'] p {white-space: normal !important;}"
+    # the period line under a card's number ("2018年6月—2019年底累计") wraps instead of "2018年6月…"
+    "div:has(> [data-testid='stMetricDelta']) {flex-wrap: wrap !important; row-gap: 0.2rem;}"
+    "[data-testid='stMetricDelta'], [data-testid='stMetricDeltaDescription'] {max-width: 100% !important;"
+    " height: auto !important; min-width: 0;}"
+    "[data-testid='stMetricDelta'] *, [data-testid='stMetricDeltaDescription'] * {white-space: normal !important;"
+    " overflow: visible !important; text-overflow: clip !important;}"
+    # the number scales with its card (container query), so "8,600+ organisations" fits a
+    # quarter of a 1024 px page; a word longer than the card still breaks rather than sticking out
+    "[data-testid='stMetric'] {container-type: inline-size;}"
+    # at least 24 px: on a 1024 px projector with the sidebar open a card is ~140 px wide, and the
+    # number must still read as a headline (it wraps rather than shrinking to body size)
+    "[data-testid='stMetricValue'] > div {font-size: clamp(1.5rem, 14cqi, 2.25rem) !important;"
+    " overflow-wrap: anywhere; line-height: 1.15;}"
+    "[data-testid='stMetricValue'] p {white-space: normal !important; overflow: visible !important;}"
+    "</style>"
+)
 
 
 def sample_notice(text: str | None = None) -> None:
