@@ -15,6 +15,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from nmgdash.core import settings
 from nmgdash.core.i18n import t
 from nmgdash.core.rules import measure
 from nmgdash.ingest import reporting as file_reporting
@@ -71,13 +72,12 @@ def grid_rows(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 def _value_column(kind: str, label: str, help_text: str):
-    if kind == "count":
-        return st.column_config.NumberColumn(label, min_value=0, step=1, format="%d", help=help_text)
-    if kind == "percent":
-        return st.column_config.NumberColumn(label, min_value=0, max_value=100, step=0.01, help=help_text)
-    if kind == "money":
-        return st.column_config.NumberColumn(label, min_value=0, step=0.01, help=help_text)
-    return st.column_config.NumberColumn(label, step=0.01, help=help_text)
+    # no min/max here: a value out of range goes to the server's check (save_draft), which names the
+    # area and indicator, instead of being dropped by the grid; the step only sets the decimals typed
+    places = settings.VALUE_DECIMALS[kind]
+    if places == 0:
+        return st.column_config.NumberColumn(label, step=1, format="%d", help=help_text)
+    return st.column_config.NumberColumn(label, step=10 ** -places, help=help_text)
 
 
 def _is_blank(v) -> bool:
