@@ -18,7 +18,7 @@ from nmgdash.ingest import catalogue
 from nmgdash.ingest.messages import where
 from nmgdash.ingest.plan import load_file
 from nmgdash.storage import reporting
-from nmgdash.storage.accounts import Account, area_name, resolve_area
+from nmgdash.storage.accounts import Account, NotPermitted, area_name, resolve_area
 
 
 def save_file(actor: Account | str, year: int, data: bytes, name: str) -> reporting.Saved:
@@ -31,7 +31,8 @@ def save_file(actor: Account | str, year: int, data: bytes, name: str) -> report
     changes nothing. Returns the draft's new version (:class:`reporting.Saved`: also says when late).
 
     Raises :class:`reporting.DraftRejected` (the file's errors, with file, sheet and cell; values of
-    another year; the rules of save_draft), NotPermitted (areas outside the actor's scope),
+    another year; 暂缺 without a reason; the rules of save_draft), NotPermitted (rows of areas outside
+    the actor's scope, one line per row: “「f.xlsx」工作表“填报表”第6行：包头市不在您的填报范围（兴安盟）内”),
     ReportingError, StoreUnavailable. Nothing is saved unless everything is accepted."""
     plan = load_file(data, name)
     # a file whose only figures are 暂缺 markers has “no values” for the importer, but is a draft's
@@ -40,20 +41,20 @@ def save_file(actor: Account | str, year: int, data: bytes, name: str) -> report
     if errors:
         raise reporting.DraftRejected([e.text for e in errors], [e.text_in("en") for e in errors])
     rows, markers = plan.rows, plan.markers
-    lines = []
     if isinstance(actor, Account):
-        for frame in (rows, markers):
-            for r in frame.itertuples():
-                if not actor.may_write(r.adcode):
-                    lines.append(tuple(t("report_file_out_of_scope", lang, where=_where(name, r.sheet, r.cell, lang, row_only=True),
-                                         area=area_name(r.adcode), scope=actor.scope_name) for lang in ("zh", "en")))
+        denied = [t("report_file_out_of_scope", "zh", where=_where(name, r.sheet, r.cell, "zh", row_only=True),
+                    area=area_name(r.adcode), scope=actor.scope_name)
+                  for frame in (rows, markers) for r in frame.itertuples() if not actor.may_write(r.adcode)]
+        denied = list(dict.fromkeys(denied))  # a row of a wide file holds several values: name it once
+        if denied:
+            raise NotPermitted("\n".join(denied), denied)
+    lines = []
     lines += [tuple(t("report_file_other_year", lang, where=_where(name, r.sheet, r.cell, lang), year=int(r.year),
                       round=int(year)) for lang in ("zh", "en"))
               for frame in (rows, markers) for r in frame[frame["year"] != int(year)].itertuples()]
     lines += [tuple(t("report_file_unavailable_reason", lang, where=_where(name, r.sheet, r.cell, lang), marker=r.marker,
                       name=reporting.indicator_name(r.indicator_id, lang)) for lang in ("zh", "en"))
               for r in markers.itertuples() if not str(r.note or "").strip() and int(r.year) == int(year)]
-    lines = list(dict.fromkeys(lines))  # a row of a wide file holds several values: name it once
     if lines:
         raise reporting.DraftRejected([z for z, _ in lines], [e for _, e in lines])
     values = {(r.indicator_id, r.adcode): float(r.value) for r in rows.itertuples()}
