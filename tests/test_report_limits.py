@@ -19,7 +19,10 @@ from nmgdash.ingest import reporting as file_reporting
 from nmgdash.storage import reporting
 from nmgdash.storage.accounts import NotPermitted
 from nmgdash.storage.reporting import DraftRejected, NeedsExplanation, RoundOutOfRange
-from tests.test_reporting import DEADLINE, XAM, n_events, people, run_cli, store  # noqa: F401 (fixtures)
+from tests import test_reporting as base
+from tests.test_reporting import DEADLINE, XAM, n_events, run_cli
+
+store, people = base.store, base.people  # the fixtures of the reporting tests (accounts, 2019 hubs, database)
 
 #: The trial's file: 兴安盟's row of the 2020 template with these four league-level indicators.
 INDS = ["township_fulltime", "village_orgs_committee_rate", "hub_activities", "grassroots_funding"]
