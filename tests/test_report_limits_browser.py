@@ -69,6 +69,7 @@ def shots(page, name: str) -> None:
     for w in (1440, 1024, 390):
         page.set_viewport_size({"width": w, "height": 1000})
         page.wait_for_timeout(400)
+        page.locator("[data-testid=stAlert]").first.scroll_into_view_if_needed()  # the refusal shown
         page.screenshot(path=str(SHOTS / f"{name}-{w}.png"), full_page=True)
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.wait_for_timeout(400)
