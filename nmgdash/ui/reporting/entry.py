@@ -15,7 +15,6 @@ import math
 import pandas as pd
 import streamlit as st
 
-from nmgdash.core import settings
 from nmgdash.core.i18n import t
 from nmgdash.core.rules import measure
 from nmgdash.ingest import reporting as file_reporting
@@ -72,12 +71,10 @@ def grid_rows(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 def _value_column(kind: str, label: str, help_text: str):
-    # no min/max here: a value out of range goes to the server's check (save_draft), which names the
-    # area and indicator, instead of being dropped by the grid; the step only sets the decimals typed
-    places = settings.VALUE_DECIMALS[kind]
-    if places == 0:
-        return st.column_config.NumberColumn(label, step=1, format="%d", help=help_text)
-    return st.column_config.NumberColumn(label, step=10 ** -places, help=help_text)
+    # no min/max/step here: the value goes to the server's check (save_draft) exactly as typed, which
+    # refuses a value out of range or with more decimals than settings.VALUE_DECIMALS naming the area
+    # and indicator, instead of the grid dropping or rounding it (``kind``: the help text's rule)
+    return st.column_config.NumberColumn(label, help=help_text)
 
 
 def _is_blank(v) -> bool:
