@@ -298,6 +298,7 @@ def cmd_round(args: argparse.Namespace) -> int:
     try:
         actor = _report_actor(args.user, required=False)
         if args.action == "open":
+            reporting.check_round_dates(args.year, None)
             if not args.deadline:
                 raise reporting.ReportingError([t("cli_report_deadline_needed")])
             ids = [i for i in (args.indicators or "").replace("，", ",").split(",") if i.strip()] or None
@@ -306,6 +307,9 @@ def cmd_round(args: argparse.Namespace) -> int:
         else:
             rnd = reporting.close_round(actor, args.year)
             print(t("cli_round_closed", year=rnd.year))
+    except reporting.RoundOutOfRange as e:  # a year or deadline outside the rules: a bad argument
+        _print_lines(e.lines)
+        return EXIT_UNCONFIRMED
     except (ValueError, ledger.StoreUnavailable) as e:
         _print_lines(getattr(e, "lines", [str(e)]))
         return EXIT_REJECTED

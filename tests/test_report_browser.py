@@ -306,7 +306,7 @@ for code, v in {OTHERS!r}.items():
 
 def test_twelve_league_reporters_save_at_the_same_moment(server, browser):
     base, env = server
-    store(env, "r.open_round('operator', 2021, '2099-12-31', ['hub_activities'])")
+    store(env, f"r.open_round('operator', 2021, '{DEADLINE.isoformat()}', ['hub_activities'])")
     w = Walk(browser, base)
     w.n = 100
     try:

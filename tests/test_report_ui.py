@@ -158,7 +158,7 @@ def test_submit_asks_for_the_note_of_a_flagged_value_then_submits(people):
     at = click(at, "report_submit_2020_152221")
     flag = "科尔沁右翼前旗“青年爱里”2020 年填 18个，比 2019 年（10个，已导入）增长 80%，超过±50%"
     assert flash(at) == ["有 1 个数值需要先写说明才能上报，请在下方填写后再上报。",  # the flash, then the flags
-                         f"**1 个数值还需要写说明（变化超过±50%、与公报数不同或远离其他地区）**\n\n- {flag}"]
+                         f"**1 个数值还需要写说明（变化超过±50%、与公报数不同、超过全区合计或远离其他地区）**\n\n- {flag}"]
     [box] = [i for i in at.text_input if i.key == "report_explain_hubs_152221"]
     assert box.label == flag
     assert cells(grid(at).value["check"]) == [None, f"⚠ {flag}"]

@@ -180,6 +180,8 @@ def test_a_xinganmeng_reporter_cannot_write_baotou_by_any_function(people, call)
     elif call in ("approve", "return"):
         assert str(info.value) == ("账号“兴安盟填报员”不能审核包头市：只有上级（自治区审核盟市，盟市审核所辖旗县）"
                                    "的审核员或管理员可以审核")
+    elif call == "save_file":  # a file's rows are named (issue: out-of-scope rows lacked their row number)
+        assert str(info.value) == "「b.csv」第2行：包头市不在您的填报范围（兴安盟）内"
     else:
         assert str(info.value) == "包头市不在您的填报范围（兴安盟）内"
     assert n_events() == before
@@ -547,14 +549,15 @@ def test_a_late_entry_is_accepted_while_the_round_is_open_and_says_so(people, ca
 
 
 def test_before_the_deadline_nothing_is_overdue_and_timeliness_is_the_first_submission(people):
-    reporting.open_round(people["admin"], 2020, "2030-03-31", ["hubs"])
-    before = dt.datetime(2030, 3, 31, 15, 59, tzinfo=dt.UTC)  # 23:59 Beijing on the deadline day
-    after = dt.datetime(2030, 3, 31, 16, 0, tzinfo=dt.UTC)
+    due = dt.date.today() + dt.timedelta(days=300)  # within the deadline horizon (settings)
+    reporting.open_round(people["admin"], 2020, due.isoformat(), ["hubs"])
+    before = dt.datetime(due.year, due.month, due.day, 15, 59, tzinfo=dt.UTC)  # 23:59 Beijing on the deadline day
+    after = dt.datetime(due.year, due.month, due.day, 16, 0, tzinfo=dt.UTC)
     assert set(reporting.status_report(2020, now=before)["timeliness"]) == {"pending"}
     assert reporting.progress(2020, now=before)["text"] == "2020年：已审核 0/12 个盟市，逾期 0"
     assert set(reporting.status_report(2020, now=after)["timeliness"]) == {"overdue"}
     reporting.save_draft(people["kyq"], 2020, KYQ, {("hubs", KYQ): 11})
-    reporting.submit(people["kyq"], 2020, KYQ)  # now: long before 2030
+    reporting.submit(people["kyq"], 2020, KYQ)  # now: long before the deadline
     reporting.return_(people["xam_rev"], 2020, KYQ, "请核对")
     reporting.save_draft(people["kyq"], 2020, KYQ, {("hubs", KYQ): 12})
     reporting.submit(people["kyq"], 2020, KYQ)
@@ -607,7 +610,8 @@ def test_a_file_marks_a_figure_unavailable_with_the_reason_in_its_note_column(pe
     head = "地区,年份,青年爱里（个）,入驻云平台的青年爱里（个）,说明\n"
     with pytest.raises(DraftRejected) as info:
         file_reporting.save_file(people["kyq"], 2020, (head + "科尔沁右翼前旗,2020,11,暂缺,\n").encode(), "k.csv")
-    assert info.value.lines == ["「k.csv」D2 单元格“入驻云平台的青年爱里”标记为暂缺（暂缺），请在同一行的“说明”或“原因”列写明暂缺原因"]
+    assert info.value.lines == ["「k.csv」第2行D列（D2）：“入驻云平台的青年爱里”标记为暂缺（暂缺）但没有写原因，"
+                                "请在同一行的“说明”或“原因”列写明暂缺原因"]
     assert n_events() == 1
     file_reporting.save_file(people["kyq"], 2020, (head + "科尔沁右翼前旗,2020,11,暂缺,云平台未统计\n").encode(), "k.csv")
     frame = reporting.draft(2020, KYQ)[0].set_index("indicator_id")

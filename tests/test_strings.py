@@ -335,6 +335,7 @@ CJK_DATA = {
     ("nmgdash/core/rules.py", "REFERENCE_CATEGORIES"): "the indicator category 基础数据 of data/indicators.csv",
     ("nmgdash/core/rules.py", "COUNT_UNITS"): "unit names of data/indicators.csv",
     ("nmgdash/core/rules.py", "MONEY_UNITS"): "unit names of data/indicators.csv",
+    ("nmgdash/core/rules.py", "PEOPLE_UNITS"): "unit names of data/indicators.csv",
     ("nmgdash/core/rules.py", "AMOUNT_UNITS"): "unit names of data/indicators.csv",
     ("nmgdash/ingest/catalogue.py", "UNIT_SYNONYMS"): "unit words a report may use (名 for 人…)",
     ("nmgdash/ingest/catalogue.py", "Catalogue"): "the 单位: separator of a header with its unit",

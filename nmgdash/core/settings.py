@@ -24,6 +24,28 @@ QUERY_DIR = ROOT / "queries"
 #: The pre-reform baseline year: "较2017年变化" compares with it (the bulletin's reform began in 2018).
 BASELINE_YEAR = 2017
 
+#: The largest value one area may report, by what its unit measures (``nmgdash.core.rules.measure``):
+#: a physical bound, above which a value is refused wherever it is written (import, reporting grid,
+#: Excel upload, command line). ``people`` (人, 名) is further bounded by the area's census population
+#: (data/leagues_census_2020.csv: a league's own, a county's league's); this figure is Inner Mongolia's
+#: 2020 census population (24,049,155) rounded up. ``money`` is in 元 (1,000亿元 = 10,000,000 万元),
+#: converted to the indicator's unit. Every bound is far below 2**53, so whole numbers stay exact.
+VALUE_LIMITS = {"percent": 100.0, "people": 25_000_000.0, "count": 10_000_000.0, "money": 100_000_000_000.0,
+                "amount": 1_000_000_000.0}
+
+#: Most decimal places a value may have, by measure: a value with more is refused, not rounded.
+VALUE_DECIMALS = {"count": 0, "percent": 2, "money": 2, "amount": 2}
+
+#: Years a reporting round may be opened for: from the first year of the data (:data:`BASELINE_YEAR`)
+#: to this many years after the current one.
+REPORT_FIRST_YEAR = BASELINE_YEAR
+REPORT_YEARS_AHEAD = 1
+
+#: A round for year Y is due after Y has ended (deadline ≥ Y+1-01-01) and at the latest by the later
+#: of the end of Y+1 and this many days from today (a late round for a past year may still get a
+#: deadline a few months ahead).
+REPORT_DEADLINE_HORIZON_DAYS = 366
+
 
 def env(name: str, default: str | None = None) -> str | None:
     """The environment variable ``name``; an empty value counts as unset (``default``)."""

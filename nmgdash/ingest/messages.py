@@ -21,7 +21,7 @@ ERROR_KIND_IDS: tuple[str, ...] = (
     "negative_count", "negative_value", "non_integer_count", "percent_out_of_range", "year_out_of_range",
     "unparseable", "formula_without_value", "total_mismatch", "no_values", "too_many_cells",
     "password_protected", "unknown_place", "merged_label_over_rows", "duplicate_indicator_column",
-    "county_row_for_league_indicator",
+    "county_row_for_league_indicator", "value_not_finite", "value_too_large", "too_many_decimals",
 )
 #: Kinds that need the user's confirmation before committing (``severity == "warning"``).
 WARNING_KIND_IDS: tuple[str, ...] = (

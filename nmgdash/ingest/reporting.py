@@ -10,13 +10,15 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from nmgdash.core.i18n import t
 from nmgdash.ingest import catalogue
+from nmgdash.ingest.messages import where
 from nmgdash.ingest.plan import load_file
 from nmgdash.storage import reporting
-from nmgdash.storage.accounts import Account, area_name, resolve_area
+from nmgdash.storage.accounts import Account, NotPermitted, area_name, resolve_area
 
 
 def save_file(actor: Account | str, year: int, data: bytes, name: str) -> reporting.Saved:
@@ -29,16 +31,28 @@ def save_file(actor: Account | str, year: int, data: bytes, name: str) -> report
     changes nothing. Returns the draft's new version (:class:`reporting.Saved`: also says when late).
 
     Raises :class:`reporting.DraftRejected` (the file's errors, with file, sheet and cell; values of
-    another year; the rules of save_draft), NotPermitted (areas outside the actor's scope),
+    another year; 暂缺 without a reason; the rules of save_draft), NotPermitted (rows of areas outside
+    the actor's scope, one line per row: “「f.xlsx」工作表“填报表”第6行：包头市不在您的填报范围（兴安盟）内”),
     ReportingError, StoreUnavailable. Nothing is saved unless everything is accepted."""
     plan = load_file(data, name)
-    if plan.errors:
-        raise reporting.DraftRejected([e.text for e in plan.errors], [e.text_in("en") for e in plan.errors])
+    # a file whose only figures are 暂缺 markers has “no values” for the importer, but is a draft's
+    # entry: its markers are checked below (each needs a reason)
+    errors = [e for e in plan.errors if not (e.kind == "no_values" and len(plan.markers))]
+    if errors:
+        raise reporting.DraftRejected([e.text for e in errors], [e.text_in("en") for e in errors])
     rows, markers = plan.rows, plan.markers
-    lines = [(t("report_file_other_year", "zh", file=name, cell=r.cell, year=int(r.year), round=int(year)),
-              t("report_file_other_year", "en", file=name, cell=r.cell, year=int(r.year), round=int(year)))
-             for frame in (rows, markers) for r in frame[frame["year"] != int(year)].itertuples()]
-    lines += [tuple(t("report_file_unavailable_reason", lang, file=name, cell=r.cell, marker=r.marker,
+    if isinstance(actor, Account):
+        denied = [t("report_file_out_of_scope", "zh", where=_where(name, r.sheet, r.cell, "zh", row_only=True),
+                    area=area_name(r.adcode), scope=actor.scope_name)
+                  for frame in (rows, markers) for r in frame.itertuples() if not actor.may_write(r.adcode)]
+        denied = list(dict.fromkeys(denied))  # a row of a wide file holds several values: name it once
+        if denied:
+            raise NotPermitted("\n".join(denied), denied)
+    lines = []
+    lines += [tuple(t("report_file_other_year", lang, where=_where(name, r.sheet, r.cell, lang), year=int(r.year),
+                      round=int(year)) for lang in ("zh", "en"))
+              for frame in (rows, markers) for r in frame[frame["year"] != int(year)].itertuples()]
+    lines += [tuple(t("report_file_unavailable_reason", lang, where=_where(name, r.sheet, r.cell, lang), marker=r.marker,
                       name=reporting.indicator_name(r.indicator_id, lang)) for lang in ("zh", "en"))
               for r in markers.itertuples() if not str(r.note or "").strip() and int(r.year) == int(year)]
     if lines:
@@ -47,6 +61,13 @@ def save_file(actor: Account | str, year: int, data: bytes, name: str) -> report
     unavailable = {(r.indicator_id, r.adcode): str(r.note).strip() for r in markers.itertuples()}
     scope = actor.scope if isinstance(actor, Account) else "150000"
     return reporting.save_draft(actor, year, scope, values, unavailable)
+
+
+def _where(file: str, sheet, cell: str, lang: str, *, row_only: bool = False) -> str:
+    """「f.xlsx」工作表“填报表”第5行C列（C5） for a value cell of an uploaded file (the row only with ``row_only``)."""
+    col, row = coordinate_from_string(str(cell))
+    sheet = sheet if isinstance(sheet, str) and sheet else None
+    return where(file, sheet, row, None if row_only else column_index_from_string(col), lang)
 
 
 #: The marker a reporting template writes (and a reporter types) for a figure that is 暂缺: a cell word

@@ -20,6 +20,7 @@ from nmgdash.core.rules import YOY_LIMIT, Observation
 from nmgdash.ingest.catalogue import Catalogue, norm_text
 from nmgdash.ingest.messages import Collector, coordinate
 from nmgdash.ingest.normalize import Record, format_plain
+from nmgdash.storage.reporting import CENSUS_YEAR, population_bound
 
 #: Statuses that count as real figures for the comparisons (generated sample data does not).
 REAL_STATUSES = ("approved", "imported", "published", "reference")
@@ -62,11 +63,13 @@ def validate_records(records: list[Record], cat: Catalogue, col: Collector, toda
                 text = t("ingest_not_importable_county", col.lang, name=name, area=cat.area_name(rec.adcode))
             col.issue("indicator_not_importable", text, e.sheet, *cell)
             continue
+        pop, pop_area = population_bound(rec.adcode)
         try:
             Observation.model_validate(
                 {"indicator_id": e.indicator_id, "adcode": rec.adcode, "measure": cat.measure(e.indicator_id),
                  "unit": cat.unit(e.indicator_id), "year": rec.year, "value": float(rec.value)},
-                context={"max_year": max_year, "lang": col.lang})
+                context={"max_year": max_year, "lang": col.lang, "population": pop, "area_name": pop_area,
+                         "census_year": CENSUS_YEAR})
         except ValidationError as exc:
             for err in exc.errors():
                 col.issue(err["type"], err["msg"], e.sheet, *_cell_of(rec, str(err["loc"][0])))

@@ -60,6 +60,7 @@ from __future__ import annotations
 from .checks import flags
 from .common import (
     CELL_ACTIONS,
+    CENSUS_YEAR,
     MIN_PEERS,
     OUTLIER_FACTOR,
     REGION,
@@ -74,6 +75,7 @@ from .common import (
     ReportingError,
     ReviewRefused,
     Round,
+    RoundOutOfRange,
     Saved,
     Submitted,
     areas_asked,
@@ -84,10 +86,11 @@ from .common import (
     late_notice,
     level,
     local_time,
+    population_bound,
 )
 from .entry import explain, save_draft, submit
 from .review import approve, may_review, return_
-from .rounds import close_round, get_round, list_rounds, open_round, reopen_area
+from .rounds import check_round_dates, close_round, get_round, list_rounds, open_round, reopen_area, round_limits
 from .status import (
     DRAFT_COLUMNS,
     HISTORY_COLUMNS,
@@ -104,6 +107,7 @@ from .status import (
 
 __all__ = [
     "CELL_ACTIONS",
+    "CENSUS_YEAR",
     "DRAFT_COLUMNS",
     "HISTORY_COLUMNS",
     "INBOX_COLUMNS",
@@ -123,12 +127,14 @@ __all__ = [
     "ReportingError",
     "ReviewRefused",
     "Round",
+    "RoundOutOfRange",
     "Saved",
     "Submitted",
     "approve",
     "areas_asked",
     "askable_levels",
     "asked",
+    "check_round_dates",
     "close_round",
     "default_indicators",
     "draft",
@@ -143,9 +149,11 @@ __all__ = [
     "local_time",
     "may_review",
     "open_round",
+    "population_bound",
     "progress",
     "reopen_area",
     "return_",
+    "round_limits",
     "save_draft",
     "scope_states",
     "status_report",

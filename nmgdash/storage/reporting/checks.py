@@ -16,6 +16,7 @@ from ..store.schema import report_areas, report_events, report_values
 from .common import (
     MIN_PEERS,
     OUTLIER_FACTOR,
+    REGION,
     Cell,
     Flag,
     Round,
@@ -49,6 +50,17 @@ def published_values(year: int) -> dict[Cell, float]:
     return {(r.indicator_id, r.adcode): float(r.value) for r in pub.itertuples()}
 
 
+def region_totals(year: int) -> dict[str, tuple[float, int]]:
+    """The bulletin's region-wide figure of each indicator (adcode 150000) of ``year`` or the latest
+    year before it: indicator_id → (value, year)."""
+    pub = build.read_data_csv("observations_published.csv")
+    pub = pub[(pub["adcode"] == REGION) & (pub["year"].astype(int) <= int(year))]
+    out: dict[str, tuple[float, int]] = {}
+    for r in pub.sort_values("year").itertuples():
+        out[r.indicator_id] = (float(r.value), int(r.year))
+    return out
+
+
 def baseline(conn: sa.Connection, year: int) -> dict[Cell, tuple[float, str]]:
     """Last year's real figures: approved > imported > published, (value, status) per cell."""
     out = {c: (v, "published") for c, v in published_values(year).items()}
@@ -64,9 +76,12 @@ def _close(a: float, b: float) -> bool:
 
 
 def flags_of(conn: sa.Connection, rnd: Round, area: str, cells: dict[Cell, sa.Row]) -> list[Flag]:
-    """The soft checks (:class:`Flag`) of ``area``'s own values in ``cells`` (see :func:`flags`)."""
+    """The soft checks (:class:`Flag`) of ``area``'s own values in ``cells`` (see :func:`flags`): a change
+    of more than ±50 % on last year (yoy), a value unlike the bulletin's (published), above the bulletin's
+    region-wide total of an additive indicator (region_total), far from the median of its peers (outlier)."""
     prev = baseline(conn, rnd.year - 1)
     pub = published_values(rnd.year)
+    totals = region_totals(rnd.year)
     lvl = level(area)
     peers_q = (sa.select(report_values.c.indicator_id, report_values.c.adcode, report_values.c.value)
                .where(report_values.c.year == rnd.year, report_values.c.adcode != area,
@@ -97,6 +112,9 @@ def flags_of(conn: sa.Connection, rnd: Round, area: str, cells: dict[Cell, sa.Ro
                     "prev_year": rnd.year - 1, "prev": plain_number(p), "status": status, "change": change, "pct": pct}))
         if (ind, area) in pub and not _close(pub[(ind, area)], v):
             found.append(("published", "report_flag_published", {"published": plain_number(pub[(ind, area)])}))
+        if is_additive(ind) and ind in totals and v > totals[ind][0] and not _close(v, totals[ind][0]):
+            found.append(("region_total", "report_flag_region_total", {
+                "total": plain_number(totals[ind][0]), "total_year": totals[ind][1]}))
         others = peers.get(ind, [])
         if len(others) >= MIN_PEERS:
             med = statistics.median(others)

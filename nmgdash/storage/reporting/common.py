@@ -73,6 +73,11 @@ class DraftChanged(ReportingError):
         super().__init__(zh, en)
 
 
+class RoundOutOfRange(ReportingError):
+    """A round asked for a year outside ``settings.REPORT_FIRST_YEAR`` … next year(s), or with a deadline
+    before the year's end or too far ahead (:func:`nmgdash.storage.reporting.open_round`)."""
+
+
 class CannotSubmit(ReportingError):
     """A submission blocked by a hard rule (a missing value, a value the rules refuse, counties that
     do not add up to the league's figure) or by the area's state."""
@@ -80,7 +85,7 @@ class CannotSubmit(ReportingError):
 
 @dataclass(frozen=True)
 class Flag:
-    """A soft check on one value: ``kind`` (yoy | published | outlier), ``text`` / ``text_en`` (the
+    """A soft check on one value: ``kind`` (yoy | published | outlier | region_total), ``text`` / ``text_en`` (the
     message), ``explanation`` (the 说明 written for it, or None)."""
 
     indicator_id: str
@@ -193,6 +198,27 @@ def catalogue() -> pd.DataFrame:
 def area_table() -> pd.DataFrame:
     """The areas (data/areas.csv) indexed by adcode (cached)."""
     return build.read_data_csv("areas.csv").set_index("adcode", drop=False)
+
+
+#: The census of data/leagues_census_2020.csv (its population column is ``population_<year>``).
+CENSUS_YEAR = 2020
+
+
+@cache
+def census_population() -> dict[str, float]:
+    """The leagues' 2020 census resident population (data/leagues_census_2020.csv): adcode → persons."""
+    frame = build.read_data_csv(f"leagues_census_{CENSUS_YEAR}.csv")
+    return {str(a): float(p) for a, p in zip(frame["adcode"], frame[f"population_{CENSUS_YEAR}"], strict=True)}
+
+
+def population_bound(adcode: str) -> tuple[float | None, str]:
+    """The census population that bounds a count of people reported by ``adcode``, and the area it is
+    of: a league's own, a county's league's; (None, "") for the region (the settings' bound applies)."""
+    code = adcode
+    if code in area_table().index and level(code) == "county":
+        code = str(area_table().at[code, "parent_adcode"])
+    pop = census_population().get(code)
+    return (pop, area_name(code)) if pop else (None, "")
 
 
 def askable_levels(indicator_id: str) -> set[str]:

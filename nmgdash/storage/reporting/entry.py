@@ -16,6 +16,7 @@ from ..store.schema import report_areas, report_events, report_values
 from .checks import flags_of, resubmission_problems, sum_problems
 from .common import (
     CELL_ACTIONS,
+    CENSUS_YEAR,
     CannotSubmit,
     Cell,
     DraftChanged,
@@ -39,6 +40,7 @@ from .common import (
     local_time,
     lock_round,
     msg,
+    population_bound,
     refuse,
     shown,
     unit_of,
@@ -53,10 +55,12 @@ def _validate(indicator_id: str, adcode: str, year: int, value: float) -> tuple[
     data = {"indicator_id": indicator_id, "adcode": adcode, "measure": measure(unit), "unit": unit,
             "year": int(year), "value": value}
     max_year = max(int(year), dt.date.today().year + 1)
+    pop, pop_area = population_bound(adcode)
     out = []
     for lang in ("zh", "en"):
         try:
-            Observation.model_validate(data, context={"max_year": max_year, "lang": lang})
+            Observation.model_validate(data, context={"max_year": max_year, "lang": lang, "population": pop,
+                                                      "area_name": pop_area, "census_year": CENSUS_YEAR})
             return None
         except ValidationError as exc:
             out.append(t("report_value_problem", lang, area=area_name(adcode), name=indicator_name(indicator_id),

@@ -6,13 +6,16 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from ...core import settings
 from ..accounts import Account, area_name, resolve_area
 from ..store import common as store_common
 from ..store import engine as store_engine
 from ..store.schema import report_areas, report_rounds
 from .common import (
+    REPORT_TZ,
     ReportingError,
     Round,
+    RoundOutOfRange,
     add_event,
     area_row,
     area_table,
@@ -56,13 +59,46 @@ def _deadline(value) -> dt.date:
         raise  # unreachable
 
 
+def round_limits(year: int, today: dt.date | None = None) -> tuple[int, int, dt.date, dt.date]:
+    """(first year, last year, earliest deadline, latest deadline) a round of ``year`` may have:
+    years ``settings.REPORT_FIRST_YEAR`` … this year + ``settings.REPORT_YEARS_AHEAD``; a deadline after the
+    year's end (≥ 1 January of the next year) and at the latest by the later of the next year's end and
+    ``settings.REPORT_DEADLINE_HORIZON_DAYS`` from ``today`` (default: today in Beijing time). ``year``:
+    1 … 9997 (check the year range first: :func:`check_round_dates`)."""
+    today = today or dt.datetime.now(REPORT_TZ).date()
+    last = today.year + settings.REPORT_YEARS_AHEAD
+    earliest = dt.date(year + 1, 1, 1)
+    latest = max(dt.date(year + 1, 12, 31),
+                 today + dt.timedelta(days=settings.REPORT_DEADLINE_HORIZON_DAYS))
+    return settings.REPORT_FIRST_YEAR, last, earliest, latest
+
+
+def check_round_dates(year: int, deadline: dt.date | None, today: dt.date | None = None) -> None:
+    """Raise :class:`RoundOutOfRange` (a Chinese / English message) when ``year`` or ``deadline`` (None:
+    the year only) break :func:`round_limits`."""
+    first, last = settings.REPORT_FIRST_YEAR, (today or dt.datetime.now(REPORT_TZ).date()).year + settings.REPORT_YEARS_AHEAD
+    if not first <= year <= last:
+        refuse(RoundOutOfRange, [msg("report_year_out_of_range", year=year, first=first, last=last)])
+    if deadline is None:
+        return
+    _, _, earliest, latest = round_limits(year, today)
+    if deadline < earliest:
+        refuse(RoundOutOfRange, [msg("report_deadline_too_early", year=year, deadline=deadline.isoformat(),
+                                     earliest=earliest.isoformat())])
+    if deadline > latest:
+        refuse(RoundOutOfRange, [msg("report_deadline_too_late", year=year, deadline=deadline.isoformat(),
+                                     latest=latest.isoformat())])
+
+
 def open_round(actor: Account, year: int, deadline, indicators=None, note: str = "") -> Round:
     """Open the round of ``year`` (admins only). ``deadline``: a date or ``YYYY-MM-DD`` (due by its end,
     Beijing time); ``indicators``: catalogue ids (default :func:`default_indicators`), each askable of
     leagues or counties; ``note``: shown to the reporters. Recorded in report_events and the audit log.
+    The year and deadline must keep to :func:`round_limits` (else :class:`RoundOutOfRange`).
     Raises NotPermitted, ReportingError (bad deadline or indicator, nothing to ask, the round exists),
-    StoreUnavailable."""
+    RoundOutOfRange, StoreUnavailable."""
     year, due = int(year), _deadline(deadline)
+    check_round_dates(year, due)
     ids = default_indicators(year) if indicators is None else [str(i).strip() for i in indicators if str(i).strip()]
     problems = []
     for i in dict.fromkeys(ids):

@@ -71,13 +71,10 @@ def grid_rows(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 def _value_column(kind: str, label: str, help_text: str):
-    if kind == "count":
-        return st.column_config.NumberColumn(label, min_value=0, step=1, format="%d", help=help_text)
-    if kind == "percent":
-        return st.column_config.NumberColumn(label, min_value=0, max_value=100, step=0.01, help=help_text)
-    if kind == "money":
-        return st.column_config.NumberColumn(label, min_value=0, step=0.01, help=help_text)
-    return st.column_config.NumberColumn(label, step=0.01, help=help_text)
+    # no min/max/step here: the value goes to the server's check (save_draft) exactly as typed, which
+    # refuses a value out of range or with more decimals than settings.VALUE_DECIMALS naming the area
+    # and indicator, instead of the grid dropping or rounding it (``kind``: the help text's rule)
+    return st.column_config.NumberColumn(label, help=help_text)
 
 
 def _is_blank(v) -> bool:
