@@ -225,6 +225,26 @@ def test_pptx_slides_titles_footers_sources(deck_bytes):
                         assert r.font.name == "微软雅黑" and rpr.find(qn("a:ea")).get("typeface") == "微软雅黑", r.text
 
 
+@pytest.mark.parametrize(("lang", "watermark", "last"), [("zh", True, "内部资料 2026-12-03"), ("zh", False, "2026-12-03"),
+                                                    ("en", True, "Internal · 2026-12-03")])
+def test_pptx_cover_shows_the_date_once(lang, watermark, last):
+    """The cover's subtitle: 汇报材料, the filters, then the date once (the 内部资料 line holds it; was
+    "2026-12-03 · 内部资料 2026-12-03"). Read back with python-pptx; no chart needed (no slides)."""
+    from datetime import date
+
+    from pptx import Presentation
+
+    from nmgdash.core.i18n import t
+    from nmgdash.slides import deck
+
+    data = deck.build_pptx([], lang=lang, filters="2019年 · 兴安盟", watermark=watermark, today=date(2026, 12, 3))
+    cover = {s.name: s for s in Presentation(io.BytesIO(data)).slides[0].shapes}
+    lines = [p.text for p in cover["subtitle"].text_frame.paragraphs]
+    assert lines == [t("slide_cover", lang), "2019年 · 兴安盟", last], lines
+    assert sum(p.text.count("2026-12-03") for sl in [cover.values()] for s in sl if s.has_text_frame
+               for p in s.text_frame.paragraphs) == 1
+
+
 def test_pptx_images_have_cjk_glyphs(deck_bytes, tmp_path):
     """Chart images are non-blank, and their title band carries CJK glyphs: the same figure rendered
     by Chromium with only DejaVu fonts (no CJK font: tofu) has a visibly different title band."""

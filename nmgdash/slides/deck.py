@@ -342,7 +342,8 @@ def build_pptx(slides: list, *, lang: str = "zh", filters: str = "", watermark: 
                today: date | None = None, image=None) -> bytes:
     """The deck of ``slides`` (:class:`nmgdash.slides.present.Slide`) as PPTX bytes, 16:9 (13.333×7.5 in).
 
-    Slide 1: cover (dashboard name, "汇报材料", ``filters``, date). Then one slide per Slide:
+    Slide 1: cover (dashboard name, "汇报材料", ``filters``, then the date once: "内部资料 2026-12-03" with
+    the watermark, "2026-12-03" without). Then one slide per Slide:
     title (shape "title"), chart PNG (shape "chart", :data:`DECK_IMAGE`, no interactive controls:
     :func:`export_figure`), big numbers ("number-<i>"), summary ("summary"), the footnote under the
     chart ("footnote": one paragraph per line of :attr:`Slide.footnote`: 口径 · name（unit）：definition,
@@ -368,7 +369,7 @@ def build_pptx(slides: list, *, lang: str = "zh", filters: str = "", watermark: 
           name="title")
     _text(cover, Inches(0.8), Inches(3.6), Inches(11.7), Inches(1.6),
           [(t("slide_cover", lang), 28, False, "1d4ed8"), (filters, 18, False, "374151"),
-           (f"{today:%Y-%m-%d}" + (f" · {wm}" if wm else ""), 16, False, "374151")], name="subtitle")
+           (wm or f"{today:%Y-%m-%d}", 16, False, "374151")], name="subtitle")  # the watermark holds the date
 
     cited: list[str] = []
     any_sample = False
