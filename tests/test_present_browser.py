@@ -101,6 +101,16 @@ def wait_slide(page, counter: str | None = None, timeout_ms: int = 45_000) -> No
     page.wait_for_timeout(400)  # plotly's resize to the chart box
 
 
+def wait_url_slide(page, want: int, what: str, timeout_ms: int = 10_000) -> None:
+    """Wait until the address bar's ``slide`` is ``want`` (no parameter = slide 1); fail with the URL
+    and ``what`` (the key or button pressed) if it does not get there."""
+    try:
+        page.wait_for_function("""(want) => (new URLSearchParams(location.search).get('slide') || '1') === String(want)""",
+                               arg=want, timeout=timeout_ms)
+    except Exception:
+        pytest.fail(f"after {what} the slide shows {want} but the URL is {page.url}", pytrace=False)
+
+
 def problems_of(info: dict, where: str, big: bool) -> list[str]:
     out = []
     if info["scrollers"] or info["docH"] > info["winH"] + 1:
@@ -147,8 +157,7 @@ def test_walk_slides_with_keyboard(server, browser, size):
             info = page.evaluate(SLIDE_JS)
             page.screenshot(path=str(ARTIFACTS / f"present-{w}x{h}-{i}.png"))
             assert info["counter"] == f"{i} / {N_SLIDES}", info["counter"]
-            q = bu.query(page)
-            assert q.get("slide", "1") == str(i), f"URL after → to slide {i}: {page.url}"
+            wait_url_slide(page, i, f"→ to slide {i}")
             assert info["summary"] and info["footer"].startswith("数据来源："), info
             assert "数据截至" in info["footer"] and "内部资料" in info["footer"], info["footer"]
             problems += problems_of(info, f"{w}x{h} slide {i} ({info['title']})", big=(w, h) == (1920, 1080))
@@ -161,12 +170,44 @@ def test_walk_slides_with_keyboard(server, browser, size):
             page.locator("#slide-title").click()
             page.keyboard.press(key)
             wait_slide(page, f"{want} / {N_SLIDES}")
-            assert bu.query(page).get("slide", "1") == str(want), (key, page.url)
+            wait_url_slide(page, want, key)
     finally:
         ctx.close()
     if off.blocked:
         problems.append(f"the app requested outside hosts: {sorted(set(off.blocked))}")
     assert not problems, "\n".join(problems)
+
+
+def test_url_follows_every_move(server, browser):
+    """The address bar names the slide on screen after every move (a copied link opens that slide):
+    from /present?slide=3, the keys →, End, ←, Home, PageDown, PageUp and the buttons 下一页, 末页,
+    上一页, 首页 and a page number; the counter and the URL's ``slide`` agree after each, and reloading
+    the URL opens the same slide."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1, locale="zh-CN")
+    page = ctx.new_page()
+    off = Offline()
+    page.route("**/*", off.route)
+    try:
+        page.goto(server + "/present?slide=3", wait_until="domcontentloaded")
+        wait_slide(page, "3 / 7")
+        wait_url_slide(page, 3, "opening ?slide=3")
+        moves = [("ArrowRight", 4), ("End", 7), ("ArrowLeft", 6), ("Home", 1), ("PageDown", 2), ("PageUp", 1),
+                 ("下一页", 2), ("末页", 7), ("上一页", 6), ("首页", 1), ("5", 5)]
+        for what, want in moves:
+            if what.isdigit():  # a page number of the pagination widget
+                page.locator("[data-testid=stPagination] button", has_text=what).first.click()
+            elif what.isascii():
+                page.locator("#slide-title").click()  # focus the page, not a widget
+                page.keyboard.press(what)
+            else:
+                page.get_by_role("button", name=what).click()  # "下一页 ▶", "« 首页" …
+            wait_slide(page, f"{want} / 7")
+            wait_url_slide(page, want, what)
+        page.goto(page.url, wait_until="domcontentloaded")  # the copied link
+        wait_slide(page, "5 / 7")
+    finally:
+        ctx.close()
+    assert not off.blocked, sorted(set(off.blocked))
 
 
 def test_deep_link_and_play(server, browser):
