@@ -165,19 +165,29 @@ def type_cell(page, grid: int, row: int, col: int, text: str) -> None:
     """Type ``text`` into the cell (``row``, ``col``: 0-based, data rows) of the ``grid``-th data editor,
     as a user does: click the first cell of the row, arrow right, type, Enter."""
     table = page.locator("[data-testid=stDataFrame]:visible").nth(grid)
-    table.scroll_into_view_if_needed()
-    box = table.bounding_box()
-    page.mouse.click(box["x"] + 20, box["y"] + 35 + 35 * row + 17)
-    page.wait_for_timeout(300)  # the grid takes the focus
-    for _ in range(col):
-        page.keyboard.press("ArrowRight")
-        page.wait_for_timeout(50)
-    page.keyboard.press("Enter")  # opens the cell's editor
-    page.wait_for_timeout(200)
-    page.keyboard.type(text, delay=30)
-    page.keyboard.press("Enter")  # commits the edit
-    page.wait_for_timeout(300)
-    idle(page)
+    for _ in range(3):  # on a loaded machine the editor may open after the first keys: type again
+        table.scroll_into_view_if_needed()
+        box = table.bounding_box()
+        page.mouse.click(box["x"] + 20, box["y"] + 35 + 35 * row + 17)
+        page.wait_for_timeout(300)  # the grid takes the focus
+        for _ in range(col):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(50)
+        page.keyboard.press("Enter")  # opens the cell's editor
+        page.wait_for_timeout(200)
+        page.keyboard.type(text, delay=30)
+        page.keyboard.press("Enter")  # commits the edit
+        page.wait_for_timeout(300)
+        idle(page)
+        if cell_text(table, row, col) == text:  # the grid's accessible table holds what was typed
+            return
+    raise AssertionError(f"the cell ({row}, {col}) of grid {grid} shows {cell_text(table, row, col)!r}, not {text!r}")
+
+
+def cell_text(table, row: int, col: int) -> str:
+    """The text of data cell (``row``, ``col``) in the accessible table the grid keeps beside its canvas."""
+    return table.evaluate("""(t, [r, c]) => { const tr = t.querySelectorAll('table tbody tr')[r];
+        const td = tr && tr.querySelectorAll('td')[c]; return td ? td.innerText.trim() : null; }""", [row, col])
 
 
 def test_the_reporting_walk(server, browser):
