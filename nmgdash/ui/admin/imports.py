@@ -241,7 +241,7 @@ def preview_block(plan: ingest.ImportPlan) -> None:
         st.info(f"**{t('admin_notes_heading', lg)}**  \n" + "  \n".join(f"· {plain(n)}" for n in plan.notes), icon="ℹ️")
     if plan.normalisations:
         with st.expander(t("admin_norms_heading", lg, n=len(plan.normalisations)), expanded=len(plan.normalisations) <= 20):
-            st.dataframe(normalisations_frame(plan), hide_index=True, width="stretch")
+            st.dataframe(normalisations_frame(plan), hide_index=True, width="stretch", placeholder="—")
     elif plan.preview is not None:
         st.caption(t("admin_no_norms", lg))
     if plan.preview is None or not len(plan.rows):
@@ -252,14 +252,14 @@ def preview_block(plan: ingest.ImportPlan) -> None:
         st.markdown(f"**{t('admin_by_league', lg)}**")
         st.dataframe(tally_frame(p.by_league, {"area_name": "c_area"} if lg == "zh"
                                  else {"adcode": "c_adcode", "area_name": "c_area"}),
-                     hide_index=True, width="stretch", height=38 + 35 * len(p.by_league))
+                     hide_index=True, width="stretch", placeholder="—", height=38 + 35 * len(p.by_league))
     with right:
         st.markdown(f"**{t('admin_by_indicator', lg)}**")
         st.dataframe(tally_frame(p.by_indicator, {"indicator_name": "c_indicator", "unit": "c_unit"}),
-                     hide_index=True, width="stretch", height=38 + 35 * len(p.by_indicator))
+                     hide_index=True, width="stretch", placeholder="—", height=38 + 35 * len(p.by_indicator))
     st.markdown(f"**{t('admin_diff_heading', lg)}**")
     styler, config, order = diff_view(p)
-    st.dataframe(styler, column_config=config, column_order=order, hide_index=True, width="stretch", key="admin_diff",
+    st.dataframe(styler, column_config=config, column_order=order, hide_index=True, width="stretch", placeholder="—", key="admin_diff",
                  height=min(38 + 35 * len(p.diff), 420))
 
 

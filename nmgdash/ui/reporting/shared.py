@@ -75,6 +75,15 @@ def indicator_label(indicator_id: str) -> str:
     return str(cat.at[indicator_id, col]) if indicator_id in cat.index else indicator_id
 
 
+def unit_label(indicator_id: str, unit: str) -> str:
+    """An indicator's unit in the UI language: ``unit`` (the draft's, e.g. 人) in Chinese, the
+    catalogue's ``unit_en`` (persons) in English."""
+    cat = data.catalogue()
+    if state.lang() == "en" and indicator_id in cat.index:
+        return str(cat.at[indicator_id, "unit_en"])
+    return unit
+
+
 def today_beijing(now: dt.datetime | None = None) -> dt.date:
     """Today's date in Beijing time (the deadline's time zone)."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(reporting.REPORT_TZ).date()
