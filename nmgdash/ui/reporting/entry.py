@@ -293,7 +293,8 @@ def _grid(year: int, area: str, frame: pd.DataFrame, flags: dict, locked: bool) 
         config = {
             "area": st.column_config.TextColumn(t("report_ui_c_area", lg), disabled=True),
             "indicator": st.column_config.TextColumn(t("report_ui_c_indicator", lg), disabled=True),
-            "unit": st.column_config.TextColumn(t("report_ui_c_unit", lg), disabled=True),
+            "unit": st.column_config.TextColumn(t("report_ui_c_unit", lg), disabled=True,
+                                            width=shared.text_width(view["unit"], t("report_ui_c_unit", lg))),
             "last_year": st.column_config.NumberColumn(t("report_ui_c_last_year", lg, year=year - 1), disabled=True),
             "last_status": st.column_config.TextColumn(t("report_ui_c_last_status", lg), disabled=True),
             "value": _value_column(kind, t("report_ui_c_value", lg, year=year), t(f"report_ui_rule_{kind}", lg)),

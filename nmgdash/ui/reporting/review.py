@@ -147,7 +147,8 @@ def review_tab(acc: Account | None) -> None:
     view = review_frame(year, area)
     config = {
         "indicator": st.column_config.TextColumn(t("report_ui_c_indicator", lg), disabled=True),
-        "unit": st.column_config.TextColumn(t("report_ui_c_unit", lg), disabled=True),
+        "unit": st.column_config.TextColumn(t("report_ui_c_unit", lg), disabled=True,
+                                            width=shared.text_width(view["unit"], t("report_ui_c_unit", lg))),
         "value": st.column_config.TextColumn(t("report_ui_c_value_pending", lg, year=year), disabled=True),
         "last_year": st.column_config.TextColumn(t("report_ui_c_last_year", lg, year=year - 1), disabled=True),
         "last_status": st.column_config.TextColumn(t("report_ui_c_last_status", lg), disabled=True),
