@@ -24,6 +24,7 @@ from nmgdash.ingest.template import FIRST_YEAR
 from nmgdash.storage import ledger
 from nmgdash.storage.accounts import Account, NotPermitted
 from nmgdash.ui import auth, data, state
+from nmgdash.ui.admin.accounts import area_label
 from nmgdash.ui.admin.common import MB, STORE_FAULTS, flash, refusal_text, status_text, store_fault_text
 from nmgdash.ui.text import plain
 
@@ -159,7 +160,7 @@ def _commit() -> None:
     try:
         batch = ingest.commit(plan, user=account, accept_warnings=accept)
     except NotPermitted as exc:  # rows outside the scope (checked again in the write), or a disabled account
-        flash("error", refusal_text(t("accounts_import_refused", lg, area=plain(account.scope_name)), exc.lines))
+        flash("error", refusal_text(t("accounts_import_refused", lg, area=plain(area_label(account.scope))), exc.lines))
         st.session_state.pop(_PLAN, None)  # the file was refused whole: an empty uploader, the reason once
         st.session_state[_UPLOAD_GEN] = st.session_state.get(_UPLOAD_GEN, 0) + 1
         return
@@ -210,7 +211,7 @@ def import_tab(user: Account | None) -> None:
     refused = scope_problems(plan, user) if len(plan.rows) else []
     if refused:
         st.subheader(t("admin_step_preview", lg))
-        st.error(refusal_text(t("accounts_import_refused", lg, area=plain(user.scope_name)), refused), icon="🛑")
+        st.error(refusal_text(t("accounts_import_refused", lg, area=plain(area_label(user.scope))), refused), icon="🛑")
         return
     preview_block(plan)
     commit_block(plan)
