@@ -12,7 +12,7 @@ def render() -> None:
     lg = state.lang()
     st.title(t("report", lg))
     st.caption(t("report_ui_intro", lg))
-    user = admin.sign_in_panel()
+    user = admin.sign_in_panel("report")
     with st.container():  # always drawn, so the tabs below keep their place
         admin.show_flash()
     labels = [t("report_ui_tab_entry", lg)]

@@ -274,7 +274,7 @@ def test_english_switch():
     at = run("hubs", lang="en")
     assert at.title[0].value == "Youth hubs (Qingnian Aili)"
     assert "SAMPLE" in warnings(at)
-    assert any("<b>Hinggan</b>" in t for t in labels(map_figure(at)))  # " League" dropped on the map
+    assert any("<b>Hinggan League</b>" in t for t in labels(map_figure(at)))  # the official name, as everywhere
 
 
 def test_filters_survive_page_switch():

@@ -235,21 +235,52 @@ def test_an_admin_opens_a_round_with_the_default_indicators(people):
     assert flash(at) == ["已关闭 2020 年度填报任务：不再接受填报和上报（重新打开的地区除外）。"]
 
 
-def test_the_area_template_fills_the_draft(people):
-    from nmgdash.ingest import template
-    from nmgdash.ingest.reporting import save_file
+@pytest.fixture
+def downloads(monkeypatch):
+    """{file name: the callable giving its bytes} of every deferred download the runs register."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    seen: dict[str, object] = {}
+    add_deferred = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        if file_name:
+            seen[file_name] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return seen
+
+
+def sheet_cells(data: bytes) -> list[list]:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return [[ws.title, *[[c.value for c in row] for row in ws.iter_rows()]] for ws in wb.worksheets]
+
+
+def test_the_report_template_is_the_reporting_template_prefilled(people, downloads):
+    from nmgdash.ingest import reporting as file_reporting
 
     open_round(people)
-    wb = openpyxl.load_workbook(io.BytesIO(template.build_area_template(2020, [KYQ], ["county_cadres", "hubs"])))
-    assert wb.sheetnames == ["旗县数据", "说明"]
-    ws = wb["旗县数据"]
-    assert [c.value for c in ws[5]] == ["兴安盟", "科尔沁右翼前旗", KYQ, None, None] and ws.max_row == 5
-    ws["D5"], ws["E5"] = 4, 11
+    reporting.save_draft(people["xam"], 2020, XAM, {("hubs", KYQ): 12.0}, {("county_cadres", KYQ): "统计口径调整"})
+    at = page("兴安盟填报员")
+    assert [d.proto.label for d in at.get("download_button")] == ["下载填报模板"]
+    data = downloads["2020年度填报_兴安盟.xlsx"]()
+    # the very file of `python -m nmgdash report template --round 2020 --area 兴安盟`
+    assert sheet_cells(data) == sheet_cells(file_reporting.build_template(2020, XAM))
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert ws.title == "填报表" and "在“数据管理”页上传" not in str(ws["A2"].value)
+    head = [c.value for c in ws[4]]
+    assert head[:2] == ["地区", "年份"] and head[-1] == "说明"
+    rows = {r[0]: r for r in ws.iter_rows(min_row=5, values_only=True)}
+    assert rows["科尔沁右翼前旗"][1:] == (2020, "暂缺", 12, "统计口径调整")  # the draft's values, the reason in 说明
+    # filled in and uploaded, it fills the draft
+    [kyq_row] = [r for r in ws.iter_rows(min_row=5) if r[0].value == "科尔沁右翼前旗"]
+    kyq_row[2].value = 4
     out = io.BytesIO()
-    wb.save(out)
-    save_file(people["kyq"], 2020, out.getvalue(), "科右前旗.xlsx")
+    ws.parent.save(out)
+    file_reporting.save_file(people["xam"], 2020, out.getvalue(), "2020年度填报_兴安盟.xlsx")
     assert reporting.draft(2020, KYQ)[0].set_index("indicator_id")["value"].to_dict() == {"county_cadres": 4.0,
-                                                                                          "hubs": 11.0}
+                                                                                          "hubs": 12.0}
 
 
 def test_in_english_the_page_and_the_stores_refusals_are_english(people):
@@ -262,3 +293,47 @@ def test_in_english_the_page_and_the_stores_refusals_are_english(people):
     at = click(at, "report_save_2020_152221")
     [msg] = flash(at)
     assert msg.startswith("**The draft was not saved**\n\n- 科尔沁右翼前旗") and "2.5" in msg, msg
+
+
+def test_signed_out_the_sign_in_box_speaks_of_reporting(people):
+    at = page()
+    assert "**登录后才能填报或审核** 查看和下载不需要登录。" in texts(at)
+    assert "导入或撤销" not in texts(at)  # the wording of 数据管理
+
+
+def test_no_table_on_the_page_shows_none_for_an_empty_cell(people):
+    open_round(people)
+    at = page("兴安盟审核员")
+    ed = grid(at)
+    # last year's value, 暂缺原因, 说明, 提示 of the draft are empty: Streamlit draws them as the placeholder
+    assert cells(ed.value["reason"]) == [None] * len(ed.value) == [None] * 14 and ed.proto.placeholder == "—"
+    assert [d.proto.placeholder for d in at.data_editor] == ["—"] * len(at.data_editor)
+    assert [d.proto.placeholder for d in at.dataframe] == ["—"] * len(at.dataframe)
+
+
+def test_every_table_under_ui_has_a_placeholder():
+    """Each st.dataframe / st.data_editor call under nmgdash/ui names a placeholder (else Streamlit
+    draws an empty cell as "None")."""
+    import ast
+    from pathlib import Path
+
+    missing = []
+    for path in Path(__file__).resolve().parents[1].joinpath("nmgdash", "ui").rglob("*.py"):
+        src = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(src)):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("dataframe", "data_editor")
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "st"
+                    and "placeholder" not in (ast.get_source_segment(src, node) or "")):
+                missing.append(f"{path.name}:{node.lineno}")
+    assert missing == []
+
+
+def test_in_english_units_and_area_names_are_english(people):
+    open_round(people)
+    at = page("兴安盟审核员", lang="en")
+    assert "**Signed in as 兴安盟审核员 (reviewer, Hinggan League)**" in texts(at)  # the account's name as typed
+    view = grid(at).value
+    assert view["unit"].tolist()[:2] == ["persons", "hubs"] and set(view["unit"]) == {"persons", "hubs"}
+    assert view["area"].tolist()[:2] == ["Hinggan League", "Hinggan League"] and "Wulanhaote City" in set(view["area"])
+    assert at.selectbox(key="report_area_2020_en").options[0] == "Hinggan League"

@@ -18,7 +18,6 @@ from nmgdash.core.i18n import t
 from nmgdash.core.settings import BASELINE_YEAR, DATA_DIR
 
 #: English suffixes dropped from map labels to save room (Chinese names stay official).
-_EN_SUFFIXES = r" (League|Autonomous Banner|United Banner|Mining District)$"
 
 
 def html_text(value: object) -> str:
@@ -60,11 +59,6 @@ def quoted(text: object, lang: str) -> str:
     return t("quoted", lang, text=text)
 
 
-def short_names(names: pd.Series, lang: str) -> pd.Series:
-    """Map-label names: English drops " League"/" City"/" County" etc. to save room; Chinese stays official."""
-    if lang == "zh":
-        return names
-    return names.str.replace(_EN_SUFFIXES, "", regex=True)
 
 
 def row_value(row: object, key: str) -> object:
@@ -113,10 +107,10 @@ def value_label(row: pd.Series, unit: str, mode: str, lang: str) -> str:
 
 
 def map_frame(rows: pd.DataFrame, unit: str, mode: str, lang: str) -> pd.DataFrame:
-    """area_metrics rows → the choropleth's frame: adcode, name (short), metric, label
+    """area_metrics rows → the choropleth's frame: adcode, name (official), metric, label
     (:func:`value_label`), hover ("<b>name</b><br>label")."""
     f = rows.copy()
-    f["name"] = short_names(f["name_zh" if lang == "zh" else "name_en"], lang)
+    f["name"] = f["name_zh" if lang == "zh" else "name_en"]  # the official name (data/areas.csv), as everywhere
     f["label"] = [value_label(r, unit, mode, lang) for _, r in f.iterrows()]
     f["hover"] = [f"<b>{n}</b><br>{lab}" for n, lab in zip(f["name"], f["label"])]
     return f[["adcode", "name", "metric", "label", "hover"]]

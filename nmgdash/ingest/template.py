@@ -150,29 +150,13 @@ def build_template(year: int | None = None, today: dt.date | None = None) -> byt
     return _workbook(year, today)
 
 
-def build_area_template(year: int, areas: list[str], indicators: list[str], today: dt.date | None = None) -> bytes:
-    """The template of one area's draft in a yearly round (年度填报与审核) as .xlsx bytes: the same
-    layout as :func:`build_template` (so it is read by the importer and by
-    :func:`nmgdash.ingest.reporting.save_file` with the same messages), but only the rows of
-    ``areas`` (adcodes: leagues go to 盟市数据, county-level units to 旗县数据; a sheet with no row is
-    left out) and only the columns of ``indicators`` (catalogue ids asked by the round; county-level
-    ones on 旗县数据), with ``year`` in the year cell."""
-    return _workbook(year, today, areas=set(areas), indicators=list(indicators))
-
-
-def _workbook(year: int | None, today: dt.date | None, *, areas: set[str] | None = None,
-              indicators: list[str] | None = None) -> bytes:
+def _workbook(year: int | None, today: dt.date | None) -> bytes:
     cat = load()
     today = today or dt.date.today()
     years = sorted({*range(FIRST_YEAR, today.year + 2), *([year] if year else [])})
     league_inds, county_inds = cat.importable("league"), cat.importable("county")
-    if indicators is not None:
-        league_inds = [i for i in league_inds if i in indicators]
-        county_inds = [i for i in county_inds if i in indicators]
     leagues = cat.leagues().sort_values("adcode")
     counties = cat.counties().sort_values(["parent_adcode", "adcode"])
-    if areas is not None:
-        leagues, counties = leagues[leagues["adcode"].isin(areas)], counties[counties["adcode"].isin(areas)]
     wb = Workbook()
     ws = wb.active
     sheets = []

@@ -40,7 +40,6 @@ from nmgdash.ui.widgets import (
     on_map_click,
     png_button,
     sample_notice,
-    short_names,
     show_counties,
     sources_footnote,
     status_label,
@@ -184,7 +183,7 @@ def topic_model(page: str, ind: pd.Series, mode: str, year: int, selected: tuple
     full = data.metrics(ind["indicator_id"], "league", None, mode)
     summary_text = topic_summary(full, ind, mode, year, lg, published, selected).text
     cur = full[full["year"] == year].copy()
-    cur["name"] = short_names(cur[state.name_col()])
+    cur["name"] = cur[state.name_col()]
     cur["label"] = [value_label(r, munit, mode, lg) for _, r in cur.iterrows()]
     tag = sample_tag(lg)
     suffix = tag if exports.shows_sample(cur) else ""
@@ -201,7 +200,7 @@ def topic_model(page: str, ind: pd.Series, mode: str, year: int, selected: tuple
             map_unit = unit
         cframe = data.metrics(ind["indicator_id"], "county", league, cmode)
         cframe = cframe[cframe["year"] == year].copy()
-        cframe["name"] = short_names(cframe[state.name_col()])
+        cframe["name"] = cframe[state.name_col()]
         cframe["label"] = [value_label(r, map_unit, cmode, lg) for _, r in cframe.iterrows()]
         map_frame, shp, offsets, min_area = cframe, data.shapes("county", league), {}, 0.0
         map_title = (f"{t('county_map', lg, league=names[league])} · {iname} · {year} · {mode_text(cmode, lg)}"

@@ -48,7 +48,7 @@ def reference_model(page: str, ind: pd.Series, selected: tuple[str, ...], lg: st
     (the map as plotly JSON, the table, the export file stem, the rows cited in the footnote)."""
     unit = ind["unit"] if lg == "zh" else ind["unit_en"]
     df = data.metrics(ind["indicator_id"], "league", None, "value", (CENSUS_YEAR,))
-    df["name"] = widgets.short_names(df[state.name_col()])
+    df["name"] = df[state.name_col()]
     df["label"] = [format_number(v, unit, lg) for v in df["value"]]
     src = "source_title" if lg == "zh" else "source_title_en"
     df["hover"] = [f"<b>{n}</b><br>{lab}<br>{t('source', lg)}{t('colon', lg)}{s}"

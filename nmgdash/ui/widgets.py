@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
-from nmgdash.core import geo, labels
+from nmgdash.core import geo
 from nmgdash.core.fmt import format_range, format_tick, is_missing
 from nmgdash.core.i18n import t
 from nmgdash.core.labels import figure_text, mode_text, period_text, row_value, source_text
@@ -26,9 +26,6 @@ def tick_text(value: float) -> str:
     return format_tick(value, state.lang())
 
 
-def short_names(names: pd.Series) -> pd.Series:
-    """Map-label names in the current language (:func:`nmgdash.core.labels.short_names`)."""
-    return labels.short_names(names, state.lang())
 
 
 def status_label(status: str | None) -> str:

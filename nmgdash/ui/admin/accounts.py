@@ -100,7 +100,7 @@ def accounts_tab(user: Account) -> None:
         st.error(auth.store_message(exc), icon="🛑")
         return
     st.subheader(t("accounts_list_heading", lg))
-    st.dataframe(accounts_frame(accs, last), hide_index=True, width="stretch", key="accounts_list")
+    st.dataframe(accounts_frame(accs, last), hide_index=True, width="stretch", placeholder="—", key="accounts_list")
     st.caption(t("accounts_roles_note", lg))
 
     st.subheader(t("accounts_create_heading", lg))

@@ -65,11 +65,11 @@ def completeness_tab() -> None:
     if partial:
         st.warning(t("admin_progress_partial", lg, names=sep.join(partial)))
     st.markdown(f"**{t('admin_progress_summary', lg)}**")
-    st.dataframe(summary, hide_index=True, width="stretch", key="admin_progress_summary", height=38 + 35 * len(summary))
+    st.dataframe(summary, hide_index=True, width="stretch", placeholder="—", key="admin_progress_summary", height=38 + 35 * len(summary))
     st.markdown(f"**{t('admin_progress_matrix', lg)}**")
     st.caption(t("admin_progress_legend", lg))
     styled = matrix.style.apply(lambda _: ("background-color: " + colours).to_numpy(), axis=None)
-    st.dataframe(styled, width="stretch", height=38 + 35 * len(matrix), key="admin_progress_matrix",
+    st.dataframe(styled, width="stretch", placeholder="—", height=38 + 35 * len(matrix), key="admin_progress_matrix",
                  column_config={c: st.column_config.TextColumn(width="small") for c in matrix.columns})
     st.download_button(t("admin_download_progress", lg), lambda: completeness_xlsx(year, long),
                        f"{t('admin_progress_stem', lg)}_{year}_{date.today():%Y%m%d}.xlsx",

@@ -24,6 +24,7 @@ from nmgdash.ingest.template import FIRST_YEAR
 from nmgdash.storage import ledger
 from nmgdash.storage.accounts import Account, NotPermitted
 from nmgdash.ui import auth, data, state
+from nmgdash.ui.admin.accounts import area_label
 from nmgdash.ui.admin.common import MB, STORE_FAULTS, flash, refusal_text, status_text, store_fault_text
 from nmgdash.ui.text import plain
 
@@ -159,7 +160,7 @@ def _commit() -> None:
     try:
         batch = ingest.commit(plan, user=account, accept_warnings=accept)
     except NotPermitted as exc:  # rows outside the scope (checked again in the write), or a disabled account
-        flash("error", refusal_text(t("accounts_import_refused", lg, area=plain(account.scope_name)), exc.lines))
+        flash("error", refusal_text(t("accounts_import_refused", lg, area=plain(area_label(account.scope))), exc.lines))
         st.session_state.pop(_PLAN, None)  # the file was refused whole: an empty uploader, the reason once
         st.session_state[_UPLOAD_GEN] = st.session_state.get(_UPLOAD_GEN, 0) + 1
         return
@@ -210,7 +211,7 @@ def import_tab(user: Account | None) -> None:
     refused = scope_problems(plan, user) if len(plan.rows) else []
     if refused:
         st.subheader(t("admin_step_preview", lg))
-        st.error(refusal_text(t("accounts_import_refused", lg, area=plain(user.scope_name)), refused), icon="🛑")
+        st.error(refusal_text(t("accounts_import_refused", lg, area=plain(area_label(user.scope))), refused), icon="🛑")
         return
     preview_block(plan)
     commit_block(plan)
@@ -241,7 +242,7 @@ def preview_block(plan: ingest.ImportPlan) -> None:
         st.info(f"**{t('admin_notes_heading', lg)}**  \n" + "  \n".join(f"· {plain(n)}" for n in plan.notes), icon="ℹ️")
     if plan.normalisations:
         with st.expander(t("admin_norms_heading", lg, n=len(plan.normalisations)), expanded=len(plan.normalisations) <= 20):
-            st.dataframe(normalisations_frame(plan), hide_index=True, width="stretch")
+            st.dataframe(normalisations_frame(plan), hide_index=True, width="stretch", placeholder="—")
     elif plan.preview is not None:
         st.caption(t("admin_no_norms", lg))
     if plan.preview is None or not len(plan.rows):
@@ -252,14 +253,14 @@ def preview_block(plan: ingest.ImportPlan) -> None:
         st.markdown(f"**{t('admin_by_league', lg)}**")
         st.dataframe(tally_frame(p.by_league, {"area_name": "c_area"} if lg == "zh"
                                  else {"adcode": "c_adcode", "area_name": "c_area"}),
-                     hide_index=True, width="stretch", height=38 + 35 * len(p.by_league))
+                     hide_index=True, width="stretch", placeholder="—", height=38 + 35 * len(p.by_league))
     with right:
         st.markdown(f"**{t('admin_by_indicator', lg)}**")
         st.dataframe(tally_frame(p.by_indicator, {"indicator_name": "c_indicator", "unit": "c_unit"}),
-                     hide_index=True, width="stretch", height=38 + 35 * len(p.by_indicator))
+                     hide_index=True, width="stretch", placeholder="—", height=38 + 35 * len(p.by_indicator))
     st.markdown(f"**{t('admin_diff_heading', lg)}**")
     styler, config, order = diff_view(p)
-    st.dataframe(styler, column_config=config, column_order=order, hide_index=True, width="stretch", key="admin_diff",
+    st.dataframe(styler, column_config=config, column_order=order, hide_index=True, width="stretch", placeholder="—", key="admin_diff",
                  height=min(38 + 35 * len(p.diff), 420))
 
 

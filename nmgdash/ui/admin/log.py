@@ -59,7 +59,7 @@ def log_tab(user: Account | None) -> None:
     if ledger.audit_log().empty:
         st.info(t("admin_log_empty", lg), icon="ℹ️")
     else:
-        st.dataframe(audit_frame(), hide_index=True, width="stretch")
+        st.dataframe(audit_frame(), hide_index=True, width="stretch", placeholder="—")
     st.caption(t("admin_log_where", lg))
     st.subheader(t("admin_undo_heading", lg))
     records = ledger.read_records()

@@ -18,7 +18,6 @@ import streamlit as st
 from nmgdash.core.i18n import t
 from nmgdash.core.rules import measure
 from nmgdash.ingest import reporting as file_reporting
-from nmgdash.ingest import template
 from nmgdash.storage import reporting
 from nmgdash.storage.accounts import Account, areas_within
 from nmgdash.ui import state
@@ -249,7 +248,7 @@ def grid_frame(frame: pd.DataFrame, flags: dict) -> pd.DataFrame:
     out = pd.DataFrame({
         "area": [shared.area_label(c) for c in frame["adcode"]],
         "indicator": [shared.indicator_label(i) for i in frame["indicator_id"]],
-        "unit": list(frame["unit"]),
+        "unit": [shared.unit_label(i, u) for i, u in zip(frame["indicator_id"], frame["unit"])],
         "last_year": list(frame["last_year"]),
         "last_status": [status_text(s) if s else "—" for s in frame["last_year_status"]],
         "value": list(frame["value"]),
@@ -291,9 +290,10 @@ def _grid(year: int, area: str, frame: pd.DataFrame, flags: dict, locked: bool) 
         config = {
             "area": st.column_config.TextColumn(t("report_ui_c_area", lg), disabled=True),
             "indicator": st.column_config.TextColumn(t("report_ui_c_indicator", lg), disabled=True),
-            "unit": st.column_config.TextColumn(t("report_ui_c_unit", lg), disabled=True, width="small"),
+            "unit": st.column_config.TextColumn(t("report_ui_c_unit", lg), disabled=True,
+                                            width=shared.text_width(view["unit"], t("report_ui_c_unit", lg))),
             "last_year": st.column_config.NumberColumn(t("report_ui_c_last_year", lg, year=year - 1), disabled=True),
-            "last_status": st.column_config.TextColumn(t("report_ui_c_last_status", lg), disabled=True, width="small"),
+            "last_status": st.column_config.TextColumn(t("report_ui_c_last_status", lg), disabled=True),
             "value": _value_column(kind, t("report_ui_c_value", lg, year=year), t(f"report_ui_rule_{kind}", lg)),
             "unavailable": st.column_config.CheckboxColumn(t("report_ui_c_unavailable", lg), width="small"),
             "reason": st.column_config.TextColumn(t("report_ui_c_reason", lg)),
@@ -306,7 +306,7 @@ def _grid(year: int, area: str, frame: pd.DataFrame, flags: dict, locked: bool) 
         if view["comment"].notna().any():
             order.append("comment")
         order.append("check")
-        st.data_editor(view, column_config=config, column_order=order, hide_index=True, num_rows="fixed",
+        st.data_editor(view, column_config=config, column_order=order, hide_index=True, num_rows="fixed", placeholder="—",
                        disabled=locked, key=editor_key(year, area, kind), width="stretch")
 
 
@@ -332,14 +332,14 @@ def _explain_form(year: int, area: str) -> None:
         c2.button(t("report_ui_cancel", lg), key="report_explain_cancel", on_click=_cancel_explain, width="stretch")
 
 
-def _excel(year: int, area: str, rnd: reporting.Round, frame: pd.DataFrame, locked: bool) -> None:
+def _excel(year: int, area: str, locked: bool) -> None:
     lg = state.lang()
     with st.expander(t("report_ui_excel", lg)):
         st.caption(t("report_ui_excel_help", lg))
-        codes = list(dict.fromkeys(frame["adcode"]))
+        # the one reporting template (also `python -m nmgdash report template`): the saved draft, prefilled
         st.download_button(t("report_ui_template", lg), key=f"report_template_{year}_{area}",
-                           data=lambda: template.build_area_template(year, codes, list(rnd.indicators)),
-                           file_name=t("report_ui_template_name", "zh", year=year, area=shared.area_label(area)),
+                           data=lambda: file_reporting.build_template(year, area),
+                           file_name=file_reporting.template_file_name(year, area),
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         if locked:
             return
@@ -386,7 +386,7 @@ def _area_view(acc: Account, rnd: reporting.Round, area: str, status: pd.DataFra
                   args=(year, area), width="stretch")
     c3.button(t("report_ui_reload", lg), key=f"report_reload_{year}_{area}", on_click=_reload, args=(year, area),
               width="stretch")
-    _excel(year, area, rnd, frame, locked)
+    _excel(year, area, locked)
 
 
 def entry_tab(acc: Account | None) -> None:
@@ -414,7 +414,7 @@ def entry_tab(acc: Account | None) -> None:
     if status.empty:
         st.info(t("report_ui_nothing_asked", lg, area=plain(shared.area_label(acc.scope))), icon="ℹ️")
         return
-    st.dataframe(status_table(status), hide_index=True, width="stretch", height=min(38 + 35 * len(status), 300))
+    st.dataframe(status_table(status), hide_index=True, width="stretch", placeholder="—", height=min(38 + 35 * len(status), 300))
     codes = list(status["adcode"])
     default = codes.index(acc.scope) if acc.scope in codes else 0
     # the option shows the name only: its state is in the table above (a label that changes between

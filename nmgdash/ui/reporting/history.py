@@ -56,7 +56,7 @@ def history_panel(year: int, indicator_id: str, adcode: str) -> list[str]:
     with st.container(key="prog_history_lines"):
         if not lines:
             name = data_name(indicator_id)
-            st.info(t("prog_history_empty", lg, area=area_name(adcode), indicator=name, year=int(year)))
+            st.info(t("prog_history_empty", lg, area=area_names().get(adcode) or area_name(adcode), indicator=name, year=int(year)))
         for line in lines:
             st.markdown(f"- {plain(line)}")
     return lines

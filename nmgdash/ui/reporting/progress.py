@@ -72,7 +72,7 @@ def totals(rnd: reporting.Round) -> dict:
 
 
 def state_frame(status: pd.DataFrame, adcodes: list[str], names: dict[str, str]) -> pd.DataFrame:
-    """The map frame of ``adcodes`` (rows of a ``status_report`` frame): adcode, name (short map
+    """The map frame of ``adcodes`` (rows of a ``status_report`` frame): adcode, name (the official
     name from ``names``), metric (NaN: a categorical map), label (the state text), hover (state,
     timeliness, who submitted and who approved, with Beijing times; names HTML-escaped)."""
     lg = state.lang()
@@ -110,7 +110,7 @@ def state_map(rnd: reporting.Round, status: pd.DataFrame) -> str | None:
     if league is None:
         codes = [a for a in leagues["adcode"] if a in set(status["adcode"])]
         shp, offsets = data.shapes("league"), data.label_offsets()
-        short = dict(zip(leagues["adcode"], widgets.short_names(leagues[state.name_col()])))
+        short = dict(zip(leagues["adcode"], leagues[state.name_col()]))
         title = t("prog_map_title", lg, year=rnd.year)
     else:
         counties = status[status["parent_adcode"] == league]
@@ -118,7 +118,7 @@ def state_map(rnd: reporting.Round, status: pd.DataFrame) -> str | None:
             st.info(t("prog_county_none", lg, league=lnames[league]))
             return league
         areas = data.query("areas", level="county", parent=league)
-        short = dict(zip(areas["adcode"], widgets.short_names(areas[state.name_col()])))
+        short = dict(zip(areas["adcode"], areas[state.name_col()]))
         codes = [a for a in counties["adcode"] if a in short]
         shp, offsets = data.shapes("county", league), {}
         title = t("prog_map_county_title", lg, year=rnd.year, league=lnames[league])

@@ -106,7 +106,7 @@ def review_frame(year: int, area: str) -> pd.DataFrame:
     return pd.DataFrame({
         "indicator_id": frame["indicator_id"], "adcode": frame["adcode"],
         "indicator": [shared.indicator_label(i) for i in frame["indicator_id"]],
-        "unit": frame["unit"],
+        "unit": [shared.unit_label(i, u) for i, u in zip(frame["indicator_id"], frame["unit"])],
         "value": [t("report_unavailable_value", lg, reason=u) if shared.has_text(u)
                   else (plain_number(v) if pd.notna(v) else "—") for v, u in zip(frame["value"], frame["unavailable"])],
         "last_year": [plain_number(v) if pd.notna(v) else "—" for v in frame["last_year"]],
@@ -136,7 +136,7 @@ def review_tab(acc: Account | None) -> None:
         t("report_ui_c_submitted_by", lg): todo["submitted_by"],
         t("report_ui_c_submitted", lg): [shared.local_time(x) for x in todo["submitted_at"]],
         t("report_ui_c_timeliness", lg): todo["timeliness_text"],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", placeholder="—")
     options = list(zip(todo["year"].astype(int), todo["adcode"]))
     year, area = st.selectbox(t("report_ui_pick_submission", lg), options, key=f"report_review_pick_{lg}",
                               format_func=shared.labeller(options, lambda o: t(
@@ -147,16 +147,17 @@ def review_tab(acc: Account | None) -> None:
     view = review_frame(year, area)
     config = {
         "indicator": st.column_config.TextColumn(t("report_ui_c_indicator", lg), disabled=True),
-        "unit": st.column_config.TextColumn(t("report_ui_c_unit", lg), disabled=True, width="small"),
+        "unit": st.column_config.TextColumn(t("report_ui_c_unit", lg), disabled=True,
+                                            width=shared.text_width(view["unit"], t("report_ui_c_unit", lg))),
         "value": st.column_config.TextColumn(t("report_ui_c_value_pending", lg, year=year), disabled=True),
         "last_year": st.column_config.TextColumn(t("report_ui_c_last_year", lg, year=year - 1), disabled=True),
-        "last_status": st.column_config.TextColumn(t("report_ui_c_last_status", lg), disabled=True, width="small"),
+        "last_status": st.column_config.TextColumn(t("report_ui_c_last_status", lg), disabled=True),
         "change": st.column_config.TextColumn(t("report_ui_c_change", lg), disabled=True, width="small"),
         "explanation": st.column_config.TextColumn(t("report_ui_c_explanation", lg), disabled=True),
         "return_comment": st.column_config.TextColumn(t("report_ui_c_return_comment", lg)),
         "check": st.column_config.TextColumn(t("report_ui_c_check", lg), disabled=True, width="large"),
     }
-    st.data_editor(view, column_config=config, column_order=list(config), hide_index=True, num_rows="fixed",
+    st.data_editor(view, column_config=config, column_order=list(config), hide_index=True, num_rows="fixed", placeholder="—",
                    key=_key(year, area), width="stretch")
     cells = list(zip(view["indicator_id"], view["adcode"]))
     st.text_input(t("report_ui_return_reason", lg), key=reason_key(year, area))

@@ -100,7 +100,7 @@ def rounds_tab(acc: Account | None) -> None:
         return
     rounds = reporting.list_rounds()
     if rounds:
-        st.dataframe(rounds_frame(), hide_index=True, width="stretch")
+        st.dataframe(rounds_frame(), hide_index=True, width="stretch", placeholder="—")
     else:
         st.info(t("report_ui_no_rounds", lg), icon="ℹ️")
     with st.container(border=True):

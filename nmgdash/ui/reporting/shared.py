@@ -75,6 +75,24 @@ def indicator_label(indicator_id: str) -> str:
     return str(cat.at[indicator_id, col]) if indicator_id in cat.index else indicator_id
 
 
+def unit_label(indicator_id: str, unit: str) -> str:
+    """An indicator's unit in the UI language: ``unit`` (the draft's, e.g. 人) in Chinese, the
+    catalogue's ``unit_en`` (persons) in English."""
+    cat = data.catalogue()
+    if state.lang() == "en" and indicator_id in cat.index:
+        return str(cat.at[indicator_id, "unit_en"])
+    return unit
+
+
+def text_width(texts, header: str = "") -> int:
+    """A grid column's width in pixels that shows the longest of ``texts`` and ``header`` whole
+    (Streamlit sizes a column by its first rows only, so a long unit further down is cut off):
+    about 8 px per character (14 px per CJK character) plus padding, at least 60."""
+    def px(text: str) -> int:
+        return sum(14 if ord(ch) > 0x2E7F else 8 for ch in text)
+    return max(60, *(px(str(x)) + 28 for x in [*texts, header]))
+
+
 def today_beijing(now: dt.datetime | None = None) -> dt.date:
     """Today's date in Beijing time (the deadline's time zone)."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(reporting.REPORT_TZ).date()
