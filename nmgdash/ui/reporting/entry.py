@@ -21,7 +21,7 @@ from nmgdash.ingest import reporting as file_reporting
 from nmgdash.storage import reporting
 from nmgdash.storage.accounts import Account, areas_within
 from nmgdash.ui import state
-from nmgdash.ui.admin.common import flash, status_text
+from nmgdash.ui.admin.common import MB, flash, status_text
 from nmgdash.ui.reporting import shared
 from nmgdash.ui.text import plain
 
@@ -344,7 +344,7 @@ def _excel(year: int, area: str, locked: bool) -> None:
         if locked:
             return
         key = f"report_upload_{year}_{area}_{_gen(year, area)}"
-        st.file_uploader(t("report_ui_upload", lg), type=["xlsx", "xls", "csv"], key=key)
+        st.file_uploader(t("report_ui_upload", lg, mb=MB), type=["xlsx", "xls", "csv"], key=key)
         if st.session_state.get(key) is not None:
             st.button(t("report_ui_upload_fill", lg), key=f"report_upload_go_{year}_{area}", on_click=_upload,
                       args=(year, area, key))
