@@ -428,6 +428,43 @@ def coloured_pixels(png: bytes, min_chroma: int = 24) -> tuple[int, int]:
 
 
 @contextmanager
+def chromium():
+    """Debian's Chromium launched by Playwright with :data:`CHROMIUM_ARGS` (skips or fails the caller as
+    :func:`need_browser` does when it is missing); yields the browser, closes it afterwards. For the
+    browser test modules' module-scoped ``browser`` fixtures."""
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@contextmanager
+def store_server(tmp, setup: str, *args: str) -> Iterator[tuple[str, dict]]:
+    """A dashboard on its own database and store in the folder ``tmp`` (no users from secrets), after
+    ``setup`` (a Python script, run with ``args`` as sys.argv[1:]) has prepared them: accounts,
+    rounds, imports. Yields (base URL, the server's environment) for the store calls of a test."""
+    import subprocess
+    import sys
+
+    need_browser()
+    tmp = Path(tmp)
+    secrets = tmp / "secrets.toml"
+    secrets.write_text("[nmgdash]\n", encoding="utf-8")
+    env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "NMGDASH_IMPORTS": str(tmp / "imports"),
+           "PYTHONUNBUFFERED": "1"}
+    env.pop("NMGDASH_STORE_URL", None)
+    subprocess.run([sys.executable, "-c", setup, *args], cwd=Path(__file__).resolve().parents[1], env=env,
+                   check=True, timeout=180)
+    with streamlit_server(env, tmp / "streamlit.log", "--secrets.files", str(secrets)) as base:
+        yield base, env
+
+
+@contextmanager
 def app_server(tmp) -> Iterator[str]:
     """A dashboard on its own database build in the folder ``tmp`` (built first with ``python -m nmgdash
     db``), served by :func:`streamlit_server`; yields its base URL. A server that does not start fails

@@ -17,20 +17,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
-from test_browser import CHROMIUM, LEAGUES, Offline, server  # noqa: F401  (module fixture)
+from test_browser import LEAGUES, Offline, server  # noqa: F401  (module fixture)
 
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    bu.need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=bu.CHROMIUM_ARGS)
+    with bu.chromium() as b:
         yield b
-        b.close()
 
 
 class Page:

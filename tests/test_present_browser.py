@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
-from test_browser import ARTIFACTS, CHROMIUM, Offline
+from test_browser import ARTIFACTS, Offline
 
 ROOT = Path(__file__).resolve().parents[1]
 N_SLIDES = 9  # 7 default slides + 2 chosen leagues
@@ -80,13 +80,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    bu.need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=bu.CHROMIUM_ARGS)
+    with bu.chromium() as b:
         yield b
-        b.close()
 
 
 def wait_slide(page, counter: str | None = None, timeout_ms: int = 45_000) -> None:

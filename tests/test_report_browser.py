@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
-from test_browser import CHROMIUM, Offline
+from test_browser import Offline
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "report-walk"
@@ -56,16 +55,8 @@ transaction.commit(rows, file_name="2019.xlsx", sha256="ab" * 32, user="operator
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A fresh server: own database and store with the walk's accounts and 2019 county hubs, no secrets users."""
-    bu.need_browser()
-    tmp = tmp_path_factory.mktemp("report-browser")
-    secrets = tmp / "secrets.toml"
-    secrets.write_text("[nmgdash]\n", encoding="utf-8")
-    env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "NMGDASH_IMPORTS": str(tmp / "imports"),
-           "PYTHONUNBUFFERED": "1"}
-    env.pop("NMGDASH_STORE_URL", None)
-    subprocess.run([sys.executable, "-c", SETUP, json.dumps(PEOPLE), PW], cwd=ROOT, env=env, check=True, timeout=180)
-    with bu.streamlit_server(env, tmp / "streamlit.log", "--secrets.files", str(secrets)) as base:
-        yield base, env
+    with bu.store_server(tmp_path_factory.mktemp("report-browser"), SETUP, json.dumps(PEOPLE), PW) as served:
+        yield served
 
 
 def store(env: dict, code: str) -> str:
@@ -78,13 +69,8 @@ def store(env: dict, code: str) -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    bu.need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=bu.CHROMIUM_ARGS)
+    with bu.chromium() as b:
         yield b
-        b.close()
 
 
 class Walk:

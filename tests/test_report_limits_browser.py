@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser_util as bu
-from test_browser import CHROMIUM
 from test_report_browser import DEADLINE, PW, Walk, button, idle, main_text, store, type_cell, wait_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,28 +38,15 @@ reporting.open_round(accounts.get_account("管理员"), 2020, sys.argv[3], json.
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A fresh server: own database and store, 兴安盟's reporter, round 2020 with :data:`INDS` open."""
-    bu.need_browser()
-    tmp = tmp_path_factory.mktemp("report-limits")
-    secrets = tmp / "secrets.toml"
-    secrets.write_text("[nmgdash]\n", encoding="utf-8")
-    env = {**os.environ, "NMGDASH_DB": str(tmp / "reform.duckdb"), "NMGDASH_IMPORTS": str(tmp / "imports"),
-           "PYTHONUNBUFFERED": "1"}
-    env.pop("NMGDASH_STORE_URL", None)
-    subprocess.run([sys.executable, "-c", SETUP, json.dumps(INDS), PW, DEADLINE.isoformat()], cwd=ROOT, env=env,
-                   check=True, timeout=180)
-    with bu.streamlit_server(env, tmp / "streamlit.log", "--secrets.files", str(secrets)) as base:
-        yield base, env
+    with bu.store_server(tmp_path_factory.mktemp("report-limits"), SETUP, json.dumps(INDS), PW,
+                         DEADLINE.isoformat()) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def browser():
-    bu.need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=bu.CHROMIUM_ARGS)
+    with bu.chromium() as b:
         yield b
-        b.close()
 
 
 def shots(page, name: str) -> None:
