@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,23 @@ def problems_of(info: dict, where: str, big: bool) -> list[str]:
     return out
 
 
+@contextmanager
+def slide_page(browser, width: int, height: int, **context):
+    """A page in a context of its own at ``width``×``height`` (zh-CN, scale 1; ``context``: more
+    new_context options) with every request to another host blocked; closes the context afterwards and
+    fails the test when the page requested an outside host."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1, locale="zh-CN",
+                              **context)
+    page = ctx.new_page()
+    off = Offline()
+    page.route("**/*", off.route)
+    try:
+        yield page
+    finally:
+        ctx.close()
+    assert not off.blocked, sorted(set(off.blocked))
+
+
 @pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)], ids=["1920x1080", "1280x720"])
 def test_walk_slides_with_keyboard(server, browser, size):
     """→ walks every slide, ← and PageUp/PageDown, Home and End move; every slide fits."""
@@ -178,11 +196,7 @@ def test_url_follows_every_move(server, browser):
     from /present?slide=3, the keys →, End, ←, Home, PageDown, PageUp and the buttons 下一页, 末页,
     上一页, 首页 and a page number; the counter and the URL's ``slide`` agree after each, and reloading
     the URL opens the same slide."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1, locale="zh-CN")
-    page = ctx.new_page()
-    off = Offline()
-    page.route("**/*", off.route)
-    try:
+    with slide_page(browser, 1280, 720) as page:
         page.goto(server + "/present?slide=3", wait_until="domcontentloaded")
         wait_slide(page, "3 / 7")
         wait_url_slide(page, 3, "opening ?slide=3")
@@ -200,19 +214,12 @@ def test_url_follows_every_move(server, browser):
             wait_url_slide(page, want, what)
         page.goto(page.url, wait_until="domcontentloaded")  # the copied link
         wait_slide(page, "5 / 7")
-    finally:
-        ctx.close()
-    assert not off.blocked, sorted(set(off.blocked))
 
 
 def test_deep_link_and_play(server, browser):
     """/present?slide=4&year=2018 opens 青年爱里 for 2018; ▶ plays 2017 → 2019 on its map with one
     colour scale; an invalid slide number falls back to slide 1."""
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, device_scale_factor=1, locale="zh-CN")
-    page = ctx.new_page()
-    off = Offline()
-    page.route("**/*", off.route)
-    try:
+    with slide_page(browser, 1920, 1080) as page:
         page.goto(server + "/present?slide=4&year=2018", wait_until="domcontentloaded")
         wait_slide(page, "4 / 7")
         info = page.evaluate(SLIDE_JS)
@@ -235,9 +242,6 @@ def test_deep_link_and_play(server, browser):
         page.goto(server + "/present?slide=99", wait_until="domcontentloaded")
         wait_slide(page, "1 / 7")
         assert bu.query(page).get("slide") in (None, "1"), page.url
-    finally:
-        ctx.close()
-    assert not off.blocked, sorted(set(off.blocked))
 
 
 #: The slide map's geometry: the axes' rectangle (the map's plot area), the value labels' boxes
@@ -274,12 +278,8 @@ def test_slide_maps_labels_and_controls(server, browser, size):
     in one direction (height or width) and keeps its aspect, nothing scrolls. 下一页/末页 are disabled
     on the last slide, 首页/上一页 on the first."""
     w, h = size
-    ctx = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=1, locale="zh-CN")
-    page = ctx.new_page()
-    off = Offline()
-    page.route("**/*", off.route)
     problems: list[str] = []
-    try:
+    with slide_page(browser, w, h) as page:
         page.goto(server + LINK + "&slide=2", wait_until="domcontentloaded")
         for i in range(2, N_SLIDES + 1):
             if i > 2:
@@ -320,9 +320,6 @@ def test_slide_maps_labels_and_controls(server, browser, size):
         disabled = page.evaluate("""() => Object.fromEntries(['nav_first', 'nav_prev', 'nav_next', 'nav_last'].map(k =>
             [k, document.querySelector('.st-key-' + k + ' button').disabled]))""")
         assert disabled == {"nav_first": True, "nav_prev": True, "nav_next": False, "nav_last": False}, disabled
-    finally:
-        ctx.close()
-    assert not off.blocked, sorted(set(off.blocked))
     assert not problems, "\n".join(problems)
 
 
@@ -334,12 +331,7 @@ def test_download_names_say_sample(server, browser):
     sys.path.insert(0, str(ROOT))
     from nmgdash.reports.exports import download_name
 
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1, locale="zh-CN",
-                              accept_downloads=True)
-    page = ctx.new_page()
-    off = Offline()
-    page.route("**/*", off.route)
-    try:
+    with slide_page(browser, 1280, 720, accept_downloads=True) as page:
         page.goto(server + "/present?slide=4", wait_until="domcontentloaded")
         wait_slide(page, "4 / 7")
         names = []
@@ -356,6 +348,3 @@ def test_download_names_say_sample(server, browser):
         assert names == [download_name("hubs_2019", "png", sample=True, today=today),
                          download_name("汇报材料_2019", "pptx", sample=True, today=today)], names
         assert all("_示例数据_" in n for n in names), names
-    finally:
-        ctx.close()
-    assert not off.blocked, sorted(set(off.blocked))
